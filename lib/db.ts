@@ -1,0 +1,105 @@
+import pg from 'pg';
+import type { Logger } from './logger';
+import { Secret } from './secret';
+
+/**
+ * All database access goes through one module: a pool, `query` and `withTransaction`.
+ * Statements are logged with their duration, never with their parameters.
+ */
+
+/** Type parsers for this pool only (not the process-global ones). */
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    switch (oid) {
+      case pg.types.builtins.INT8:
+        // `count(*)` and bigserial ids: exact, never rounded to a double.
+        return (value: string) => BigInt(value);
+      case pg.types.builtins.DATE:
+      case pg.types.builtins.TIMESTAMP:
+        // Calendar values stay as written ('2026-11-22', '2026-11-22 02:00:00'); the default
+        // parser would read them in the process time zone and shift them.
+        return (value: string) => value;
+      default:
+        return pg.types.getTypeParser(oid, format);
+    }
+  },
+} as pg.CustomTypesConfig;
+
+export type Queryable = Pick<pg.PoolClient, 'query'>;
+
+export interface Database {
+  readonly pool: pg.Pool;
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, params?: unknown[]): Promise<pg.QueryResult<R>>;
+  /** Runs `fn` in BEGIN … COMMIT; any throw rolls back. The client is released either way. */
+  withTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T>;
+  /** `SELECT 1` with a timeout, for health checks. */
+  ping(timeoutMs?: number): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  url: Secret;
+  max?: number;
+  logger?: Logger;
+  applicationName?: string;
+}
+
+export function createDatabase({ url, max = 10, logger, applicationName = 'durable-pipelines' }: DatabaseOptions): Database {
+  const pool = new pg.Pool({
+    connectionString: url.reveal(),
+    max,
+    types,
+    application_name: applicationName,
+    connectionTimeoutMillis: 10_000,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle client losing its connection (database restart) must not crash the process;
+  // the pool drops it and the next query opens a new one.
+  pool.on('error', (error) => logger?.warn({ err: error.message }, 'idle database client error'));
+
+  async function timed<R extends pg.QueryResultRow>(client: Queryable, text: string, params?: unknown[]) {
+    const started = performance.now();
+    try {
+      return await client.query<R>(text, params);
+    } finally {
+      logger?.trace({ sql: text, ms: Math.round(performance.now() - started) }, 'query');
+    }
+  }
+
+  return {
+    pool,
+    query: (text, params) => timed(pool, text, params),
+    async withTransaction(fn) {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query('BEGIN');
+        const result = await fn(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        // A failed ROLLBACK means the connection is gone: destroy it rather than pool it.
+        await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    },
+    async ping(timeoutMs = 2_000) {
+      const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref());
+      const probe = pool.query('SELECT 1').then(
+        () => true,
+        () => false,
+      );
+      return Promise.race([probe, timeout]);
+    },
+    close: () => pool.end(),
+  };
+}
+
+/** The same server and credentials, another database. */
+export function withDatabase(url: Secret, database: string): Secret {
+  const parsed = new URL(url.reveal());
+  parsed.pathname = `/${encodeURIComponent(database)}`;
+  return new Secret(parsed.toString());
+}

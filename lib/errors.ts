@@ -1,0 +1,72 @@
+import { ApplicationFailure } from '@temporalio/common';
+
+/**
+ * The one error taxonomy. Errors that retrying cannot fix extend `NonRetryableError` and carry
+ * a stable `type`; the activity boundary (`toActivityFailure`) turns them into non-retryable
+ * ApplicationFailures with that type. Anything else is left alone and retried with backoff.
+ */
+export abstract class NonRetryableError extends Error {
+  abstract readonly type: string;
+  constructor(
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+}
+
+/** The input of a run or an activity is invalid (a bad date, an unknown target). */
+export class InvalidInputError extends NonRetryableError {
+  override readonly name = 'InvalidInputError';
+  readonly type = 'InvalidInput';
+}
+
+/** An upstream refused our credentials. */
+export class BadCredentialsError extends NonRetryableError {
+  override readonly name = 'BadCredentialsError';
+  readonly type = 'BadCredentials';
+}
+
+/** An upstream rejected a payload as invalid; sending it again gets the same answer. */
+export class RejectedPayloadError extends NonRetryableError {
+  override readonly name = 'RejectedPayloadError';
+  readonly type = 'RejectedPayload';
+}
+
+/** A setting the activity needs is missing (e.g. an upstream URL). */
+export class MissingConfigurationError extends NonRetryableError {
+  override readonly name = 'MissingConfigurationError';
+  readonly type = 'MissingConfiguration';
+}
+
+export function toActivityFailure(error: unknown): unknown {
+  if (error instanceof NonRetryableError) {
+    // Details travel into the history: callers must keep secrets out of them.
+    return ApplicationFailure.create({
+      message: error.message,
+      type: error.type,
+      nonRetryable: true,
+      details: error.details ? [error.details] : undefined,
+      cause: undefined,
+    });
+  }
+  return error;
+}
+
+type AnyFunction = (...args: never[]) => Promise<unknown>;
+
+/** Wraps every activity of a map so its errors pass through `toActivityFailure`. */
+export function withFailureMapping<T extends Record<string, AnyFunction>>(activities: T): T {
+  return Object.fromEntries(
+    Object.entries(activities).map(([name, fn]) => [
+      name,
+      async (...args: never[]) => {
+        try {
+          return await fn(...args);
+        } catch (error) {
+          throw toActivityFailure(error);
+        }
+      },
+    ]),
+  ) as T;
+}

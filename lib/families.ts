@@ -1,0 +1,12 @@
+/**
+ * The pipeline families and their task queues. Pure data: safe to import from workflows.
+ * `platform` carries the platform's own workflows (the canary); it is served with the others.
+ */
+export const FAMILIES = ['metrics', 'cv', 'etl', 'telemetry', 'compliance'] as const;
+export type Family = (typeof FAMILIES)[number];
+
+export const TASK_QUEUES = [...FAMILIES, 'platform'] as const;
+export type TaskQueue = (typeof TASK_QUEUES)[number];
+
+export const TRIGGERS = ['schedule', 'api', 'backfill'] as const;
+export type Trigger = (typeof TRIGGERS)[number];

@@ -1,0 +1,102 @@
+import {
+  ScheduleAlreadyRunning,
+  ScheduleNotFoundError,
+  type Client,
+  type ScheduleOptionsAction,
+  type ScheduleOptions,
+  type ScheduleSpec,
+} from '@temporalio/client';
+import type { Logger } from '../lib/logger';
+import { PIPELINE, PIPELINE_TARGET, TRIGGERED_BY } from '../lib/search-attributes';
+import type { ScheduleContext, ScheduleDeclaration } from './types';
+
+/** Marks the schedules this code owns, so one removed from the code is removed from Temporal. */
+const MANAGED_BY = 'durable-pipelines';
+
+export function scheduleSpec(declaration: ScheduleDeclaration, context: ScheduleContext): ScheduleSpec {
+  return { calendars: declaration.calendars, timezone: context.timeZone };
+}
+
+function scheduleAction(declaration: ScheduleDeclaration): ScheduleOptionsAction {
+  return {
+    type: 'startWorkflow',
+    workflowType: declaration.workflowType,
+    args: declaration.args,
+    taskQueue: declaration.taskQueue,
+    workflowId: declaration.workflowIdPrefix,
+    workflowExecutionTimeout: declaration.workflowExecutionTimeout,
+    typedSearchAttributes: [
+      { key: PIPELINE, value: declaration.taskQueue },
+      { key: PIPELINE_TARGET, value: declaration.target },
+      { key: TRIGGERED_BY, value: 'schedule' },
+    ],
+  };
+}
+
+export function toScheduleOptions(declaration: ScheduleDeclaration, context: ScheduleContext): ScheduleOptions {
+  return {
+    scheduleId: declaration.id,
+    spec: scheduleSpec(declaration, context),
+    action: scheduleAction(declaration),
+    policies: { overlap: declaration.overlap, catchupWindow: declaration.catchupWindow },
+    memo: { managedBy: MANAGED_BY, description: declaration.description },
+    state: { note: declaration.description },
+  };
+}
+
+export interface ApplyResult {
+  created: string[];
+  updated: string[];
+  deleted: string[];
+}
+
+/**
+ * Creates each declared schedule, or updates it in place if it exists (keeping its paused
+ * state, which belongs to operators). Safe to run from several processes at once.
+ */
+export async function applySchedules(
+  client: Client,
+  declarations: readonly ScheduleDeclaration[],
+  context: ScheduleContext,
+  { logger, prune = false }: { logger?: Logger; prune?: boolean } = {},
+): Promise<ApplyResult> {
+  const result: ApplyResult = { created: [], updated: [], deleted: [] };
+  for (const declaration of declarations) {
+    const options = toScheduleOptions(declaration, context);
+    const handle = client.schedule.getHandle(declaration.id);
+    const update = () =>
+      handle.update((previous) => ({ ...previous, spec: options.spec, action: options.action, policies: options.policies }));
+    try {
+      await update();
+      result.updated.push(declaration.id);
+    } catch (error) {
+      if (!(error instanceof ScheduleNotFoundError)) throw error;
+      try {
+        await client.schedule.create(options);
+        result.created.push(declaration.id);
+      } catch (createError) {
+        // Another process created it between our update and create: update theirs.
+        if (!(createError instanceof ScheduleAlreadyRunning)) throw createError;
+        await update();
+        result.updated.push(declaration.id);
+      }
+    }
+  }
+
+  if (prune) result.deleted = await pruneUndeclared(client, declarations);
+  logger?.info(result, 'schedules applied');
+  return result;
+}
+
+/** Deletes the schedules this code once declared and no longer does. */
+async function pruneUndeclared(client: Client, declarations: readonly ScheduleDeclaration[]): Promise<string[]> {
+  const deleted: string[] = [];
+  const declared = new Set(declarations.map((declaration) => declaration.id));
+  for await (const summary of client.schedule.list()) {
+    if (summary.memo?.managedBy === MANAGED_BY && !declared.has(summary.scheduleId)) {
+      await client.schedule.getHandle(summary.scheduleId).delete();
+      deleted.push(summary.scheduleId);
+    }
+  }
+  return deleted;
+}

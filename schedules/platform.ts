@@ -1,0 +1,25 @@
+import { ScheduleOverlapPolicy } from '@temporalio/client';
+import type { CanaryInput } from '../workflows/platform';
+import type { ScheduleContext, ScheduleDeclaration } from './types';
+
+/** How often the canary runs; `/health` calls schedules degraded after two missed runs. */
+export const CANARY_INTERVAL_MINUTES = 5;
+
+export function platformSchedules({ timeZone }: ScheduleContext): ScheduleDeclaration[] {
+  const input: CanaryInput = { timeZone };
+  return [
+    {
+      id: 'platform-canary',
+      description: `Writes a canary row every ${CANARY_INTERVAL_MINUTES} minutes: schedules, worker and database alive`,
+      taskQueue: 'platform',
+      target: 'canary',
+      calendars: [{ minute: { start: 0, end: 59, step: CANARY_INTERVAL_MINUTES }, comment: 'every 5 minutes' }],
+      workflowType: 'platformCanary',
+      args: [input],
+      workflowIdPrefix: 'platform-canary',
+      overlap: ScheduleOverlapPolicy.SKIP,
+      catchupWindow: '1 minute',
+      workflowExecutionTimeout: '5 minutes',
+    },
+  ];
+}

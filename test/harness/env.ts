@@ -1,0 +1,13 @@
+/** How the global setup tells test files where the shared servers are. */
+export const HARNESS_ENV = {
+  adminDatabaseUrl: 'TEST_ADMIN_DATABASE_URL',
+  templateDatabase: 'TEST_TEMPLATE_DATABASE',
+  temporalAddress: 'TEST_TEMPORAL_ADDRESS',
+  workflowBundle: 'TEST_WORKFLOW_BUNDLE',
+} as const;
+
+export function harnessValue(name: keyof typeof HARNESS_ENV): string {
+  const value = process.env[HARNESS_ENV[name]];
+  if (!value) throw new Error(`${HARNESS_ENV[name]} is not set: run the tests with \`npm test\` (jest's global setup)`);
+  return value;
+}

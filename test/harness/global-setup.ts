@@ -1,0 +1,87 @@
+import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { migrate } from '../../lib/migrate';
+import { SEARCH_ATTRIBUTE_KEYS } from '../../lib/search-attributes';
+import { Secret } from '../../lib/secret';
+import { ensureDatabase, startEmbeddedPostgres } from '../../local/postgres';
+import { ensureTool } from '../../local/tools';
+import { HARNESS_ENV } from './env';
+import { withDatabase } from '../../lib/db';
+
+/**
+ * Provisions the servers every test file shares: PostgreSQL (embedded, or DATABASE_URL) with a
+ * migrated template database, the Temporal dev server (built from source on first use, or
+ * TEMPORAL_ADDRESS), and one workflow bundle. A missing tool fails the run; nothing is skipped.
+ */
+export default async function globalSetup(): Promise<void> {
+  const log = (message: string) => process.stderr.write(`[test setup] ${message}\n`);
+  const scratch = await mkdtemp(path.join(os.tmpdir(), 'pipelines-test-'));
+  // As root, PostgreSQL runs as the unprivileged `postgres` user, which must reach its data dir.
+  await chmod(scratch, 0o755);
+  const stops: (() => Promise<void>)[] = [];
+  (globalThis as Record<string, unknown>).__PIPELINES_TEST_STOPS__ = stops;
+
+  const temporalBinary = process.env.TEMPORAL_ADDRESS ? undefined : ensureTool('temporal', { log });
+  const bundle = bundleWorkflowCode({
+    workflowsPath: path.resolve(__dirname, '..', 'fixtures', 'workflows.ts'),
+    logger: { trace() {}, debug() {}, info() {}, warn: log, error: log, log() {} },
+  });
+
+  let adminUrl: Secret;
+  if (process.env.DATABASE_URL) {
+    adminUrl = new Secret(process.env.DATABASE_URL);
+  } else {
+    const postgres = await startEmbeddedPostgres({
+      dataDir: path.join(scratch, 'postgres'),
+      port: await freePort(),
+      password: new Secret(randomBytes(12).toString('hex')),
+      persistent: false,
+    });
+    stops.push(() => postgres.stop());
+    adminUrl = postgres.url('postgres');
+  }
+  const template = `pipelines_template_${process.pid}`;
+  await ensureDatabase(adminUrl, template);
+  await migrate(withDatabase(adminUrl, template));
+
+  let temporalAddress = process.env.TEMPORAL_ADDRESS;
+  if (!temporalAddress) {
+    const port = await freePort();
+    const env = await TestWorkflowEnvironment.createLocal({
+      server: {
+        executable: { type: 'existing-path', path: await temporalBinary! },
+        ip: '127.0.0.1',
+        port,
+        searchAttributes: [...SEARCH_ATTRIBUTE_KEYS],
+        log: { format: 'json', level: 'error' },
+      },
+    });
+    stops.push(() => env.teardown());
+    temporalAddress = `127.0.0.1:${port}`;
+  }
+
+  const bundlePath = path.join(scratch, 'workflow-bundle.js');
+  await writeFile(bundlePath, (await bundle).code);
+
+  process.env[HARNESS_ENV.adminDatabaseUrl] = adminUrl.reveal();
+  process.env[HARNESS_ENV.templateDatabase] = template;
+  process.env[HARNESS_ENV.temporalAddress] = temporalAddress;
+  process.env[HARNESS_ENV.workflowBundle] = bundlePath;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}

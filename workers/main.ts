@@ -1,0 +1,41 @@
+import { loadConfigOrExit, requireSetting } from '../lib/config';
+import { createActivitiesByQueue } from '../activities';
+import { createDatabase } from '../lib/db';
+import { createLogger } from '../lib/logger';
+import { migrate } from '../lib/migrate';
+import { connectWorkerConnection } from '../lib/temporal';
+import { createWorkers, runWorkers } from './create-workers';
+import { installRuntime } from './runtime';
+import { workflowSource } from './workflow-source';
+
+/** `npm run worker`: the task queues of WORKER_TASK_QUEUES against configured services. */
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const logger = createLogger(config.logLevel, { process: 'worker' });
+  installRuntime(logger, config.worker.metricsAddress);
+  const databaseUrl = requireSetting(config.database.url, 'DATABASE_URL');
+  await migrate(databaseUrl, logger);
+  const db = createDatabase({ url: databaseUrl, max: config.database.poolMax, logger });
+  const connection = await connectWorkerConnection(config);
+  const activitiesByQueue = createActivitiesByQueue({ config, db });
+  try {
+    const workers = await createWorkers({
+      connection,
+      namespace: config.temporal.namespace,
+      workers: config.worker.taskQueues.map((taskQueue) => ({ taskQueue, activities: activitiesByQueue[taskQueue] })),
+      workflowSource: workflowSource(config.worker.workflowBundlePath),
+    });
+    logger.info({ taskQueues: config.worker.taskQueues, metrics: config.worker.metricsAddress }, 'workers running');
+    // The runtime shuts the workers down gracefully on SIGINT/SIGTERM; run() returns after.
+    await runWorkers(workers);
+  } finally {
+    await connection.close();
+    await db.close();
+  }
+  logger.info('workers stopped');
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`worker failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

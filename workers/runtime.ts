@@ -1,0 +1,26 @@
+import { DefaultLogger, makeTelemetryFilterString, Runtime, type LogLevel } from '@temporalio/worker';
+import type { Logger } from '../lib/logger';
+
+const LEVELS: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
+  TRACE: 'trace',
+  DEBUG: 'debug',
+  INFO: 'info',
+  WARN: 'warn',
+  ERROR: 'error',
+};
+
+/**
+ * Installs the Temporal runtime once per process: SDK logs go to our logger, and the SDK's
+ * metrics (task latencies, slots, poll counts) are served for Prometheus at `metricsAddress`.
+ */
+export function installRuntime(logger: Logger, metricsAddress: string): void {
+  Runtime.install({
+    logger: new DefaultLogger('INFO', (entry) => {
+      logger[LEVELS[entry.level]]({ ...entry.meta, sdk: true }, entry.message);
+    }),
+    telemetryOptions: {
+      logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} },
+      metrics: { prometheus: { bindAddress: metricsAddress } },
+    },
+  });
+}

@@ -1,0 +1,2 @@
+// The workflow bundle's entry: every workflow of every family, whatever task queue serves it.
+export { platformCanary } from './platform';
