@@ -68,6 +68,8 @@ export const envSchema = z.object({
   DATA_DIR: z.string().min(1).default('.data'),
 
   API_PORT: port.default(3000),
+  /** Interface the API binds to; the local stack keeps it on loopback. */
+  API_HOST: z.string().min(1).default('0.0.0.0'),
   /** Requests larger than this are answered 413. */
   API_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/).default('100kb'),
   API_KEYS: apiKeys.optional(),
@@ -118,7 +120,7 @@ export interface Config {
   readonly nodeEnv: Env['NODE_ENV'];
   readonly logLevel: Env['LOG_LEVEL'];
   readonly dataDir: string;
-  readonly api: { readonly port: number; readonly bodyLimit: string; readonly keys: readonly ApiKey[] | undefined };
+  readonly api: { readonly host: string; readonly port: number; readonly bodyLimit: string; readonly keys: readonly ApiKey[] | undefined };
   readonly temporal: {
     /** Unset means the local stack runs the dev server. */
     readonly address: string | undefined;
@@ -167,7 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     nodeEnv: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
     dataDir: e.DATA_DIR,
-    api: { port: e.API_PORT, bodyLimit: e.API_BODY_LIMIT, keys: e.API_KEYS },
+    api: { host: e.API_HOST, port: e.API_PORT, bodyLimit: e.API_BODY_LIMIT, keys: e.API_KEYS },
     temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, uiUrl: e.TEMPORAL_UI_URL.replace(/\/$/, '') },
     database: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX },
     timeZone: e.PIPELINES_TZ,
