@@ -13,8 +13,14 @@ const LEVELS: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = 
  * Installs the Temporal runtime once per process: SDK logs go to our logger, and the SDK's
  * metrics (task latencies, slots, poll counts) are served for Prometheus at `metricsAddress`.
  */
-export function installRuntime(logger: Logger, metricsAddress: string): void {
+export function installRuntime(
+  logger: Logger,
+  metricsAddress: string,
+  /** The runtime shuts workers down on these; the local stack orders its own shutdown instead. */
+  shutdownSignals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGQUIT', 'SIGUSR2'],
+): void {
   Runtime.install({
+    shutdownSignals,
     logger: new DefaultLogger('INFO', (entry) => {
       logger[LEVELS[entry.level]]({ ...entry.meta, sdk: true }, entry.message);
     }),

@@ -1,5 +1,4 @@
 import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -11,6 +10,7 @@ import { Secret } from '../../lib/secret';
 import { ensureDatabase, startEmbeddedPostgres } from '../../local/postgres';
 import { ensureTool } from '../../local/tools';
 import { HARNESS_ENV } from './env';
+import { freePort } from './ports';
 import { withDatabase } from '../../lib/db';
 
 /**
@@ -72,16 +72,4 @@ export default async function globalSetup(): Promise<void> {
   process.env[HARNESS_ENV.templateDatabase] = template;
   process.env[HARNESS_ENV.temporalAddress] = temporalAddress;
   process.env[HARNESS_ENV.workflowBundle] = bundlePath;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }

@@ -1,0 +1,31 @@
+import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import { ProblemSchema } from './problem';
+
+export const BEARER_SCHEME = 'bearerAuth';
+
+/** One registry per app: `defineRoute` adds each route to it as the route is mounted. */
+export function createRegistry(): OpenAPIRegistry {
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', BEARER_SCHEME, {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An API key from API_KEYS (`name:role:secret`): viewers read, operators also act.',
+  });
+  registry.register('Problem', ProblemSchema);
+  return registry;
+}
+
+export type OpenApiDocument = ReturnType<OpenApiGeneratorV31['generateDocument']>;
+
+export function generateDocument(registry: OpenAPIRegistry): OpenApiDocument {
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'Durable pipelines control API',
+      version: '1',
+      description:
+        'Find, inspect and cancel pipeline runs; list, pause, trigger and backfill schedules. ' +
+        'Errors are RFC 9457 problem details.',
+    },
+  });
+}

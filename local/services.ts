@@ -1,0 +1,102 @@
+import path from 'node:path';
+import type { Config } from '../lib/config';
+import type { Logger } from '../lib/logger';
+import { redactUrl } from '../lib/secret';
+import { LOCAL_BIGQUERY, startBigQueryEmulator } from './bigquery-emulator';
+import { readOrCreateSecret } from './dev-secrets';
+import { ensureDatabase, runLocalPostgres } from './postgres';
+import { createSimulators } from './simulators';
+import { startSimulatorServer } from './simulators/server';
+import { LOCAL_TEMPORAL, startTemporalDevServer } from './temporal-server';
+import { ensureTool } from './tools';
+
+/** The embedded PostgreSQL's fixed port (SPEC §3) and the application database's name. */
+export const LOCAL_POSTGRES = { port: 54329, database: 'pipelines' } as const;
+
+export interface LocalServices {
+  /** Environment overrides that point the configuration at what was started here. */
+  env: Record<string, string>;
+  /** One line per service for the banner. */
+  lines: [string, string][];
+  devApiKey: string | undefined;
+}
+
+/**
+ * Starts, in parallel, whatever the configuration leaves to the local stack. Each started
+ * service registers its stop in `stops` as soon as it is up, so a later failure stops it too.
+ */
+export async function startLocalServices(
+  config: Config,
+  dataDir: string,
+  logger: Logger,
+  stops: (() => Promise<unknown>)[],
+): Promise<LocalServices> {
+  const env: Record<string, string> = {};
+  const lines: [string, string][] = [];
+  const log = (message: string) => logger.info(message);
+
+  const postgres = async () => {
+    if (config.database.url) return lines.push(['PostgreSQL', `${redactUrl(config.database.url.reveal())} (external)`]);
+    const server = await runLocalPostgres({
+      dataDir: path.join(dataDir, 'postgres'),
+      port: LOCAL_POSTGRES.port,
+      password: readOrCreateSecret(dataDir, 'postgres-password'),
+    });
+    stops.push(() => server.process.stop());
+    await ensureDatabase(server.url('postgres'), LOCAL_POSTGRES.database);
+    env.DATABASE_URL = server.url(LOCAL_POSTGRES.database).reveal();
+    lines.push(['PostgreSQL', `${redactUrl(env.DATABASE_URL)} (embedded, data in ${dataDir}/postgres)`]);
+  };
+
+  const temporal = async () => {
+    if (config.temporal.address) return lines.push(['Temporal', `${config.temporal.address} (external)`]);
+    const server = await startTemporalDevServer(await ensureTool('temporal', { log }), dataDir, config.temporal.namespace);
+    stops.push(() => server.stop());
+    env.TEMPORAL_ADDRESS = `${LOCAL_TEMPORAL.host}:${LOCAL_TEMPORAL.port}`;
+    env.TEMPORAL_UI_URL ??= process.env.TEMPORAL_UI_URL ?? `http://localhost:${LOCAL_TEMPORAL.uiPort}`;
+    lines.push(['Temporal', `${env.TEMPORAL_ADDRESS} (dev server, state in ${dataDir}/temporal.db)`]);
+  };
+
+  const bigquery = async () => {
+    if (config.bigquery.projectId) return lines.push(['BigQuery', `project ${config.bigquery.projectId} (external)`]);
+    try {
+      const port = config.local.bigqueryEmulatorPort;
+      const emulator = await startBigQueryEmulator(await ensureTool('bigquery-emulator', { log }), dataDir, port);
+      stops.push(() => emulator.stop());
+      Object.assign(env, {
+        BIGQUERY_PROJECT_ID: LOCAL_BIGQUERY.project,
+        BIGQUERY_DATASET: LOCAL_BIGQUERY.dataset,
+        BIGQUERY_API_ENDPOINT: `http://127.0.0.1:${port}`,
+      });
+      lines.push(['BigQuery', `${env.BIGQUERY_API_ENDPOINT} (emulator, project ${LOCAL_BIGQUERY.project})`]);
+    } catch (error) {
+      // Only the etl family reads BigQuery: the rest of the stack runs without it.
+      logger.warn({ err: (error as Error).message }, 'BigQuery emulator unavailable; the etl pipeline will fail');
+      lines.push(['BigQuery', `unavailable: ${(error as Error).message.split('\n')[0]}`]);
+    }
+  };
+
+  const simulators = async () => {
+    const upstreams = [config.cv.baseUrl, config.regulators.dgaBaseUrl, config.regulators.smaBaseUrl];
+    if (upstreams.every(Boolean)) return;
+    const server = await startSimulatorServer(createSimulators({ seed: 1 }), config.local.simulatorsPort);
+    stops.push(() => server.close());
+    if (!config.cv.baseUrl) env.CV_BASE_URL = `${server.url}/cv`;
+    if (!config.regulators.dgaBaseUrl) env.DGA_BASE_URL = `${server.url}/dga`;
+    if (!config.regulators.smaBaseUrl) env.SMA_BASE_URL = `${server.url}/sma`;
+    lines.push(['Simulators', server.url]);
+  };
+
+  const results = await Promise.allSettled([postgres(), temporal(), bigquery(), simulators()]);
+  const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed) throw failed.reason;
+
+  let devApiKey: string | undefined;
+  if (!config.api.keys) {
+    devApiKey = readOrCreateSecret(dataDir, 'dev-api-key').reveal();
+    env.API_KEYS = `local:operator:${devApiKey}`;
+  }
+  // The local stack's API stays on loopback unless told otherwise.
+  env.API_HOST = process.env.API_HOST ?? '127.0.0.1';
+  return { env, lines, devApiKey };
+}

