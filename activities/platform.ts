@@ -17,10 +17,11 @@ export function createPlatformActivities({ db }: PlatformActivityDeps) {
            ON CONFLICT (scheduled_for) DO NOTHING`,
           [input.scheduledFor, input.workflowId],
         );
-        await client.query(`DELETE FROM platform_canary WHERE scheduled_for < now() - $1::interval`, [CANARY_RETENTION]);
+        await client.query(`DELETE FROM platform_canary WHERE scheduled_for < now() - $1::interval`, [
+          CANARY_RETENTION,
+        ]);
         return { recorded: inserted.rowCount === 1 };
       });
     },
-
   };
 }

@@ -22,7 +22,10 @@ const digest = (value: string) => createHash('sha256').update(value, 'utf8').dig
  * key is compared, so the time taken says nothing about which key, or how much of one, matched.
  */
 export function createAuth(keys: readonly ApiKey[]): RequireRole {
-  const known = keys.map((key) => ({ principal: { name: key.name, role: key.role }, digest: digest(key.secret.reveal()) }));
+  const known = keys.map((key) => ({
+    principal: { name: key.name, role: key.role },
+    digest: digest(key.secret.reveal()),
+  }));
 
   function authenticate(header: string | undefined): Principal | undefined {
     const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header ?? '');

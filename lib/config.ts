@@ -24,7 +24,10 @@ export interface ApiKey {
 
 const apiKeys = z.string().transform((raw, ctx): ApiKey[] => {
   const keys: ApiKey[] = [];
-  for (const entry of raw.split(',').map((part) => part.trim()).filter(Boolean)) {
+  for (const entry of raw
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     // The secret may itself contain ':', so split on the first two only.
     const [name, role, ...rest] = entry.split(':');
     const secret = rest.join(':');
@@ -50,16 +53,29 @@ const apiKeys = z.string().transform((raw, ctx): ApiKey[] => {
 });
 
 const taskQueues = z.string().transform((raw, ctx): TaskQueue[] => {
-  const names = [...new Set(raw.split(',').map((part) => part.trim()).filter(Boolean))];
+  const names = [
+    ...new Set(
+      raw
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean),
+    ),
+  ];
   const unknown = names.filter((name) => !(TASK_QUEUES as readonly string[]).includes(name));
   if (unknown.length > 0 || names.length === 0) {
-    ctx.addIssue({ code: 'custom', message: `unknown task queue(s) "${unknown.join(', ')}"; known: ${TASK_QUEUES.join(', ')}` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `unknown task queue(s) "${unknown.join(', ')}"; known: ${TASK_QUEUES.join(', ')}`,
+    });
     return z.NEVER;
   }
   return names as TaskQueue[];
 });
 
-const secret = z.string().min(1).transform((value) => new Secret(value));
+const secret = z
+  .string()
+  .min(1)
+  .transform((value) => new Secret(value));
 
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -71,10 +87,16 @@ export const envSchema = z.object({
   /** Interface the API binds to; the local stack keeps it on loopback. */
   API_HOST: z.string().min(1).default('0.0.0.0'),
   /** Requests larger than this are answered 413. */
-  API_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/).default('100kb'),
+  API_BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/)
+    .default('100kb'),
   API_KEYS: apiKeys.optional(),
 
-  TEMPORAL_ADDRESS: z.string().regex(/^[\w.-]+:\d+$/, 'must be host:port').optional(),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[\w.-]+:\d+$/, 'must be host:port')
+    .optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   /** Base URL of the Temporal Web UI, used to build `temporalUiUrl` links. */
   TEMPORAL_UI_URL: z.url().default('http://localhost:8233'),
@@ -93,7 +115,10 @@ export const envSchema = z.object({
 
   WORKER_TASK_QUEUES: taskQueues.default([...TASK_QUEUES]),
   /** Prometheus endpoint of the worker's Temporal runtime (`host:port`). */
-  WORKER_METRICS_ADDRESS: z.string().regex(/^[\w.-]+:\d+$/, 'must be host:port').default('127.0.0.1:9464'),
+  WORKER_METRICS_ADDRESS: z
+    .string()
+    .regex(/^[\w.-]+:\d+$/, 'must be host:port')
+    .default('127.0.0.1:9464'),
   /** A prebuilt workflow bundle (`npm run build`); without it the worker bundles from source. */
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
 
@@ -120,7 +145,12 @@ export interface Config {
   readonly nodeEnv: Env['NODE_ENV'];
   readonly logLevel: Env['LOG_LEVEL'];
   readonly dataDir: string;
-  readonly api: { readonly host: string; readonly port: number; readonly bodyLimit: string; readonly keys: readonly ApiKey[] | undefined };
+  readonly api: {
+    readonly host: string;
+    readonly port: number;
+    readonly bodyLimit: string;
+    readonly keys: readonly ApiKey[] | undefined;
+  };
   readonly temporal: {
     /** Unset means the local stack runs the dev server. */
     readonly address: string | undefined;
@@ -134,7 +164,11 @@ export interface Config {
     readonly metricsAddress: string;
     readonly workflowBundlePath: string | undefined;
   };
-  readonly cv: { readonly baseUrl: string | undefined; readonly username: string | undefined; readonly password: Secret | undefined };
+  readonly cv: {
+    readonly baseUrl: string | undefined;
+    readonly username: string | undefined;
+    readonly password: Secret | undefined;
+  };
   readonly bigquery: {
     readonly projectId: string | undefined;
     readonly dataset: string | undefined;
@@ -170,7 +204,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     dataDir: e.DATA_DIR,
     api: { host: e.API_HOST, port: e.API_PORT, bodyLimit: e.API_BODY_LIMIT, keys: e.API_KEYS },
-    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, uiUrl: e.TEMPORAL_UI_URL.replace(/\/$/, '') },
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      uiUrl: e.TEMPORAL_UI_URL.replace(/\/$/, ''),
+    },
     database: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX },
     timeZone: e.PIPELINES_TZ,
     worker: {

@@ -44,7 +44,12 @@ export interface DatabaseOptions {
   applicationName?: string;
 }
 
-export function createDatabase({ url, max = 10, logger, applicationName = 'durable-pipelines' }: DatabaseOptions): Database {
+export function createDatabase({
+  url,
+  max = 10,
+  logger,
+  applicationName = 'durable-pipelines',
+}: DatabaseOptions): Database {
   const pool = new pg.Pool({
     connectionString: url.reveal(),
     max,

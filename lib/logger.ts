@@ -1,4 +1,4 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 
 export type { Logger } from 'pino';
 
@@ -6,26 +6,33 @@ export type { Logger } from 'pino';
  * One JSON logger for every process. Paths that could carry a secret are censored
  * even if a caller passes a raw object by mistake; `Secret` values print as `[redacted]` anyway.
  */
-export function createLogger(level: string = 'info', bindings: Record<string, unknown> = {}): Logger {
-  return pino({
-    level,
-    base: { pid: process.pid, ...bindings },
-    redact: {
-      paths: [
-        'password',
-        'token',
-        'secret',
-        'apiKey',
-        'authorization',
-        '*.password',
-        '*.token',
-        '*.secret',
-        '*.apiKey',
-        '*.authorization',
-        'req.headers.authorization',
-        'headers.authorization',
-      ],
-      censor: '[redacted]',
+export function createLogger(
+  level: string = 'info',
+  bindings: Record<string, unknown> = {},
+  destination?: DestinationStream,
+): Logger {
+  return pino(
+    {
+      level,
+      base: { pid: process.pid, ...bindings },
+      redact: {
+        paths: [
+          'password',
+          'token',
+          'secret',
+          'apiKey',
+          'authorization',
+          '*.password',
+          '*.token',
+          '*.secret',
+          '*.apiKey',
+          '*.authorization',
+          'req.headers.authorization',
+          'headers.authorization',
+        ],
+        censor: '[redacted]',
+      },
     },
-  });
+    destination,
+  );
 }

@@ -41,7 +41,10 @@ export async function ensureSearchAttributes(client: Client, logger?: Logger): P
     });
     logger?.info({ searchAttributes: missing }, 'search attributes registered');
   } catch (error) {
-    logger?.warn({ err: (error as Error).message }, 'could not register search attributes; create them by hand (README)');
+    logger?.warn(
+      { err: (error as Error).message },
+      'could not register search attributes; create them by hand (README)',
+    );
   }
 }
 

@@ -87,7 +87,9 @@ export async function waitForPort(host: string, port: number, process: ManagedPr
     if (await canConnect(host, port)) return;
     await sleep(200);
   }
-  throw new Error(`${process.name} did not listen on ${host}:${port} within ${timeoutMs / 1000}s; see ${process.logFile}`);
+  throw new Error(
+    `${process.name} did not listen on ${host}:${port} within ${timeoutMs / 1000}s; see ${process.logFile}`,
+  );
 }
 
 export function canConnect(host: string, port: number): Promise<boolean> {

@@ -50,7 +50,11 @@ export async function startLocalServices(
 
   const temporal = async () => {
     if (config.temporal.address) return lines.push(['Temporal', `${config.temporal.address} (external)`]);
-    const server = await startTemporalDevServer(await ensureTool('temporal', { log }), dataDir, config.temporal.namespace);
+    const server = await startTemporalDevServer(
+      await ensureTool('temporal', { log }),
+      dataDir,
+      config.temporal.namespace,
+    );
     stops.push(() => server.stop());
     env.TEMPORAL_ADDRESS = `${LOCAL_TEMPORAL.host}:${LOCAL_TEMPORAL.port}`;
     env.TEMPORAL_UI_URL ??= process.env.TEMPORAL_UI_URL ?? `http://localhost:${LOCAL_TEMPORAL.uiPort}`;

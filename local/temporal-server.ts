@@ -9,7 +9,11 @@ export const LOCAL_TEMPORAL = { host: '127.0.0.1', port: 7233, uiPort: 8233 } as
  * second start finds every run and schedule again), the Web UI on 8233 and the SPEC's search
  * attributes registered (idempotent on a second start).
  */
-export async function startTemporalDevServer(binary: string, dataDir: string, namespace: string): Promise<ManagedProcess> {
+export async function startTemporalDevServer(
+  binary: string,
+  dataDir: string,
+  namespace: string,
+): Promise<ManagedProcess> {
   const args = [
     'server',
     'start-dev',
@@ -25,7 +29,10 @@ export async function startTemporalDevServer(binary: string, dataDir: string, na
     namespace,
     '--log-level',
     'warn',
-    ...Object.entries(SEARCH_ATTRIBUTE_DEFINITIONS).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
+    ...Object.entries(SEARCH_ATTRIBUTE_DEFINITIONS).flatMap(([name, type]) => [
+      '--search-attribute',
+      `${name}=${type}`,
+    ]),
   ];
   const server = startProcess('temporal', binary, args, path.join(dataDir, 'logs'));
   await waitForPort(LOCAL_TEMPORAL.host, LOCAL_TEMPORAL.port, server);

@@ -116,7 +116,11 @@ function stderrOf(error: unknown): string {
 }
 
 function firstLine(error: unknown): string {
-  return stderrOf(error).split('\n').find((line) => line.trim()) ?? 'unknown error';
+  return (
+    stderrOf(error)
+      .split('\n')
+      .find((line) => line.trim()) ?? 'unknown error'
+  );
 }
 
 /** `npm run tools`: provides both tools; only the Temporal CLI is required. */

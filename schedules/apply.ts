@@ -11,7 +11,7 @@ import { PIPELINE, PIPELINE_TARGET, TRIGGERED_BY } from '../lib/search-attribute
 import type { ScheduleContext, ScheduleDeclaration } from './types';
 
 /** Marks the schedules this code owns, so one removed from the code is removed from Temporal. */
-const MANAGED_BY = 'durable-pipelines';
+export const MANAGED_BY = 'durable-pipelines';
 
 export function scheduleSpec(declaration: ScheduleDeclaration, context: ScheduleContext): ScheduleSpec {
   return { calendars: declaration.calendars, timezone: context.timeZone };
@@ -33,15 +33,27 @@ function scheduleAction(declaration: ScheduleDeclaration): ScheduleOptionsAction
   };
 }
 
-export function toScheduleOptions(declaration: ScheduleDeclaration, context: ScheduleContext): ScheduleOptions {
+export function toScheduleOptions(
+  declaration: ScheduleDeclaration,
+  context: ScheduleContext,
+  owner = MANAGED_BY,
+): ScheduleOptions {
   return {
     scheduleId: declaration.id,
     spec: scheduleSpec(declaration, context),
     action: scheduleAction(declaration),
     policies: { overlap: declaration.overlap, catchupWindow: declaration.catchupWindow },
-    memo: { managedBy: MANAGED_BY, description: declaration.description },
+    memo: { managedBy: owner, description: declaration.description },
     state: { note: declaration.description },
   };
+}
+
+export interface ApplyOptions {
+  logger?: Logger;
+  /** Also delete the schedules of this owner that are no longer declared. */
+  prune?: boolean;
+  /** Who owns the applied schedules (tests use their own, so pruning never touches others'). */
+  owner?: string;
 }
 
 export interface ApplyResult {
@@ -58,14 +70,19 @@ export async function applySchedules(
   client: Client,
   declarations: readonly ScheduleDeclaration[],
   context: ScheduleContext,
-  { logger, prune = false }: { logger?: Logger; prune?: boolean } = {},
+  { logger, prune = false, owner = MANAGED_BY }: ApplyOptions = {},
 ): Promise<ApplyResult> {
   const result: ApplyResult = { created: [], updated: [], deleted: [] };
   for (const declaration of declarations) {
-    const options = toScheduleOptions(declaration, context);
+    const options = toScheduleOptions(declaration, context, owner);
     const handle = client.schedule.getHandle(declaration.id);
     const update = () =>
-      handle.update((previous) => ({ ...previous, spec: options.spec, action: options.action, policies: options.policies }));
+      handle.update((previous) => ({
+        ...previous,
+        spec: options.spec,
+        action: options.action,
+        policies: options.policies,
+      }));
     try {
       await update();
       result.updated.push(declaration.id);
@@ -83,17 +100,21 @@ export async function applySchedules(
     }
   }
 
-  if (prune) result.deleted = await pruneUndeclared(client, declarations);
+  if (prune) result.deleted = await pruneUndeclared(client, declarations, owner);
   logger?.info(result, 'schedules applied');
   return result;
 }
 
 /** Deletes the schedules this code once declared and no longer does. */
-async function pruneUndeclared(client: Client, declarations: readonly ScheduleDeclaration[]): Promise<string[]> {
+async function pruneUndeclared(
+  client: Client,
+  declarations: readonly ScheduleDeclaration[],
+  owner: string,
+): Promise<string[]> {
   const deleted: string[] = [];
   const declared = new Set(declarations.map((declaration) => declaration.id));
   for await (const summary of client.schedule.list()) {
-    if (summary.memo?.managedBy === MANAGED_BY && !declared.has(summary.scheduleId)) {
+    if (summary.memo?.managedBy === owner && !declared.has(summary.scheduleId)) {
       await client.schedule.getHandle(summary.scheduleId).delete();
       deleted.push(summary.scheduleId);
     }

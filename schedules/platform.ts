@@ -13,7 +13,10 @@ export function platformSchedules({ timeZone }: ScheduleContext): ScheduleDeclar
       description: `Writes a canary row every ${CANARY_INTERVAL_MINUTES} minutes: schedules, worker and database alive`,
       taskQueue: 'platform',
       target: 'canary',
-      calendars: [{ minute: { start: 0, end: 59, step: CANARY_INTERVAL_MINUTES }, comment: 'every 5 minutes' }],
+      // An omitted hour means hour 0 in a calendar spec: say every hour explicitly.
+      calendars: [
+        { hour: '*', minute: { start: 0, end: 59, step: CANARY_INTERVAL_MINUTES }, comment: 'every 5 minutes' },
+      ],
       workflowType: 'platformCanary',
       args: [input],
       workflowIdPrefix: 'platform-canary',

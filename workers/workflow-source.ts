@@ -8,6 +8,8 @@ export const WORKFLOWS_ENTRY = path.resolve(__dirname, '..', 'workflows', 'index
  * Production workers load the bundle `npm run build` made (no webpack at start-up);
  * development bundles from source so a code change needs no build step.
  */
-export function workflowSource(bundlePath: string | undefined): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+export function workflowSource(
+  bundlePath: string | undefined,
+): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
   return bundlePath ? { workflowBundle: { codePath: path.resolve(bundlePath) } } : { workflowsPath: WORKFLOWS_ENTRY };
 }

@@ -1,0 +1,51 @@
+import express from 'express';
+import { createAuth } from './auth';
+import type { ApiDeps } from './deps';
+import { notFoundHandler, problemErrorHandler } from './error-handler';
+import { FAMILY_ROUTES } from './families';
+import { createHttpMetrics } from './metrics';
+import { observeRequests } from './observe';
+import { createRegistry } from './openapi';
+import type { RouteKit } from './route';
+import { docsRoutes } from './routes/docs';
+import { healthRoutes } from './routes/health';
+import { metricsRoutes } from './routes/metrics';
+import { runRoutes } from './routes/runs';
+import { scheduleRoutes } from './routes/schedules';
+
+export type { ApiDeps } from './deps';
+
+/** The control API (SPEC §4), built from its dependencies so tests can build as many as they like. */
+export function createApp(deps: ApiDeps): express.Express {
+  const logger = deps.logger.child({ component: 'api' });
+  const metrics = createHttpMetrics();
+  // Without keys every protected route answers 401; `api/main.ts` refuses to start that way.
+  const requireRole = createAuth(deps.config.api.keys ?? []);
+  const kit: RouteKit = { registry: createRegistry(), requireRole, client: deps.client };
+
+  const app = express();
+  app.disable('x-powered-by');
+  // Flat `?a=1&b=2` values only (no `a[b]=` objects): the strict query schemas expect strings.
+  app.set('query parser', 'simple');
+
+  app.use(observeRequests(logger, metrics));
+  // Everything under /api/v1 needs a key, even a route someone forgets to give a role, and the
+  // key is checked before any body is read.
+  app.use('/api/v1', (_req, res, next) => {
+    res.locals.route = '/api/v1/*';
+    next();
+  });
+  app.use('/api/v1', requireRole('viewer'));
+  app.use(express.json({ limit: deps.config.api.bodyLimit }));
+
+  app.use(healthRoutes(deps, kit));
+  app.use(metricsRoutes(metrics, kit));
+  app.use(runRoutes(deps, kit));
+  app.use(scheduleRoutes(deps, kit));
+  for (const familyRoutes of FAMILY_ROUTES) app.use(familyRoutes(deps, kit));
+  app.use(docsRoutes(kit));
+
+  app.use(notFoundHandler);
+  app.use(problemErrorHandler(logger, deps.config.api.bodyLimit));
+  return app;
+}

@@ -1,0 +1,14 @@
+import type { Router } from 'express';
+import type { ApiDeps } from './deps';
+import type { RouteKit } from './route';
+
+/**
+ * Where each family plugs in its own routes (SPEC §4: the seed paths and parameter names, e.g.
+ * `/dashboards/batch-jobs/status`, `/api/v1/etl/...`). A family exports a function that builds a
+ * Router with `defineRoute(router, kit, …)`, so its routes are validated, authenticated (`role`
+ * is required), measured and listed in `/openapi.json` like the generic ones, and adds it here.
+ * Paths are absolute; routers are mounted at the root after the generic routes.
+ */
+export type FamilyRoutes = (deps: ApiDeps, kit: RouteKit) => Router;
+
+export const FAMILY_ROUTES: readonly FamilyRoutes[] = [];

@@ -1,0 +1,59 @@
+import js from '@eslint/js';
+import importX from 'eslint-plugin-import-x';
+import tseslint from 'typescript-eslint';
+
+/** Few but sharp rules (STYLE.md §13), plus the boundary that keeps workflows deterministic. */
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', '.data/', 'coverage/', 'test/histories/', '*.config.js', '*.config.mjs'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    plugins: { 'import-x': importX },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'import-x/no-cycle': 'error',
+      eqeqeq: ['error', 'always'],
+    },
+  },
+  {
+    // Workflow code runs in Temporal's deterministic sandbox: no I/O, no Node built-ins.
+    files: ['workflows/**/*.ts', 'test/fixtures/*-workflow.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*'], message: 'Workflows are deterministic: no Node built-ins; use an activity.' },
+            {
+              group: ['fs', 'path', 'os', 'crypto', 'http', 'https', 'net', 'child_process', 'timers', 'timers/*'],
+              message: 'Workflows are deterministic: no Node built-ins; use an activity.',
+            },
+            {
+              group: ['pg', 'pg-*', 'axios', 'undici', 'node-fetch', 'got', 'express', '@google-cloud/*'],
+              message: 'Workflows do no I/O: call an activity.',
+            },
+            {
+              group: [
+                '**/activities',
+                '**/activities/*',
+                '**/*-activities',
+                '**/lib/db',
+                '**/lib/config',
+                '**/lib/logger',
+                '**/lib/temporal',
+              ],
+              allowTypeImports: true,
+              message:
+                'Workflows do no I/O: import activities with `import type` and call them through proxyActivities.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+);
