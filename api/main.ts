@@ -43,11 +43,9 @@ async function main(): Promise<void> {
         },
       );
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  // After the first signal, a second one forces the exit instead of Node's default handling.
-  process.on('SIGINT', () => stopping && stop('SIGINT'));
-  process.on('SIGTERM', () => stopping && stop('SIGTERM'));
+  // The first signal stops gracefully; a second one (someone impatient) exits at once.
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 }
 
 main().catch((error: unknown) => {

@@ -7,9 +7,8 @@ import { loadConfig, loadConfigOrExit, type Config } from '../lib/config';
 import { createDatabase } from '../lib/db';
 import { createLogger, type Logger } from '../lib/logger';
 import { migrate } from '../lib/migrate';
-import { connectClient, connectWorkerConnection, ensureSearchAttributes } from '../lib/temporal';
-import { declareSchedules } from '../schedules';
-import { applySchedules } from '../schedules/apply';
+import { connectClient, connectWorkerConnection } from '../lib/temporal';
+import { applyDeclaredSchedules } from '../schedules/apply';
 import { createWorkers, runWorkers } from '../workers/create-workers';
 import { installRuntime } from '../workers/runtime';
 import { WORKFLOWS_ENTRY } from '../workers/workflow-source';
@@ -55,10 +54,7 @@ async function startStack(
   stops.push(() => db.close());
   const client = await connectClient(config);
   stops.push(() => client.connection.close());
-  await ensureSearchAttributes(client, logger);
-  const context = { timeZone: config.timeZone };
-  const schedules = declareSchedules(context);
-  await applySchedules(client, schedules, context, { logger, prune: true });
+  const schedules = await applyDeclaredSchedules(client, config.timeZone, logger);
 
   const workers = await startWorkers(config, db, await bundle, logger, stops, stopAll);
   const api = await startApi({ config, db, client, schedules, logger });

@@ -7,6 +7,8 @@ import {
   type ScheduleSpec,
 } from '@temporalio/client';
 import type { Logger } from '../lib/logger';
+import { ensureSearchAttributes } from '../lib/temporal';
+import { declareSchedules } from './index';
 import { PIPELINE, PIPELINE_TARGET, TRIGGERED_BY } from '../lib/search-attributes';
 import type { ScheduleContext, ScheduleDeclaration } from './types';
 
@@ -115,9 +117,28 @@ async function pruneUndeclared(
   const declared = new Set(declarations.map((declaration) => declaration.id));
   for await (const summary of client.schedule.list()) {
     if (summary.memo?.managedBy === owner && !declared.has(summary.scheduleId)) {
-      await client.schedule.getHandle(summary.scheduleId).delete();
-      deleted.push(summary.scheduleId);
+      // Another process may have deleted it first; that is the same outcome.
+      const gone = await client.schedule
+        .getHandle(summary.scheduleId)
+        .delete()
+        .then(
+          () => true,
+          (error: unknown) => error instanceof ScheduleNotFoundError,
+        );
+      if (gone) deleted.push(summary.scheduleId);
     }
   }
   return deleted;
+}
+
+/**
+ * What every process that starts the system does (worker, local stack, `npm run schedules:apply`):
+ * make sure the search attributes exist, then apply every declared schedule and remove retired ones.
+ */
+export async function applyDeclaredSchedules(client: Client, timeZone: string, logger?: Logger) {
+  await ensureSearchAttributes(client, logger);
+  const context = { timeZone };
+  const declarations = declareSchedules(context);
+  await applySchedules(client, declarations, context, { logger, prune: true });
+  return declarations;
 }

@@ -1,8 +1,7 @@
 import { loadConfigOrExit } from '../lib/config';
 import { createLogger } from '../lib/logger';
-import { connectClient, ensureSearchAttributes } from '../lib/temporal';
-import { declareSchedules } from '../schedules';
-import { applySchedules } from '../schedules/apply';
+import { connectClient } from '../lib/temporal';
+import { applyDeclaredSchedules } from '../schedules/apply';
 
 /** `npm run schedules:apply`: creates or updates every declared schedule, and removes retired ones. */
 async function main(): Promise<void> {
@@ -10,9 +9,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel, { process: 'schedules' });
   const client = await connectClient(config);
   try {
-    await ensureSearchAttributes(client, logger);
-    const context = { timeZone: config.timeZone };
-    await applySchedules(client, declareSchedules(context), context, { logger, prune: true });
+    await applyDeclaredSchedules(client, config.timeZone, logger);
   } finally {
     await client.connection.close();
   }

@@ -3,7 +3,8 @@ import { createActivitiesByQueue } from '../activities';
 import { createDatabase } from '../lib/db';
 import { createLogger } from '../lib/logger';
 import { migrate } from '../lib/migrate';
-import { connectWorkerConnection } from '../lib/temporal';
+import { connectClient, connectWorkerConnection } from '../lib/temporal';
+import { applyDeclaredSchedules } from '../schedules/apply';
 import { createWorkers, runWorkers } from './create-workers';
 import { installRuntime } from './runtime';
 import { workflowSource } from './workflow-source';
@@ -16,6 +17,10 @@ async function main(): Promise<void> {
   const databaseUrl = requireSetting(config.database.url, 'DATABASE_URL');
   await migrate(databaseUrl, logger);
   const db = createDatabase({ url: databaseUrl, max: config.database.poolMax, logger });
+  // Start-up applies the schedules (idempotent: concurrent replicas converge on the same result).
+  const client = await connectClient(config);
+  await applyDeclaredSchedules(client, config.timeZone, logger);
+  await client.connection.close();
   const connection = await connectWorkerConnection(config);
   const activitiesByQueue = createActivitiesByQueue({ config, db });
   try {

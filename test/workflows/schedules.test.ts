@@ -26,11 +26,14 @@ afterAll(async () => {
   await ctx.close();
 });
 
-function testDeclaration(overrides: Partial<ScheduleDeclaration> = {}): ScheduleDeclaration {
+/** The canary's declaration under a unique id; tests give it a unique task queue so only their worker runs it. */
+function testDeclaration(
+  overrides: Partial<Omit<ScheduleDeclaration, 'taskQueue'>> & { taskQueue?: string } = {},
+): ScheduleDeclaration {
   const [canary] = platformSchedules(context);
   const id = `test-canary-${randomBytes(4).toString('hex')}`;
   created.push(id);
-  return { ...canary!, id, workflowIdPrefix: id, taskQueue: 'platform', ...overrides };
+  return { ...canary!, id, workflowIdPrefix: id, ...overrides } as ScheduleDeclaration;
 }
 
 async function schedulesWithId(client: Client, id: string): Promise<number> {
