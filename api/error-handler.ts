@@ -25,7 +25,10 @@ export function problemErrorHandler(logger: Logger, bodyLimit: string): ErrorReq
     sendProblem(
       req,
       res,
-      new HttpProblem(500, `The request failed unexpectedly; the server log has the details (request ${String(res.locals.requestId)})`),
+      new HttpProblem(
+        500,
+        `The request failed unexpectedly; the server log has the details (request ${String(res.locals.requestId)})`,
+      ),
     );
   };
 }
@@ -34,10 +37,14 @@ function toProblem(error: unknown, bodyLimit: string): HttpProblem | undefined {
   if (error instanceof HttpProblem) return error;
   if (error instanceof WorkflowNotFoundError) return notFound(`No workflow with id "${error.workflowId}"`);
   if (error instanceof ScheduleNotFoundError) {
-    return notFound(`Schedule "${error.scheduleId}" does not exist in Temporal; apply it with \`npm run schedules:apply\``);
+    return notFound(
+      `Schedule "${error.scheduleId}" does not exist in Temporal; apply it with \`npm run schedules:apply\``,
+    );
   }
   if (isTemporalUnreachable(error)) {
-    return new HttpProblem(503, 'Temporal did not answer in time; try again shortly', { headers: { 'Retry-After': '5' } });
+    return new HttpProblem(503, 'Temporal did not answer in time; try again shortly', {
+      headers: { 'Retry-After': '5' },
+    });
   }
   // body-parser marks its own errors with a `type`; their messages are safe to show.
   const type = (error as { type?: unknown } | null)?.type;

@@ -24,7 +24,10 @@ function within<T>(promise: Promise<T>, fallback: T, ms = HEALTH_CHECK_TIMEOUT_M
 
 async function timed(probe: () => Promise<boolean>): Promise<{ status: CheckStatus; latencyMs: number }> {
   const started = performance.now();
-  const ok = await within(probe().catch(() => false), false);
+  const ok = await within(
+    probe().catch(() => false),
+    false,
+  );
   return { status: ok ? 'ok' : 'down', latencyMs: Math.round(performance.now() - started) };
 }
 
@@ -60,15 +63,32 @@ async function lastCanary(db: Database): Promise<Date | null | undefined> {
  */
 export async function checkSchedules(client: Client, db: Database, schedules: readonly ScheduleDeclaration[]) {
   const describeAll = client.connection.withDeadline(Date.now() + HEALTH_CHECK_TIMEOUT_MS, () =>
-    Promise.all(schedules.map(async (declaration) => ({ declaration, description: await describeSchedule(client, declaration.id) }))),
+    Promise.all(
+      schedules.map(async (declaration) => ({
+        declaration,
+        description: await describeSchedule(client, declaration.id),
+      })),
+    ),
   );
   const [described, last] = await Promise.all([
-    within(describeAll.catch(() => undefined), undefined),
+    within(
+      describeAll.catch(() => undefined),
+      undefined,
+    ),
     // undefined: the database did not answer, which the database check reports.
-    within(lastCanary(db).catch(() => undefined), undefined),
+    within(
+      lastCanary(db).catch(() => undefined),
+      undefined,
+    ),
   ]);
   if (!described) {
-    return { status: 'down' as CheckStatus, missing: [], paused: [], lastCanaryAt: last?.toISOString() ?? null, canary: 'unknown' as CanaryState };
+    return {
+      status: 'down' as CheckStatus,
+      missing: [],
+      paused: [],
+      lastCanaryAt: last?.toISOString() ?? null,
+      canary: 'unknown' as CanaryState,
+    };
   }
   const missing = described.filter((entry) => !entry.description).map((entry) => entry.declaration.id);
   const paused = described.filter((entry) => entry.description?.state.paused).map((entry) => entry.declaration.id);
@@ -84,7 +104,11 @@ export async function checkSchedules(client: Client, db: Database, schedules: re
   };
 }
 
-function canaryOf(description: ScheduleDescription | undefined, declared: boolean, last: Date | null | undefined): CanaryState {
+function canaryOf(
+  description: ScheduleDescription | undefined,
+  declared: boolean,
+  last: Date | null | undefined,
+): CanaryState {
   if (!declared) return 'not-declared';
   // A missing schedule is already reported as missing; its canary cannot be judged.
   if (!description || last === undefined) return 'unknown';

@@ -1,9 +1,11 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
-import { ProblemSchema } from './problem';
 
 export const BEARER_SCHEME = 'bearerAuth';
 
-/** One registry per app: `defineRoute` adds each route to it as the route is mounted. */
+/**
+ * One registry per app: `defineRoute` adds each route to it as the route is mounted. Schemas with a
+ * `.meta({ id })` become components where they are first used.
+ */
 export function createRegistry(): OpenAPIRegistry {
   const registry = new OpenAPIRegistry();
   registry.registerComponent('securitySchemes', BEARER_SCHEME, {
@@ -11,7 +13,6 @@ export function createRegistry(): OpenAPIRegistry {
     scheme: 'bearer',
     description: 'An API key from API_KEYS (`name:role:secret`): viewers read, operators also act.',
   });
-  registry.register('Problem', ProblemSchema);
   return registry;
 }
 

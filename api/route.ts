@@ -75,7 +75,7 @@ export function defineRoute<
     },
     ...(spec.role === 'public' ? [] : [kit.requireRole(spec.role)]),
     async (req: Request, res: Response) => {
-      if (body && req.is('application/json') === false) {
+      if (body && hasContent(req) && !req.is('application/json')) {
         throw new HttpProblem(415, 'Send the request body as application/json');
       }
       const errors: FieldError[] = [];
@@ -92,6 +92,11 @@ export function defineRoute<
     },
   ];
   router[spec.method](spec.path, ...handlers);
+}
+
+/** `type-is` counts `Content-Length: 0` as a body; a client posting nothing has sent none. */
+function hasContent(req: Request): boolean {
+  return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 }
 
 function parseInto(schema: z.ZodType, value: unknown, location: string, errors: FieldError[]): unknown {
@@ -120,6 +125,10 @@ function registerPath(registry: OpenAPIRegistry, spec: RouteSpec<StrictObject, S
   const body = spec.request?.body;
   const responses: Record<string, ResponseConfig> = {};
   for (const [status, response] of Object.entries(spec.responses)) {
+    if (!response.schema && Number(status) >= 400) {
+      responses[status] = problemResponse(response.description);
+      continue;
+    }
     responses[status] = {
       description: response.description,
       ...(response.schema

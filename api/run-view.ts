@@ -1,4 +1,9 @@
-import { WorkflowFailedError, type Client, type WorkflowExecutionDescription, type WorkflowExecutionInfo } from '@temporalio/client';
+import {
+  WorkflowFailedError,
+  type Client,
+  type WorkflowExecutionDescription,
+  type WorkflowExecutionInfo,
+} from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import { optionalTsToDate } from '@temporalio/common/lib/time';
@@ -83,7 +88,8 @@ export async function toRunDetail(config: Config, client: Client, description: W
 
 async function outcome(client: Client, description: WorkflowExecutionDescription) {
   const status = description.status.name;
-  if (status === 'RUNNING' || status === 'CONTINUED_AS_NEW' || status === 'PAUSED') return { result: null, failure: null };
+  if (status === 'RUNNING' || status === 'CONTINUED_AS_NEW' || status === 'PAUSED')
+    return { result: null, failure: null };
   // This run only: following a continue-as-new chain would report a later run's outcome.
   const handle = client.workflow.getHandle(description.workflowId, description.runId, { followRuns: false });
   try {

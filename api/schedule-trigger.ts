@@ -7,10 +7,11 @@ export interface StartedRun {
   runId: string;
 }
 
-const actionRuns = (description: ScheduleDescription): StartedRun[] => [
-  ...description.info.runningActions.map((action) => action.workflow),
-  ...description.info.recentActions.map((result) => result.action.workflow),
-].map((workflow) => ({ workflowId: workflow.workflowId, runId: workflow.firstExecutionRunId }));
+const actionRuns = (description: ScheduleDescription): StartedRun[] =>
+  [
+    ...description.info.runningActions.map((action) => action.workflow),
+    ...description.info.recentActions.map((result) => result.action.workflow),
+  ].map((workflow) => ({ workflowId: workflow.workflowId, runId: workflow.firstExecutionRunId }));
 
 /**
  * Triggers the schedule now, under its own overlap policy (a manual run obeys the same
@@ -26,7 +27,9 @@ export async function triggerAndFindRun(
   const running = before.info.runningActions[0];
   if (running && overlap === ScheduleOverlapPolicy.SKIP) {
     // The trigger would be dropped silently: say so instead of answering 202 for nothing.
-    throw conflict(`A run of this schedule is still running (${running.workflow.workflowId}); its overlap policy skips new ones`);
+    throw conflict(
+      `A run of this schedule is still running (${running.workflow.workflowId}); its overlap policy skips new ones`,
+    );
   }
   const known = new Set(actionRuns(before).map((run) => run.workflowId));
   await handle.trigger(overlap);

@@ -25,7 +25,11 @@ export async function describeSchedule(client: Client, id: string): Promise<Sche
 }
 
 /** A declared schedule joined with what Temporal says about it. */
-export function toScheduleView(config: Config, declaration: ScheduleDeclaration, description: ScheduleDescription | undefined) {
+export function toScheduleView(
+  config: Config,
+  declaration: ScheduleDeclaration,
+  description: ScheduleDescription | undefined,
+) {
   const declared = {
     id: declaration.id,
     description: declaration.description,

@@ -35,9 +35,12 @@ export async function startApi(deps: ApiDeps, options: { host?: string; port?: n
     url,
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
-        // close() waits for in-flight requests; Node closes idle keep-alive connections itself.
-        const force = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS).unref();
+        // close() waits for in-flight requests. A keep-alive connection that finishes one becomes
+        // idle but stays open until its timeout, so idle connections are swept until the end.
+        const sweep = setInterval(() => server.closeIdleConnections(), 100);
+        const force = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
         server.close((error) => {
+          clearInterval(sweep);
           clearTimeout(force);
           if (error) reject(error);
           else resolve();

@@ -2,7 +2,15 @@ import type { TaskQueue, Trigger } from '../lib/families';
 import { BUSINESS_DATE, PIPELINE, PIPELINE_TARGET, TRIGGERED_BY } from '../lib/search-attributes';
 
 /** The `ExecutionStatus` values of Temporal's visibility queries, also used in run views. */
-export const RUN_STATUSES = ['Running', 'Completed', 'Failed', 'Canceled', 'Terminated', 'TimedOut', 'ContinuedAsNew'] as const;
+export const RUN_STATUSES = [
+  'Running',
+  'Completed',
+  'Failed',
+  'Canceled',
+  'Terminated',
+  'TimedOut',
+  'ContinuedAsNew',
+] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 /** What `PipelineTarget` may hold: table, category, point or config names. No quotes, no spaces. */

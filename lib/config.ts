@@ -134,9 +134,12 @@ export const envSchema = z.object({
   DGA_BASE_URL: optionalUrl,
   SMA_BASE_URL: optionalUrl,
 
-  /** Local stack only: the simulators' HTTP server and the BigQuery emulator. */
+  /** Local stack only: the ports of what `npm start` runs when the services above are unset. */
   SIMULATORS_PORT: port.default(4010),
   BIGQUERY_EMULATOR_PORT: port.default(9050),
+  LOCAL_POSTGRES_PORT: port.default(54329),
+  LOCAL_TEMPORAL_PORT: port.default(7233),
+  LOCAL_TEMPORAL_UI_PORT: port.default(8233),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -176,7 +179,13 @@ export interface Config {
     readonly credentialsFile: string | undefined;
   };
   readonly regulators: { readonly dgaBaseUrl: string | undefined; readonly smaBaseUrl: string | undefined };
-  readonly local: { readonly simulatorsPort: number; readonly bigqueryEmulatorPort: number };
+  readonly local: {
+    readonly simulatorsPort: number;
+    readonly bigqueryEmulatorPort: number;
+    readonly postgresPort: number;
+    readonly temporalPort: number;
+    readonly temporalUiPort: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -224,7 +233,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       credentialsFile: e.GOOGLE_APPLICATION_CREDENTIALS,
     },
     regulators: { dgaBaseUrl: e.DGA_BASE_URL, smaBaseUrl: e.SMA_BASE_URL },
-    local: { simulatorsPort: e.SIMULATORS_PORT, bigqueryEmulatorPort: e.BIGQUERY_EMULATOR_PORT },
+    local: {
+      simulatorsPort: e.SIMULATORS_PORT,
+      bigqueryEmulatorPort: e.BIGQUERY_EMULATOR_PORT,
+      postgresPort: e.LOCAL_POSTGRES_PORT,
+      temporalPort: e.LOCAL_TEMPORAL_PORT,
+      temporalUiPort: e.LOCAL_TEMPORAL_UI_PORT,
+    },
   };
 }
 

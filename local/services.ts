@@ -7,11 +7,11 @@ import { readOrCreateSecret } from './dev-secrets';
 import { ensureDatabase, runLocalPostgres } from './postgres';
 import { createSimulators } from './simulators';
 import { startSimulatorServer } from './simulators/server';
-import { LOCAL_TEMPORAL, startTemporalDevServer } from './temporal-server';
+import { startTemporalDevServer } from './temporal-server';
 import { ensureTool } from './tools';
 
-/** The embedded PostgreSQL's fixed port (SPEC §3) and the application database's name. */
-export const LOCAL_POSTGRES = { port: 54329, database: 'pipelines' } as const;
+/** The application database's name in the embedded PostgreSQL. */
+const LOCAL_DATABASE = 'pipelines';
 
 export interface LocalServices {
   /** Environment overrides that point the configuration at what was started here. */
@@ -39,25 +39,29 @@ export async function startLocalServices(
     if (config.database.url) return lines.push(['PostgreSQL', `${redactUrl(config.database.url.reveal())} (external)`]);
     const server = await runLocalPostgres({
       dataDir: path.join(dataDir, 'postgres'),
-      port: LOCAL_POSTGRES.port,
+      port: config.local.postgresPort,
       password: readOrCreateSecret(dataDir, 'postgres-password'),
     });
     stops.push(() => server.process.stop());
-    await ensureDatabase(server.url('postgres'), LOCAL_POSTGRES.database);
-    env.DATABASE_URL = server.url(LOCAL_POSTGRES.database).reveal();
+    await ensureDatabase(server.url('postgres'), LOCAL_DATABASE);
+    env.DATABASE_URL = server.url(LOCAL_DATABASE).reveal();
     lines.push(['PostgreSQL', `${redactUrl(env.DATABASE_URL)} (embedded, data in ${dataDir}/postgres)`]);
   };
 
   const temporal = async () => {
     if (config.temporal.address) return lines.push(['Temporal', `${config.temporal.address} (external)`]);
-    const server = await startTemporalDevServer(
-      await ensureTool('temporal', { log }),
+    const { temporalPort: port, temporalUiPort: uiPort } = config.local;
+    const binary = await ensureTool('temporal', { log });
+    const server = await startTemporalDevServer({
+      binary,
       dataDir,
-      config.temporal.namespace,
-    );
+      namespace: config.temporal.namespace,
+      port,
+      uiPort,
+    });
     stops.push(() => server.stop());
-    env.TEMPORAL_ADDRESS = `${LOCAL_TEMPORAL.host}:${LOCAL_TEMPORAL.port}`;
-    env.TEMPORAL_UI_URL ??= process.env.TEMPORAL_UI_URL ?? `http://localhost:${LOCAL_TEMPORAL.uiPort}`;
+    env.TEMPORAL_ADDRESS = `127.0.0.1:${port}`;
+    env.TEMPORAL_UI_URL = process.env.TEMPORAL_UI_URL ?? `http://localhost:${uiPort}`;
     lines.push(['Temporal', `${env.TEMPORAL_ADDRESS} (dev server, state in ${dataDir}/temporal.db)`]);
   };
 

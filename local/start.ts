@@ -46,6 +46,7 @@ async function startStack(
 ): Promise<void> {
   // Bundling the workflows takes seconds of CPU: overlap it with the servers' start-up.
   const bundle = bundleWorkflowCode({ workflowsPath: WORKFLOWS_ENTRY, logger: quietBundlerLogger(logger) });
+  bundle.catch(() => undefined); // awaited below; don't let a failure surface as unhandled first
   const services = await startLocalServices(userConfig, dataDir, logger, stops);
   const config = loadConfig({ ...process.env, ...services.env });
 
@@ -98,18 +99,22 @@ function onceShutdown(logger: Logger, stops: (() => Promise<unknown>)[]): (exitC
   // workers drain; this process runs PostgreSQL itself (local/postgres.ts) and owns the signals.
   process.removeAllListeners('SIGINT');
   process.removeAllListeners('SIGTERM');
-  let stopping = false;
+  let stoppingSince: number | undefined;
   const stopAll = (exitCode: number) => {
-    if (stopping) {
+    if (stoppingSince !== undefined) {
+      // A terminal's Ctrl-C reaches npm, tsx and this process at once, and tsx relays it too:
+      // only a signal well after the first means "stop now".
+      if (Date.now() - stoppingSince < 1_000) return;
       logger.warn('second signal: exiting now');
       process.exit(130);
     }
-    stopping = true;
+    stoppingSince = Date.now();
     logger.info('stopping the local stack');
     void (async () => {
       for (const stop of [...stops].reverse()) {
         await stop().catch((error: unknown) => logger.warn({ err: (error as Error).message }, 'error while stopping'));
       }
+      logger.info('local stack stopped');
       process.exit(exitCode);
     })();
   };

@@ -2,27 +2,30 @@ import path from 'node:path';
 import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../lib/search-attributes';
 import { startProcess, waitForPort, type ManagedProcess } from './processes';
 
-export const LOCAL_TEMPORAL = { host: '127.0.0.1', port: 7233, uiPort: 8233 } as const;
+export interface DevServerOptions {
+  binary: string;
+  dataDir: string;
+  namespace: string;
+  port: number;
+  uiPort: number;
+}
 
 /**
  * `temporal server start-dev` with its state in a SQLite file under the data directory (so a
- * second start finds every run and schedule again), the Web UI on 8233 and the SPEC's search
+ * second start finds every run and schedule again), the Web UI (8233 by default) and the SPEC's search
  * attributes registered (idempotent on a second start).
  */
-export async function startTemporalDevServer(
-  binary: string,
-  dataDir: string,
-  namespace: string,
-): Promise<ManagedProcess> {
+export async function startTemporalDevServer(options: DevServerOptions): Promise<ManagedProcess> {
+  const { binary, dataDir, namespace, port, uiPort } = options;
   const args = [
     'server',
     'start-dev',
     '--ip',
-    LOCAL_TEMPORAL.host,
+    '127.0.0.1',
     '--port',
-    String(LOCAL_TEMPORAL.port),
+    String(port),
     '--ui-port',
-    String(LOCAL_TEMPORAL.uiPort),
+    String(uiPort),
     '--db-filename',
     path.join(dataDir, 'temporal.db'),
     '--namespace',
@@ -35,7 +38,7 @@ export async function startTemporalDevServer(
     ]),
   ];
   const server = startProcess('temporal', binary, args, path.join(dataDir, 'logs'));
-  await waitForPort(LOCAL_TEMPORAL.host, LOCAL_TEMPORAL.port, server);
-  await waitForPort(LOCAL_TEMPORAL.host, LOCAL_TEMPORAL.uiPort, server);
+  await waitForPort('127.0.0.1', port, server);
+  await waitForPort('127.0.0.1', uiPort, server);
   return server;
 }

@@ -21,7 +21,8 @@ export function installRuntime(
 ): void {
   Runtime.install({
     shutdownSignals,
-    logger: new DefaultLogger('INFO', (entry) => {
+    // The SDK's INFO lines (every worker state change) are noise unless someone is debugging.
+    logger: new DefaultLogger(logger.isLevelEnabled('debug') ? 'DEBUG' : 'WARN', (entry) => {
       logger[LEVELS[entry.level]]({ ...entry.meta, sdk: true }, entry.message);
     }),
     telemetryOptions: {

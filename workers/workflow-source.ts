@@ -1,8 +1,8 @@
 import path from 'node:path';
 import type { WorkerOptions } from '@temporalio/worker';
 
-/** The workflow bundle's entry module (every family's workflows). */
-export const WORKFLOWS_ENTRY = path.resolve(__dirname, '..', 'workflows', 'index');
+/** The workflow bundle's entry module (every family's workflows): `index.ts` from source, `index.js` once built. */
+export const WORKFLOWS_ENTRY = require.resolve('../workflows');
 
 /**
  * Production workers load the bundle `npm run build` made (no webpack at start-up);

@@ -31,6 +31,11 @@ export function docsRoutes(kit: RouteKit): Router {
     res.locals.route = '/docs';
     next();
   };
-  router.use('/docs', label, swaggerUi.serveFiles(undefined, SWAGGER_OPTIONS), swaggerUi.setup(undefined, SWAGGER_OPTIONS));
+  router.use(
+    '/docs',
+    label,
+    swaggerUi.serveFiles(undefined, SWAGGER_OPTIONS),
+    swaggerUi.setup(undefined, SWAGGER_OPTIONS),
+  );
   return router;
 }

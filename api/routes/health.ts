@@ -24,7 +24,12 @@ export function healthRoutes(deps: ApiDeps, kit: RouteKit): Router {
         checkTemporal(deps.client),
         checkSchedules(deps.client, deps.db, deps.schedules),
       ]);
-      const status = database.status === 'down' || temporal.status === 'down' ? 'down' : schedules.status === 'ok' ? 'ok' : 'degraded';
+      const status =
+        database.status === 'down' || temporal.status === 'down'
+          ? 'down'
+          : schedules.status === 'ok'
+            ? 'ok'
+            : 'degraded';
       res.setHeader('Cache-Control', 'no-store');
       res
         .status(status === 'down' ? 503 : 200)

@@ -18,7 +18,8 @@ export function runRoutes(deps: ApiDeps, kit: RouteKit): Router {
     method: 'get',
     path: '/api/v1/runs',
     summary: 'Find runs by pipeline, status, target, business date or trigger',
-    description: 'A Temporal visibility query over the search attributes every run carries. Visibility lags a second or so behind starts.',
+    description:
+      'A Temporal visibility query over the search attributes every run carries. Visibility lags a second or so behind starts.',
     tags: ['runs'],
     role: 'viewer',
     request: { query: RunsQuerySchema },
@@ -70,11 +71,17 @@ export function runRoutes(deps: ApiDeps, kit: RouteKit): Router {
     async handler({ params }, res) {
       const description = await client.workflow.getHandle(params.workflowId).describe();
       if (description.status.name !== 'RUNNING') {
-        throw conflict(`Run ${description.runId} is ${description.status.name.toLowerCase()}, not running`, PROBLEM_TYPES.notRunning);
+        throw conflict(
+          `Run ${description.runId} is ${description.status.name.toLowerCase()}, not running`,
+          PROBLEM_TYPES.notRunning,
+        );
       }
       // Pinned to the run just described, so a newer run with the same id is never cancelled by mistake.
       await client.workflow.getHandle(params.workflowId, description.runId).cancel();
-      deps.logger.info({ workflowId: params.workflowId, runId: description.runId, by: principalOf(res)?.name }, 'run cancel requested');
+      deps.logger.info(
+        { workflowId: params.workflowId, runId: description.runId, by: principalOf(res)?.name },
+        'run cancel requested',
+      );
       res.status(202).json({
         workflowId: params.workflowId,
         runId: description.runId,

@@ -81,7 +81,7 @@ export function scheduleRoutes(deps: ApiDeps, kit: RouteKit): Router {
     summary: 'Run a schedule now',
     description:
       "Starts the schedule's action now under its overlap policy and waits up to 5 s to name the run. " +
-      'The run carries TriggeredBy=schedule (it is the schedule\'s action). If the run is not seen in time, ' +
+      "The run carries TriggeredBy=schedule (it is the schedule's action). If the run is not seen in time, " +
       '`workflowId` is null and `statusUrl` points at the schedule.',
     tags: ['schedules'],
     role: 'operator',
@@ -94,7 +94,10 @@ export function scheduleRoutes(deps: ApiDeps, kit: RouteKit): Router {
     async handler({ params }, res) {
       const declaration = findDeclared(deps.schedules, params.id);
       const run = await triggerAndFindRun(client.schedule.getHandle(params.id), declaration.overlap);
-      deps.logger.info({ scheduleId: params.id, workflowId: run?.workflowId, by: principalOf(res)?.name }, 'schedule triggered');
+      deps.logger.info(
+        { scheduleId: params.id, workflowId: run?.workflowId, by: principalOf(res)?.name },
+        'schedule triggered',
+      );
       const accepted = run
         ? { ...run, ...runLinks(config, run.workflowId, run.runId) }
         : { workflowId: null, runId: null, ...scheduleLinks(config, params.id) };

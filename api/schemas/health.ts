@@ -5,7 +5,9 @@ const probe = z.object({ status, latencyMs: z.number().int() });
 
 export const HealthSchema = z
   .object({
-    status: status.meta({ description: '`down` (HTTP 503) when the database or Temporal is; `degraded` when schedules are' }),
+    status: status.meta({
+      description: '`down` (HTTP 503) when the database or Temporal is; `degraded` when schedules are',
+    }),
     checks: z.object({
       database: probe,
       temporal: probe,
@@ -16,7 +18,7 @@ export const HealthSchema = z
         lastCanaryAt: z.string().nullable().meta({ description: 'When the platform canary last wrote its row' }),
         canary: z
           .enum(['ok', 'waiting', 'late', 'unknown', 'not-declared'])
-          .meta({ description: '`late` after two missed canary runs; `waiting` for a new schedule\'s first run' }),
+          .meta({ description: "`late` after two missed canary runs; `waiting` for a new schedule's first run" }),
       }),
     }),
   })

@@ -12,11 +12,21 @@ export const RunsQuerySchema = z.strictObject({
     .meta({ description: '`PipelineTarget`: table, category, point or config', example: 'dashboard_data' }),
   businessDate: z.iso.date().optional().meta({ description: '`BusinessDate`, YYYY-MM-DD', example: '2026-11-22' }),
   triggeredBy: z.enum(TRIGGERS).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50).meta({ description: 'At most this many runs, newest first' }),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(200)
+    .default(50)
+    .meta({ description: 'At most this many runs, newest first' }),
 });
 
 export const WorkflowIdParamsSchema = z.strictObject({
-  workflowId: z.string().min(1).max(1000).meta({ description: 'URL-encoded workflow id', example: 'metrics-daily%2F2026-11-22' }),
+  workflowId: z
+    .string()
+    .min(1)
+    .max(1000)
+    .meta({ description: 'URL-encoded workflow id', example: 'metrics-daily%2F2026-11-22' }),
 });
 
 const runSummaryShape = {
@@ -40,7 +50,9 @@ export const RunSummarySchema = z.object(runSummaryShape).meta({ id: 'RunSummary
 export const RunListSchema = z
   .object({
     items: z.array(RunSummarySchema),
-    query: z.string().meta({ description: 'The visibility query used; paste it into the Temporal UI to see the same runs' }),
+    query: z
+      .string()
+      .meta({ description: 'The visibility query used; paste it into the Temporal UI to see the same runs' }),
   })
   .meta({ id: 'RunList' });
 
@@ -54,7 +66,9 @@ const PendingActivitySchema = z
     scheduledTime: z.string().nullable(),
     lastStartedTime: z.string().nullable(),
     lastHeartbeatTime: z.string().nullable(),
-    heartbeatDetails: z.unknown().meta({ description: 'The progress the activity last reported (rows, pages, offsets)' }),
+    heartbeatDetails: z
+      .unknown()
+      .meta({ description: 'The progress the activity last reported (rows, pages, offsets)' }),
     lastFailure: z.string().nullable(),
   })
   .meta({ id: 'PendingActivity' });

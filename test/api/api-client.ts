@@ -70,7 +70,11 @@ export async function startTestApi(ctx: TestContext, overrides: Partial<ApiDeps>
 }
 
 /** Polls `probe` until it returns a value (visibility and schedules are eventually consistent). */
-export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000, label = 'condition'): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 10_000,
+  label = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -21,7 +21,13 @@ describe('loadConfig', () => {
     expect(config.database.url).toBeUndefined();
     expect(config.timeZone).toBe('America/Santiago');
     expect(config.worker.taskQueues).toEqual(['metrics', 'cv', 'etl', 'telemetry', 'compliance', 'platform']);
-    expect(config.local).toEqual({ simulatorsPort: 4010, bigqueryEmulatorPort: 9050 });
+    expect(config.local).toEqual({
+      simulatorsPort: 4010,
+      bigqueryEmulatorPort: 9050,
+      postgresPort: 54329,
+      temporalPort: 7233,
+      temporalUiPort: 8233,
+    });
   });
 
   it('names every bad variable', () => {

@@ -1,0 +1,217 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import express from 'express';
+import { problemErrorHandler } from '../../api/error-handler';
+import { createLogger } from '../../lib/logger';
+import { createTestContext, TEST_KEYS, type TestContext } from '../harness/context';
+import { startTestApi, type TestApi } from './api-client';
+
+const PROBLEM_JSON = /^application\/problem\+json/;
+
+let ctx: TestContext;
+let api: TestApi;
+beforeAll(async () => {
+  ctx = await createTestContext({ API_BODY_LIMIT: '1kb' });
+  api = await startTestApi(ctx);
+});
+afterAll(async () => {
+  await api?.close();
+  await ctx?.close();
+});
+
+describe('authentication', () => {
+  it('answers 401 with a Bearer challenge without a key', async () => {
+    const response = await api.get('/api/v1/runs', null);
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toBe('Bearer');
+    expect(response.headers.get('content-type')).toMatch(PROBLEM_JSON);
+    expect(response.json).toMatchObject({ status: 401, title: 'Unauthorized', instance: '/api/v1/runs' });
+  });
+
+  it('answers 401 for an unknown key, and for a known key one character short', async () => {
+    for (const key of ['not-a-key-at-all-000000', TEST_KEYS.operator.slice(0, -1)]) {
+      const response = await api.get('/api/v1/runs', key);
+      expect(response.status).toBe(401);
+      expect(response.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
+    }
+  });
+
+  it('needs a key for any path under /api/v1, even one that does not exist', async () => {
+    expect((await api.get('/api/v1/nothing-here', null)).status).toBe(401);
+    expect((await api.get('/api/v1/nothing-here', TEST_KEYS.viewer)).status).toBe(404);
+  });
+
+  it('lets a viewer read but not act', async () => {
+    expect((await api.get('/api/v1/runs?limit=1', TEST_KEYS.viewer)).status).toBe(200);
+    const response = await api.post('/api/v1/runs/some-workflow/cancel', undefined, TEST_KEYS.viewer);
+    expect(response.status).toBe(403);
+    expect(response.json.detail).toMatch(/operator/);
+  });
+
+  it('never logs a key or the Authorization header', async () => {
+    await api.get('/api/v1/runs?limit=1', TEST_KEYS.viewer);
+    await api.get('/api/v1/runs?limit=1', 'wrong-key-wrong-key-wrong');
+    const logs = api.logs.join('\n');
+    expect(logs).toContain('"route":"/api/v1/runs"');
+    for (const secret of [TEST_KEYS.operator, TEST_KEYS.viewer, 'wrong-key-wrong-key-wrong', 'Bearer']) {
+      expect(logs).not.toContain(secret);
+    }
+    expect(logs.toLowerCase()).not.toContain('authorization');
+  });
+});
+
+describe('validation', () => {
+  it.each([
+    ['an unknown query parameter', '/api/v1/runs?staus=Failed', 'query.staus'],
+    ['limit=0', '/api/v1/runs?limit=0', 'query.limit'],
+    ['limit=abc', '/api/v1/runs?limit=abc', 'query.limit'],
+    ['limit=201', '/api/v1/runs?limit=201', 'query.limit'],
+    ['an unknown pipeline', '/api/v1/runs?pipeline=billing', 'query.pipeline'],
+    ['an unknown status', '/api/v1/runs?status=Exploded', 'query.status'],
+    [
+      'a target that tries to break out of the query',
+      `/api/v1/runs?target=${encodeURIComponent("x' OR 1=1")}`,
+      'query.target',
+    ],
+    ['an impossible business date', '/api/v1/runs?businessDate=2026-02-30', 'query.businessDate'],
+    ['a repeated parameter', '/api/v1/runs?limit=1&limit=2', 'query.limit'],
+  ])('answers 400 naming the field for %s', async (_name, url, field) => {
+    const response = await api.get(url, TEST_KEYS.viewer);
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toMatch(PROBLEM_JSON);
+    expect(response.json.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
+  });
+
+  it('answers 400 for a body that is not JSON', async () => {
+    const response = await api.request('POST', '/api/v1/schedules/any/backfill', { rawBody: '{"start": ' });
+    expect(response.status).toBe(400);
+    expect(response.json).toMatchObject({ status: 400, detail: 'The request body is not valid JSON' });
+  });
+
+  it('answers 415 for a body that is not declared as JSON', async () => {
+    const response = await api.request('POST', '/api/v1/schedules/any/backfill', {
+      rawBody: 'start=2026-01-01',
+      contentType: 'application/x-www-form-urlencoded',
+    });
+    expect(response.status).toBe(415);
+  });
+
+  it('answers 413 for a body over API_BODY_LIMIT', async () => {
+    const response = await api.post('/api/v1/schedules/any/pause', { note: 'x'.repeat(2048) });
+    expect(response.status).toBe(413);
+    expect(response.json).toMatchObject({ status: 413, detail: expect.stringContaining('1kb') });
+  });
+});
+
+describe('errors', () => {
+  it('answers 404 problem+json for an unknown route', async () => {
+    const response = await api.get('/no/such/route');
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-type')).toMatch(PROBLEM_JSON);
+    expect(response.json).toMatchObject({
+      type: 'about:blank',
+      title: 'Not Found',
+      status: 404,
+      instance: '/no/such/route',
+    });
+  });
+
+  it('answers 404 for a workflow that does not exist', async () => {
+    const response = await api.get(`/api/v1/runs/${encodeURIComponent(`no/such/workflow-${Date.now()}`)}`);
+    expect(response.status).toBe(404);
+    expect(response.json.detail).toContain('no/such/workflow-');
+  });
+
+  it('answers 500 with a generic detail and logs the error, never the stack', async () => {
+    const lines: string[] = [];
+    const logger = createLogger('error', {}, { write: (line: string) => lines.push(line) });
+    const app = express();
+    app.get('/boom', () => {
+      throw new Error('database password is hunter2');
+    });
+    app.use(problemErrorHandler(logger, '1kb'));
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      const response = await fetch(`http://127.0.0.1:${port}/boom`);
+      const text = await response.text();
+      expect(response.status).toBe(500);
+      expect(response.headers.get('content-type')).toMatch(PROBLEM_JSON);
+      expect(text).not.toContain('hunter2');
+      expect(text).not.toContain('at ');
+      expect(lines.join('')).toContain('hunter2');
+    } finally {
+      server.close();
+    }
+  });
+});
+
+describe('metrics, OpenAPI and docs', () => {
+  it('counts requests by route pattern, not raw URL', async () => {
+    await api.get('/api/v1/runs/some%2Fworkflow-id');
+    const response = await api.get('/metrics', null);
+    expect(response.status).toBe(200);
+    expect(response.text).toMatch(
+      /http_requests_total\{method="GET",route="\/api\/v1\/runs\/:workflowId",status="404"\} \d+/,
+    );
+    expect(response.text).toMatch(
+      /http_request_duration_seconds_bucket\{le="0\.005",method="GET",route="\/api\/v1\/runs"/,
+    );
+    expect(response.text).toContain('process_cpu_user_seconds_total');
+    expect(response.text).not.toContain('some%2Fworkflow-id');
+  });
+
+  it('publishes an OpenAPI 3.1 document of the same schemas, with bearer security', async () => {
+    const { status, json: doc } = await api.get('/openapi.json', null);
+    expect(status).toBe(200);
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/runs',
+        '/api/v1/runs/{workflowId}',
+        '/api/v1/runs/{workflowId}/cancel',
+        '/api/v1/schedules',
+        '/api/v1/schedules/{id}',
+        '/api/v1/schedules/{id}/pause',
+        '/api/v1/schedules/{id}/unpause',
+        '/api/v1/schedules/{id}/trigger',
+        '/api/v1/schedules/{id}/backfill',
+        '/health',
+      ]),
+    );
+    expect(doc.paths['/api/v1/runs'].get.security).toEqual([{ bearerAuth: [] }]);
+    expect(doc.paths['/health'].get.security).toEqual([]);
+    const limit = doc.paths['/api/v1/runs'].get.parameters.find((p: { name: string }) => p.name === 'limit');
+    expect(limit).toMatchObject({ in: 'query', schema: { minimum: 1, maximum: 200, default: 50 } });
+    expect(doc.paths['/api/v1/runs/{workflowId}/cancel'].post.responses).toHaveProperty('403');
+    expect(doc.paths['/api/v1/schedules/{id}/backfill'].post.requestBody.required).toBe(true);
+  });
+
+  it('serves Swagger UI from local assets', async () => {
+    const page = await fetch(`${api.url}/docs`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    const html = await page.text();
+    expect(html).toContain('swagger-ui');
+    expect(html).not.toMatch(/src="https?:/);
+    expect((await fetch(`${api.url}/docs/swagger-ui-init.js`).then((r) => r.text())).includes('/openapi.json')).toBe(
+      true,
+    );
+    expect((await fetch(`${api.url}/docs/swagger-ui-bundle.js`)).status).toBe(200);
+  });
+});
+
+describe('npm run api', () => {
+  it('refuses to start without API_KEYS, naming the variable', () => {
+    const tsx = path.resolve(__dirname, '../../node_modules/.bin/tsx');
+    const result = spawnSync(tsx, [path.resolve(__dirname, '../../api/main.ts')], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('API_KEYS');
+  });
+});

@@ -1,0 +1,110 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { canConnect } from '../../local/processes';
+import { freePort } from '../harness/ports';
+
+/**
+ * `npm start` end to end, as an operator runs it: a fresh data directory, every service local,
+ * then Ctrl-C, then a second start that reuses the data. Ports are free ones so the test never
+ * meets a developer's running stack.
+ */
+jest.setTimeout(240_000);
+
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'pipelines-start-'));
+chmodSync(dataDir, 0o755); // PostgreSQL runs as the unprivileged postgres user when we are root
+let ports: Record<string, number>;
+let stack: ChildProcess | undefined;
+
+beforeAll(async () => {
+  const names = ['api', 'postgres', 'temporal', 'ui', 'simulators', 'bigquery', 'metrics'];
+  ports = Object.fromEntries(await Promise.all(names.map(async (name) => [name, await freePort()] as const)));
+});
+afterAll(() => {
+  if (stack?.pid && stack.exitCode === null) process.kill(-stack.pid, 'SIGKILL');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+function startStack(): Promise<{ child: ChildProcess; output: () => string }> {
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    XDG_CACHE_HOME: process.env.XDG_CACHE_HOME,
+    PIPELINES_TOOLS_DIR: process.env.PIPELINES_TOOLS_DIR,
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    API_PORT: String(ports.api),
+    LOCAL_POSTGRES_PORT: String(ports.postgres),
+    LOCAL_TEMPORAL_PORT: String(ports.temporal),
+    LOCAL_TEMPORAL_UI_PORT: String(ports.ui),
+    SIMULATORS_PORT: String(ports.simulators),
+    BIGQUERY_EMULATOR_PORT: String(ports.bigquery),
+    WORKER_METRICS_ADDRESS: `127.0.0.1:${ports.metrics}`,
+  };
+  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve(__dirname, '../../local/start.ts')], {
+    env,
+    detached: true, // its own process group, like a terminal's foreground job
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  stack = child;
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no banner within 180 s:\n${output}`)), 180_000);
+    child.stdout?.on('data', () => {
+      if (output.includes('local stack ready')) {
+        clearTimeout(timer);
+        resolve({ child, output: () => output });
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`npm start exited (${code}):\n${output}`)));
+  });
+}
+
+/** Ctrl-C in a terminal: SIGINT to the whole foreground process group. */
+async function pressCtrlC(child: ChildProcess): Promise<number | null> {
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  process.kill(-child.pid!, 'SIGINT');
+  return exited;
+}
+
+const api = (route: string, key?: string) =>
+  fetch(`http://127.0.0.1:${ports.api}${route}`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
+
+describe('npm start', () => {
+  it('runs the whole system, prints one banner, and stops cleanly on Ctrl-C', async () => {
+    const { child, output } = await startStack();
+    const key = readFileSync(path.join(dataDir, 'dev-api-key'), 'utf8').trim();
+    expect(statSync(path.join(dataDir, 'dev-api-key')).mode & 0o777).toBe(0o600);
+    expect(output()).toContain(`API key`);
+    expect(output()).toContain(key);
+    expect(output()).toContain(`http://localhost:${ports.ui}`);
+
+    const health = await api('/health');
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'ok' });
+    expect((await api('/api/v1/schedules')).status).toBe(401);
+    const schedules = await api('/api/v1/schedules', key);
+    expect(schedules.status).toBe(200);
+    expect(JSON.stringify(await schedules.json())).toContain('platform-canary');
+    const malformed = await api('/api/v1/runs?limit=abc', key);
+    expect(malformed.status).toBe(400);
+    expect(malformed.headers.get('content-type')).toContain('application/problem+json');
+    expect((await fetch(`http://127.0.0.1:${ports.ui}/`)).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${ports.simulators}/health`)).status).toBe(200);
+
+    expect(await pressCtrlC(child)).toBe(0);
+    for (const port of Object.values(ports)) expect(await canConnect('127.0.0.1', port)).toBe(false);
+  });
+
+  it('reuses the data directory on a second start', async () => {
+    const key = readFileSync(path.join(dataDir, 'dev-api-key'), 'utf8').trim();
+    const { child, output } = await startStack();
+    expect(output()).toContain(key);
+    expect(await (await api('/health')).json()).toMatchObject({ status: 'ok' });
+    expect(JSON.stringify(await (await api('/api/v1/schedules', key)).json())).toContain('platform-canary');
+    expect(await pressCtrlC(child)).toBe(0);
+  });
+});
