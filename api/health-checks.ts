@@ -1,6 +1,6 @@
 import type { Client, ScheduleDescription } from '@temporalio/client';
 import type { Database } from '../lib/db';
-import { CANARY_INTERVAL_MINUTES } from '../schedules/platform';
+import { CANARY_INTERVAL_MINUTES, CANARY_WORKFLOW_TYPE } from '../schedules/platform';
 import type { ScheduleDeclaration } from '../schedules';
 import { describeSchedule } from './schedule-view';
 
@@ -9,8 +9,6 @@ export type CheckStatus = 'ok' | 'degraded' | 'down';
 /** Each check gives up after this long, and they run in parallel: `/health` answers in about 2 s at worst. */
 export const HEALTH_CHECK_TIMEOUT_MS = 2_000;
 
-/** The canary schedule is recognised by its workflow, so any declaration of it (tests included) is checked. */
-const CANARY_WORKFLOW_TYPE = 'platformCanary';
 const MINUTE = 60_000;
 /** Two missed runs and a minute of slack. */
 export const CANARY_LATE_AFTER_MS = (2 * CANARY_INTERVAL_MINUTES + 1) * MINUTE;
