@@ -120,9 +120,8 @@ export function scheduleRoutes(deps: ApiDeps, kit: RouteKit): Router {
       findDeclared(deps.schedules, params.id);
       const window = parseBackfillWindow(body, { now: new Date(), timeZone: config.timeZone });
       if (Array.isArray(window)) throw badRequest(window.map((e) => `${e.field}: ${e.message}`).join('; '), window);
-      // Backfilled runs are started by the schedule's action, so they carry TriggeredBy=schedule like any
-      // other scheduled run; a family that must tell them apart can compare TemporalScheduledStartTime
-      // with the start time, or tag them itself.
+      // Temporal starts backfilled runs with the schedule's own action (TriggeredBy=schedule); the
+      // workflows re-tag them `backfill` when they start long after their scheduled time (tagRun).
       await client.schedule
         .getHandle(params.id)
         .backfill([{ start: window.start, end: window.end, overlap: ScheduleOverlapPolicy.BUFFER_ALL }]);

@@ -151,5 +151,9 @@ describe('applySchedules', () => {
       }
       expect(rows.map((row) => row.scheduled_for.getTime())).toEqual([lastHour - 2 * hour, lastHour - hour]);
     });
+    // The run for more than an hour ago is told apart from a catch-up and tagged as a backfill.
+    const oldest = `${declaration.workflowIdPrefix}-${new Date(lastHour - 2 * hour).toISOString().replace('.000', '')}`;
+    const attributes = (await ctx.client.workflow.getHandle(oldest).describe()).typedSearchAttributes;
+    expect(attributes.get(TRIGGERED_BY)).toBe('backfill');
   });
 });
