@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type LogLevel, type Worker } from '@temporalio/worker';
 import pg from 'pg';
 import { createActivitiesByQueue, type ActivityMap } from '../../activities';
 import { loadConfig, type Config } from '../../lib/config';
@@ -35,6 +35,7 @@ export interface TestContext {
  * a configuration pointing at both. `extraEnv` overrides configuration variables.
  */
 export async function createTestContext(extraEnv: Record<string, string> = {}): Promise<TestContext> {
+  quietSdkLogs();
   const adminUrl = new Secret(harnessValue('adminDatabaseUrl'));
   const name = `test_${randomBytes(6).toString('hex')}`;
   await adminQuery(adminUrl, `CREATE DATABASE ${name} TEMPLATE ${harnessValue('templateDatabase')}`);
@@ -83,6 +84,15 @@ export async function createTestContext(extraEnv: Record<string, string> = {}): 
       await adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     },
   };
+}
+
+/** The SDK logs every worker state change at INFO; tests show WARN and up (TEST_SDK_LOG_LEVEL to change). */
+export function quietSdkLogs(): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger((process.env.TEST_SDK_LOG_LEVEL ?? 'WARN') as LogLevel) });
+  } catch {
+    // Already installed for this test file.
+  }
 }
 
 async function adminQuery(adminUrl: Secret, sql: string): Promise<void> {

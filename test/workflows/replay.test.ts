@@ -3,6 +3,7 @@ import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { harnessValue } from '../harness/env';
+import { quietSdkLogs } from '../harness/context';
 import { HISTORIES_DIR } from '../harness/histories';
 
 /**
@@ -11,6 +12,8 @@ import { HISTORIES_DIR } from '../harness/histories';
  * Record new ones with `RECORD_HISTORIES=1 npx jest test/workflows` (or `npm run histories:record`).
  */
 const files = readdirSync(HISTORIES_DIR).filter((file) => file.endsWith('.json'));
+
+beforeAll(quietSdkLogs);
 
 describe('recorded histories', () => {
   it('includes at least one history', () => {
