@@ -3,6 +3,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import os from 'node:os';
 import path from 'node:path';
 import { canConnect } from '../../local/processes';
+import { createTestContext } from '../harness/context';
 import { freePort } from '../harness/ports';
 
 /**
@@ -26,8 +27,9 @@ afterAll(() => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-function startStack(): Promise<{ child: ChildProcess; output: () => string }> {
+function startStack(extraEnv: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; output: () => string }> {
   const env: NodeJS.ProcessEnv = {
+    ...extraEnv,
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     XDG_CACHE_HOME: process.env.XDG_CACHE_HOME,
@@ -106,5 +108,22 @@ describe('npm start', () => {
     expect(await (await api('/health')).json()).toMatchObject({ status: 'ok' });
     expect(JSON.stringify(await (await api('/api/v1/schedules', key)).json())).toContain('platform-canary');
     expect(await pressCtrlC(child)).toBe(0);
+  });
+
+  it('uses an external PostgreSQL when DATABASE_URL is set', async () => {
+    const ctx = await createTestContext();
+    try {
+      await ctx.db.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public'); // as a new, empty database
+      const { child, output } = await startStack({ DATABASE_URL: ctx.databaseUrl.reveal() });
+      expect(output()).toMatch(/PostgreSQL\s+postgres:\/\/\S+ \(external\)/);
+      expect(output()).not.toContain(new URL(ctx.databaseUrl.reveal()).password);
+      expect(await (await api('/health')).json()).toMatchObject({ status: 'ok' });
+      // Migrated by npm start, and nothing listens on the embedded port.
+      expect((await ctx.db.query("SELECT to_regclass('platform_canary') AS t")).rows[0]?.t).toBe('platform_canary');
+      expect(await canConnect('127.0.0.1', ports.postgres)).toBe(false);
+      expect(await pressCtrlC(child)).toBe(0);
+    } finally {
+      await ctx.close();
+    }
   });
 });
