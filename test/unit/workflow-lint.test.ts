@@ -1,0 +1,57 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+
+/** The lint rule that keeps workflows deterministic (STYLE.md §2) catches what it must, and only that. */
+jest.setTimeout(60_000);
+
+const root = path.resolve(__dirname, '..', '..');
+
+/** Lints `code` as if it were a workflow file (the ESLint CLI: its config is ESM, which jest cannot load). */
+function restrictedImports(code: string): string[] {
+  const eslint = spawnSync(
+    process.execPath,
+    [
+      path.join(root, 'node_modules', 'eslint', 'bin', 'eslint.js'),
+      '--stdin',
+      '--stdin-filename',
+      'workflows/platform.ts',
+      '--format',
+      'json',
+    ],
+    { cwd: root, input: code, encoding: 'utf8' },
+  );
+  const [result] = JSON.parse(eslint.stdout) as { messages: { ruleId: string; message: string }[] }[];
+  return (result?.messages ?? [])
+    .filter((message) => message.ruleId === '@typescript-eslint/no-restricted-imports')
+    .map((message) => message.message);
+}
+
+describe('the workflow import rule', () => {
+  it('rejects Node built-ins, pg, HTTP clients and runtime imports of activities', () => {
+    const messages = restrictedImports(
+      [
+        "import fs from 'node:fs';",
+        "import crypto from 'crypto';",
+        "import pg from 'pg';",
+        "import express from 'express';",
+        "import { createPlatformActivities } from '../activities/platform';",
+        "import { createDatabase } from '../lib/db';",
+        'export const used = [fs, crypto, pg, express, createPlatformActivities, createDatabase];',
+      ].join('\n'),
+    );
+    expect(messages).toHaveLength(6);
+  });
+
+  it('allows type-only imports of activities and pure modules', () => {
+    const messages = restrictedImports(
+      [
+        "import type { createPlatformActivities } from '../activities/platform';",
+        "import { proxyActivities } from '@temporalio/workflow';",
+        "import { localDate } from '../lib/time';",
+        'export const used = [proxyActivities, localDate];',
+        'export type Activities = ReturnType<typeof createPlatformActivities>;',
+      ].join('\n'),
+    );
+    expect(messages).toEqual([]);
+  });
+});
