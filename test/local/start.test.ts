@@ -15,12 +15,13 @@ jest.setTimeout(240_000);
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'pipelines-start-'));
 chmodSync(dataDir, 0o755); // PostgreSQL runs as the unprivileged postgres user when we are root
-let ports: Record<string, number>;
+const PORT_NAMES = ['api', 'postgres', 'temporal', 'ui', 'simulators', 'bigquery', 'metrics'] as const;
+let ports: Record<(typeof PORT_NAMES)[number], number>;
 let stack: ChildProcess | undefined;
 
 beforeAll(async () => {
-  const names = ['api', 'postgres', 'temporal', 'ui', 'simulators', 'bigquery', 'metrics'];
-  ports = Object.fromEntries(await Promise.all(names.map(async (name) => [name, await freePort()] as const)));
+  const entries = await Promise.all(PORT_NAMES.map(async (name) => [name, await freePort()] as const));
+  ports = Object.fromEntries(entries) as typeof ports;
 });
 afterAll(() => {
   if (stack?.pid && stack.exitCode === null) process.kill(-stack.pid, 'SIGKILL');
