@@ -3,7 +3,7 @@ import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { startApi } from '../api/server';
 import { createActivitiesByQueue } from '../activities';
-import { loadConfig, loadConfigOrExit, type Config } from '../lib/config';
+import { loadConfig, loadConfigOrExit, requireSetting, type Config } from '../lib/config';
 import { createDatabase } from '../lib/db';
 import { createLogger, type Logger } from '../lib/logger';
 import { migrate } from '../lib/migrate';
@@ -50,8 +50,9 @@ async function startStack(
   const services = await startLocalServices(userConfig, dataDir, logger, stops);
   const config = loadConfig({ ...process.env, ...services.env });
 
-  await migrate(config.database.url!, logger);
-  const db = createDatabase({ url: config.database.url!, max: config.database.poolMax, logger });
+  const databaseUrl = requireSetting(config.database.url, 'DATABASE_URL');
+  await migrate(databaseUrl, logger);
+  const db = createDatabase({ url: databaseUrl, max: config.database.poolMax, logger });
   stops.push(() => db.close());
   const client = await connectClient(config);
   stops.push(() => client.connection.close());
