@@ -1,3 +1,4 @@
+import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import importX from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
@@ -30,7 +31,7 @@ export default tseslint.config(
           patterns: [
             { group: ['node:*'], message: 'Workflows are deterministic: no Node built-ins; use an activity.' },
             {
-              group: ['fs', 'path', 'os', 'crypto', 'http', 'https', 'net', 'child_process', 'timers', 'timers/*'],
+              group: builtinModules.flatMap((name) => [name, `${name}/*`]),
               message: 'Workflows are deterministic: no Node built-ins; use an activity.',
             },
             {
@@ -38,13 +39,23 @@ export default tseslint.config(
               message: 'Workflows do no I/O: call an activity.',
             },
             {
+              group: ['@temporalio/client', '@temporalio/worker', '@temporalio/testing', '@temporalio/activity'],
+              message: 'Workflows use @temporalio/workflow (and @temporalio/common) only.',
+            },
+            {
               group: [
                 '**/activities',
                 '**/activities/*',
                 '**/*-activities',
+                '**/api/**',
+                '**/workers/**',
+                '**/local/**',
+                '**/schedules/**',
                 '**/lib/db',
                 '**/lib/config',
                 '**/lib/logger',
+                '**/lib/migrate',
+                '**/lib/secret',
                 '**/lib/temporal',
               ],
               allowTypeImports: true,

@@ -7,6 +7,11 @@ import { Secret } from './secret';
  * Statements are logged with their duration, never with their parameters.
  */
 
+/** Array type ids that pg-types does not name. */
+const ARRAY_OF = { int8: 1016, timestamp: 1115, date: 1182 } as const;
+const TEXT_ARRAY = 1009 as Parameters<typeof pg.types.getTypeParser>[0];
+const parseTextArray = pg.types.getTypeParser(TEXT_ARRAY) as (value: string) => (string | null)[];
+
 /** Type parsers for this pool only (not the process-global ones). */
 const types = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {
@@ -19,6 +24,11 @@ const types = {
         // Calendar values stay as written ('2026-11-22', '2026-11-22 02:00:00'); the default
         // parser would read them in the process time zone and shift them.
         return (value: string) => value;
+      case ARRAY_OF.date:
+      case ARRAY_OF.timestamp:
+        return parseTextArray;
+      case ARRAY_OF.int8:
+        return (value: string) => parseTextArray(value).map((item) => (item === null ? null : BigInt(item)));
       default:
         return pg.types.getTypeParser(oid, format);
     }

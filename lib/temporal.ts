@@ -22,9 +22,9 @@ export function connectWorkerConnection(config: Config): Promise<NativeConnectio
 }
 
 /**
- * Registers the SPEC's search attributes where they are missing (a self-hosted cluster).
- * The local dev server gets them on its command line; Temporal Cloud needs them created
- * in its console, so a permission error here is a warning, not a failure.
+ * Registers the SPEC's search attributes where they are missing. The local dev server gets them
+ * on its command line; on a cluster that refuses (no operator permission), they are created by
+ * hand (README), so a failure here is a warning, not a failure.
  */
 export async function ensureSearchAttributes(client: Client, logger?: Logger): Promise<void> {
   const { operatorService } = client.connection;

@@ -107,3 +107,15 @@ export function canConnect(host: string, port: number): Promise<boolean> {
     });
   });
 }
+
+/**
+ * Fails fast when a port is taken, typically by a stack left running: waiting for the port would
+ * otherwise "succeed" against the old server while the new one fails to bind.
+ */
+export async function assertPortFree(port: number, what: string, variable: string): Promise<void> {
+  if (await canConnect('127.0.0.1', port)) {
+    throw new Error(
+      `${what}: port ${port} is already in use (another stack still running?). Stop it or set ${variable}.`,
+    );
+  }
+}

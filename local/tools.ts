@@ -66,8 +66,7 @@ export async function ensureTool(name: ToolName, { env = process.env, log = () =
   if (!go) {
     throw new ToolUnavailableError(
       `${tool.binary} ${tool.version} is not installed. Install Go (https://go.dev/dl/) and run \`npm run tools\`, ` +
-        `or put ${tool.binary} on PATH: go install ${tool.package}@${tool.version}` +
-        (tool.cgo ? ' (needs CGO_ENABLED=1 and a C++ compiler)' : ''),
+        `or put ${tool.binary} on PATH: go install ${tool.package}@${tool.version}`,
     );
   }
   log(`building ${tool.binary} ${tool.version} into ${path.dirname(target)} (first time only; this takes minutes)`);
@@ -75,7 +74,8 @@ export async function ensureTool(name: ToolName, { env = process.env, log = () =
   // leaves a half-written binary where findTool would pick it up.
   mkdirSync(path.dirname(target), { recursive: true });
   const scratch = mkdtempSync(path.join(path.dirname(target), '.build-'));
-  const goEnv = { ...env, GOBIN: scratch, CGO_ENABLED: tool.cgo ? '1' : '0' };
+  // Both tools are pure Go (the emulator's SQLite and SQL engine are compiled to Go): no C toolchain needed.
+  const goEnv = { ...env, GOBIN: scratch, CGO_ENABLED: '0' };
   try {
     try {
       await run(go, ['install', `${tool.package}@${tool.version}`], { env: goEnv, cwd: scratch, maxBuffer: 64 << 20 });
@@ -84,7 +84,7 @@ export async function ensureTool(name: ToolName, { env = process.env, log = () =
       // about deprecation); where that list is refused, building the same pinned version from a
       // throwaway module needs only the version itself.
       log(`go install failed (${firstLine(installError)}); building ${tool.version} from a scratch module`);
-      await buildInScratchModule(go, tool.package, tool.module, tool.version, scratch, goEnv);
+      await buildInScratchModule(go, tool.package, tool.version, scratch, goEnv);
     }
     renameSync(path.join(scratch, tool.binary), target);
   } catch (error) {
@@ -99,14 +99,14 @@ export async function ensureTool(name: ToolName, { env = process.env, log = () =
 async function buildInScratchModule(
   go: string,
   pkg: string,
-  module: string,
   version: string,
   scratch: string,
   env: NodeJS.ProcessEnv,
 ): Promise<void> {
   const options = { env, cwd: scratch, maxBuffer: 64 << 20 };
   await run(go, ['mod', 'init', 'pipelines-tools-build'], options);
-  await run(go, ['get', `${module}@${version}`], options);
+  // `go get` of the package (not the module root) records every module its imports need.
+  await run(go, ['get', `${pkg}@${version}`], options);
   await run(go, ['build', '-o', scratch, pkg], options);
 }
 

@@ -133,12 +133,18 @@ async function pruneUndeclared(
 
 /**
  * What every process that starts the system does (worker, local stack, `npm run schedules:apply`):
- * make sure the search attributes exist, then apply every declared schedule and remove retired ones.
+ * make sure the search attributes exist, then apply every declared schedule. Only a deliberate
+ * apply (`npm run schedules:apply`, the single local stack) also removes retired schedules: a
+ * worker replica of an older version must not delete what a newer one declares.
  */
-export async function applyDeclaredSchedules(client: Client, timeZone: string, logger?: Logger) {
+export async function applyDeclaredSchedules(
+  client: Client,
+  timeZone: string,
+  { logger, prune }: { logger?: Logger; prune: boolean },
+) {
   await ensureSearchAttributes(client, logger);
   const context = { timeZone };
   const declarations = declareSchedules(context);
-  await applySchedules(client, declarations, context, { logger, prune: true });
+  await applySchedules(client, declarations, context, { logger, prune });
   return declarations;
 }

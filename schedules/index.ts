@@ -1,3 +1,5 @@
+import { msToNumber } from '@temporalio/common/lib/time';
+import { BACKFILL_LAG_MS } from '../lib/families';
 import { platformSchedules } from './platform';
 import type { ScheduleContext, ScheduleDeclaration } from './types';
 
@@ -9,5 +11,13 @@ export function declareSchedules(context: ScheduleContext): ScheduleDeclaration[
   const ids = declarations.map((declaration) => declaration.id);
   const duplicate = ids.find((id, index) => ids.indexOf(id) !== index);
   if (duplicate) throw new Error(`schedule id "${duplicate}" is declared twice`);
+  for (const declaration of declarations) {
+    // Workflows tag a run that starts later than this after its scheduled time as a backfill.
+    if (msToNumber(declaration.catchupWindow) >= BACKFILL_LAG_MS) {
+      throw new Error(
+        `schedule "${declaration.id}": catch-up window must be under ${BACKFILL_LAG_MS / 60_000} minutes`,
+      );
+    }
+  }
   return declarations;
 }

@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel, { process: 'schedules' });
   const client = await connectClient(config);
   try {
-    await applyDeclaredSchedules(client, config.timeZone, logger);
+    await applyDeclaredSchedules(client, config.timeZone, { logger, prune: true });
   } finally {
     await client.connection.close();
   }

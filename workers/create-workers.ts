@@ -2,6 +2,12 @@ import { bundleWorkflowCode, Worker, type NativeConnection, type WorkerOptions }
 import type { ActivityMap } from '../activities';
 import { WORKFLOWS_ENTRY } from './workflow-source';
 
+/**
+ * On shutdown, running activities get this long to finish before they are cancelled (and retried
+ * by another worker). docker-compose's `stop_grace_period` (60 s) leaves room for it.
+ */
+export const SHUTDOWN_GRACE = '45 seconds';
+
 export interface WorkerSpec {
   taskQueue: string;
   activities: ActivityMap;
@@ -24,12 +30,23 @@ export async function createWorkers({ connection, namespace, workers, workflowSo
     (await bundleWorkflowCode({ workflowsPath: workflowSource.workflowsPath ?? WORKFLOWS_ENTRY }));
   return Promise.all(
     workers.map(({ taskQueue, activities }) =>
-      Worker.create({ connection, namespace, taskQueue, workflowBundle, activities, shutdownGraceTime: '10 seconds' }),
+      Worker.create({ connection, namespace, taskQueue, workflowBundle, activities, shutdownGraceTime: SHUTDOWN_GRACE }),
     ),
   );
 }
 
-/** Runs the workers until they are shut down (a signal, or `worker.shutdown()`). */
+/**
+ * Runs the workers until they are shut down (a signal, or `worker.shutdown()`). If one fails,
+ * the others are drained (their activities finish or are cancelled within the grace time)
+ * before its error is rethrown, so nothing still running is cut off by the process exiting.
+ */
 export async function runWorkers(workers: readonly Worker[]): Promise<void> {
-  await Promise.all(workers.map((worker) => worker.run()));
+  const runs = workers.map((worker) => worker.run());
+  try {
+    await Promise.all(runs);
+  } catch (error) {
+    for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+    await Promise.allSettled(runs);
+    throw error;
+  }
 }

@@ -1,5 +1,5 @@
-import { loadConfigOrExit, requireSetting } from '../lib/config';
 import { createActivitiesByQueue } from '../activities';
+import { loadConfigOrExit, requireSetting } from '../lib/config';
 import { createDatabase } from '../lib/db';
 import { createLogger } from '../lib/logger';
 import { migrate } from '../lib/migrate';
@@ -13,14 +13,17 @@ import { workflowSource } from './workflow-source';
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel, { process: 'worker' });
-  installRuntime(logger, config.worker.metricsAddress);
   const databaseUrl = requireSetting(config.database.url, 'DATABASE_URL');
   await migrate(databaseUrl, logger);
-  const db = createDatabase({ url: databaseUrl, max: config.database.poolMax, logger });
-  // Start-up applies the schedules (idempotent: concurrent replicas converge on the same result).
+  // Apply (never prune) the schedules: idempotent, so concurrent replicas converge.
   const client = await connectClient(config);
-  await applyDeclaredSchedules(client, config.timeZone, logger);
-  await client.connection.close();
+  await applyDeclaredSchedules(client, config.timeZone, { logger, prune: false }).finally(() =>
+    client.connection.close(),
+  );
+
+  // Installed only now: the runtime takes over SIGINT/SIGTERM, which until here simply stop the process.
+  installRuntime(logger, config.worker.metricsAddress);
+  const db = createDatabase({ url: databaseUrl, max: config.database.poolMax, logger });
   const connection = await connectWorkerConnection(config);
   const activitiesByQueue = createActivitiesByQueue({ config, db });
   try {
@@ -34,8 +37,9 @@ async function main(): Promise<void> {
     // The runtime shuts the workers down gracefully on SIGINT/SIGTERM; run() returns after.
     await runWorkers(workers);
   } finally {
-    await connection.close();
-    await db.close();
+    // Never let a close error hide the error that got us here.
+    await connection.close().catch((error: unknown) => logger.warn({ err: String(error) }, 'closing Temporal'));
+    await db.close().catch((error: unknown) => logger.warn({ err: String(error) }, 'closing the database'));
   }
   logger.info('workers stopped');
 }

@@ -1,15 +1,10 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { BACKFILL_LAG_MS } from '../lib/families';
 import { BUSINESS_DATE, PIPELINE_TARGET, TRIGGERED_BY } from '../lib/search-attributes';
 
 /** Set by Temporal on every run a schedule starts, including catch-ups and backfills. */
 const SCHEDULED_START_TIME = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
-
-/**
- * A scheduled run that starts this long after the time it was scheduled for is a backfill:
- * catch-ups after an outage start within their schedule's catch-up window (30 minutes at most).
- */
-export const BACKFILL_LAG_MS = 60 * 60_000;
 
 /**
  * The instant a run is for: the scheduled time when a schedule started it (so a late or

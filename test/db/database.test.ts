@@ -15,6 +15,18 @@ describe('database module', () => {
     expect(rows[0]).toEqual({ d: '2026-09-06', ts: '2026-09-06 00:30:00', tz: new Date('2026-09-06T03:30:00Z') });
   });
 
+  it('does the same inside arrays', async () => {
+    const { rows } = await ctx.db.query(
+      `SELECT ARRAY['2026-09-06'::date, NULL] AS dates, ARRAY['2026-09-06 00:30:00'::timestamp] AS stamps,
+              ARRAY[9007199254740993::bigint, NULL] AS bigs`,
+    );
+    expect(rows[0]).toEqual({
+      dates: ['2026-09-06', null],
+      stamps: ['2026-09-06 00:30:00'],
+      bigs: [9007199254740993n, null],
+    });
+  });
+
   it('never rounds a bigint', async () => {
     const { rows } = await ctx.db.query('SELECT 9007199254740993::bigint AS big, count(*) AS n FROM (VALUES (1)) v');
     expect(rows[0]).toEqual({ big: 9007199254740993n, n: 1n });

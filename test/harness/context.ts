@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type LogLevel, type Worker } from '@temporalio/worker';
-import pg from 'pg';
-import { createActivitiesByQueue, type ActivityMap } from '../../activities';
+import { createActivitiesByQueue } from '../../activities';
 import { loadConfig, type Config } from '../../lib/config';
 import { createDatabase, withDatabase, type Database } from '../../lib/db';
 import { Secret } from '../../lib/secret';
+import { dropDatabase, ensureDatabase } from '../../local/databases';
 import { createWorkers, type WorkerSpec } from '../../workers/create-workers';
 import { harnessValue } from './env';
 
@@ -38,7 +38,7 @@ export async function createTestContext(extraEnv: Record<string, string> = {}): 
   quietSdkLogs();
   const adminUrl = new Secret(harnessValue('adminDatabaseUrl'));
   const name = `test_${randomBytes(6).toString('hex')}`;
-  await adminQuery(adminUrl, `CREATE DATABASE ${name} TEMPLATE ${harnessValue('templateDatabase')}`);
+  await ensureDatabase(adminUrl, name, harnessValue('templateDatabase'));
   const databaseUrl = withDatabase(adminUrl, name);
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -81,7 +81,7 @@ export async function createTestContext(extraEnv: Record<string, string> = {}): 
       await nativeConnection.close();
       await connection.close();
       await db.close();
-      await adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await dropDatabase(adminUrl, name);
     },
   };
 }
@@ -94,15 +94,3 @@ export function quietSdkLogs(): void {
     // Already installed for this test file.
   }
 }
-
-async function adminQuery(adminUrl: Secret, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl.reveal() });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-export type { ActivityMap };

@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -7,7 +7,8 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { migrate } from '../../lib/migrate';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../lib/search-attributes';
 import { Secret } from '../../lib/secret';
-import { ensureDatabase, startEmbeddedPostgres } from '../../local/postgres';
+import { dropDatabase, ensureDatabase } from '../../local/databases';
+import { runLocalPostgres } from '../../local/postgres';
 import { ensureTool } from '../../local/tools';
 import { HARNESS_ENV } from './env';
 import { freePort } from './ports';
@@ -23,7 +24,8 @@ export default async function globalSetup(): Promise<void> {
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'pipelines-test-'));
   // As root, PostgreSQL runs as the unprivileged `postgres` user, which must reach its data dir.
   await chmod(scratch, 0o755);
-  const stops: (() => Promise<void>)[] = [];
+  // Stopped newest first by the global teardown; the scratch directory goes last.
+  const stops: (() => Promise<unknown>)[] = [() => rm(scratch, { recursive: true, force: true })];
   (globalThis as Record<string, unknown>).__PIPELINES_TEST_STOPS__ = stops;
 
   const temporalBinary = process.env.TEMPORAL_ADDRESS ? undefined : ensureTool('temporal', { log });
@@ -36,17 +38,17 @@ export default async function globalSetup(): Promise<void> {
   if (process.env.DATABASE_URL) {
     adminUrl = new Secret(process.env.DATABASE_URL);
   } else {
-    const postgres = await startEmbeddedPostgres({
+    const postgres = await runLocalPostgres({
       dataDir: path.join(scratch, 'postgres'),
       port: await freePort(),
       password: new Secret(randomBytes(12).toString('hex')),
-      persistent: false,
     });
-    stops.push(() => postgres.stop());
+    stops.push(() => postgres.process.stop());
     adminUrl = postgres.url('postgres');
   }
   const template = `pipelines_template_${process.pid}`;
   await ensureDatabase(adminUrl, template);
+  stops.push(() => dropDatabase(adminUrl, template));
   await migrate(withDatabase(adminUrl, template));
 
   let temporalAddress = process.env.TEMPORAL_ADDRESS;

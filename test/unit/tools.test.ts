@@ -36,8 +36,6 @@ describe('tools', () => {
     const env = { PATH: emptyPath, PIPELINES_TOOLS_DIR: path.join(scratch, 'nothing') };
     const attempt = ensureTool('bigquery-emulator', { env });
     await expect(attempt).rejects.toBeInstanceOf(ToolUnavailableError);
-    await expect(attempt).rejects.toThrow(
-      'go install github.com/goccy/bigquery-emulator/cmd/bigquery-emulator@v0.8.1 (needs CGO_ENABLED=1',
-    );
+    await expect(attempt).rejects.toThrow('go install github.com/goccy/bigquery-emulator/cmd/bigquery-emulator@v0.8.1');
   });
 });

@@ -32,14 +32,18 @@ describe('the workflow import rule', () => {
       [
         "import fs from 'node:fs';",
         "import crypto from 'crypto';",
+        "import { gzipSync } from 'zlib';",
+        "import { Worker } from 'worker_threads';",
+        "import { Client } from '@temporalio/client';",
+        "import { migrate } from '../lib/migrate';",
         "import pg from 'pg';",
         "import express from 'express';",
         "import { createPlatformActivities } from '../activities/platform';",
         "import { createDatabase } from '../lib/db';",
-        'export const used = [fs, crypto, pg, express, createPlatformActivities, createDatabase];',
+        'export const used = [fs, crypto, gzipSync, Worker, Client, migrate, pg, express, createPlatformActivities, createDatabase];',
       ].join('\n'),
     );
-    expect(messages).toHaveLength(6);
+    expect(messages).toHaveLength(10);
   });
 
   it('allows type-only imports of activities and pure modules', () => {

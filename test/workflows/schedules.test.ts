@@ -33,7 +33,14 @@ function testDeclaration(
   const [canary] = platformSchedules(context);
   const id = `test-canary-${randomBytes(4).toString('hex')}`;
   created.push(id);
-  return { ...canary!, id, workflowIdPrefix: id, ...overrides } as ScheduleDeclaration;
+  // A queue of its own: a schedule firing on the shared `platform` queue could reach another file's worker.
+  return {
+    ...canary!,
+    id,
+    workflowIdPrefix: id,
+    taskQueue: ctx.uniqueQueue('platform'),
+    ...overrides,
+  } as ScheduleDeclaration;
 }
 
 async function schedulesWithId(client: Client, id: string): Promise<number> {
