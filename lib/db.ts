@@ -70,7 +70,11 @@ export function createDatabase({
   });
   // An idle client losing its connection (database restart) must not crash the process;
   // the pool drops it and the next query opens a new one.
-  pool.on('error', (error) => logger?.warn({ err: error.message }, 'idle database client error'));
+  let closing = false;
+  pool.on('error', (error) => {
+    // After close(), a server shutting down can still reach a client that is ending: not news.
+    if (!closing) logger?.warn({ err: error.message }, 'idle database client error');
+  });
 
   async function timed<R extends pg.QueryResultRow>(client: Queryable, text: string, params?: unknown[]) {
     const started = performance.now();
@@ -108,7 +112,10 @@ export function createDatabase({
       );
       return Promise.race([probe, timeout]);
     },
-    close: () => pool.end(),
+    close() {
+      closing = true;
+      return pool.end();
+    },
   };
 }
 
