@@ -30,7 +30,14 @@ export async function createWorkers({ connection, namespace, workers, workflowSo
     (await bundleWorkflowCode({ workflowsPath: workflowSource.workflowsPath ?? WORKFLOWS_ENTRY }));
   return Promise.all(
     workers.map(({ taskQueue, activities }) =>
-      Worker.create({ connection, namespace, taskQueue, workflowBundle, activities, shutdownGraceTime: SHUTDOWN_GRACE }),
+      Worker.create({
+        connection,
+        namespace,
+        taskQueue,
+        workflowBundle,
+        activities,
+        shutdownGraceTime: SHUTDOWN_GRACE,
+      }),
     ),
   );
 }
