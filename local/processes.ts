@@ -70,7 +70,7 @@ export function startProcess(
     exited,
     async stop(graceMs = 10_000) {
       killGroup(child, stopSignal);
-      const timedOut = await Promise.race([exited.then(() => false), sleep(graceMs).then(() => true)]);
+      const timedOut = await Promise.race([exited.then(() => false), sleep(graceMs, true, { ref: false })]);
       if (timedOut) killGroup(child, 'SIGKILL');
       await exited;
     },

