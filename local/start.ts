@@ -32,7 +32,8 @@ async function main(): Promise<void> {
   try {
     await startStack(userConfig, dataDir, logger, stopAll, started);
   } catch (error) {
-    logger.error({ err: error instanceof Error ? (error.stack ?? error.message) : String(error) }, 'npm start failed');
+    logger.error({ err: error instanceof Error ? error.message : String(error) }, 'npm start failed');
+    logger.debug({ stack: error instanceof Error ? error.stack : undefined }, 'npm start failed');
     stopAll(1);
   }
 }
