@@ -6,7 +6,7 @@ import { FAMILY_ROUTES } from './families';
 import { createHttpMetrics } from './metrics';
 import { observeRequests } from './observe';
 import { createRegistry } from './openapi';
-import type { RouteKit } from './route';
+import { methodNotAllowed, type RouteKit } from './route';
 import { docsRoutes } from './routes/docs';
 import { healthRoutes } from './routes/health';
 import { metricsRoutes } from './routes/metrics';
@@ -21,7 +21,7 @@ export function createApp(deps: ApiDeps): express.Express {
   const metrics = createHttpMetrics();
   // Without keys every protected route answers 401; `api/main.ts` refuses to start that way.
   const requireRole = createAuth(deps.config.api.keys ?? []);
-  const kit: RouteKit = { registry: createRegistry(), requireRole, client: deps.client };
+  const kit: RouteKit = { registry: createRegistry(), requireRole, client: deps.client, methodsByPath: new Map() };
 
   const app = express();
   app.disable('x-powered-by');
@@ -44,6 +44,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use(scheduleRoutes(deps, kit));
   for (const familyRoutes of FAMILY_ROUTES) app.use(familyRoutes(deps, kit));
   app.use(docsRoutes(kit));
+  methodNotAllowed(app, kit);
 
   app.use(notFoundHandler);
   app.use(problemErrorHandler(logger, deps.config.api.bodyLimit));

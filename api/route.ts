@@ -12,6 +12,8 @@ export interface RouteKit {
   registry: OpenAPIRegistry;
   requireRole: RequireRole;
   client: Client;
+  /** Every defined path with its methods, for `405 Method Not Allowed` (see `methodNotAllowed`). */
+  methodsByPath: Map<string, Set<string>>;
 }
 
 /**
@@ -92,6 +94,22 @@ export function defineRoute<
     },
   ];
   router[spec.method](spec.path, ...handlers);
+  const methods = kit.methodsByPath.get(spec.path) ?? new Set<string>();
+  kit.methodsByPath.set(spec.path, methods.add(spec.method.toUpperCase()));
+}
+
+/**
+ * Mounted after every route: a known path asked with a method it does not have is a 405 naming the
+ * methods it has, not a 404 that suggests the path does not exist. (Express answers OPTIONS itself.)
+ */
+export function methodNotAllowed(router: Router, kit: RouteKit): void {
+  for (const [path, methods] of kit.methodsByPath) {
+    const allow = [...methods, ...(methods.has('GET') ? ['HEAD'] : [])].join(', ');
+    router.all(path, (req, res) => {
+      res.setHeader('Allow', allow);
+      throw new HttpProblem(405, `${req.method} is not allowed on ${req.path}; allowed: ${allow}`);
+    });
+  }
 }
 
 /** `type-is` counts `Content-Length: 0` as a body; a client posting nothing has sent none. */

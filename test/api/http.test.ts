@@ -116,6 +116,14 @@ describe('errors', () => {
     });
   });
 
+  it('answers 405 with the allowed methods for a known path asked with another method', async () => {
+    const response = await api.request('DELETE', '/api/v1/schedules');
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('GET, HEAD');
+    expect(response.headers.get('content-type')).toMatch(PROBLEM_JSON);
+    expect((await api.request('GET', '/api/v1/runs/some-id/cancel')).headers.get('allow')).toBe('POST');
+  });
+
   it('answers 404 for a workflow that does not exist', async () => {
     const response = await api.get(`/api/v1/runs/${encodeURIComponent(`no/such/workflow-${Date.now()}`)}`);
     expect(response.status).toBe(404);
