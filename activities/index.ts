@@ -2,6 +2,7 @@ import type { Config } from '../lib/config';
 import type { Database } from '../lib/db';
 import type { TaskQueue } from '../lib/families';
 import { withFailureMapping } from '../lib/errors';
+import { createMetricsActivities } from './metrics';
 import { createPlatformActivities } from './platform';
 
 /** What activities may use. The worker entry builds the real ones; tests pass their own. */
@@ -19,7 +20,7 @@ export type ActivityMap = Record<string, (...args: never[]) => Promise<unknown>>
 export function createActivitiesByQueue(deps: ActivityDeps) {
   return {
     platform: withFailureMapping(createPlatformActivities(deps)),
-    metrics: {},
+    metrics: withFailureMapping(createMetricsActivities(deps)),
     cv: {},
     etl: {},
     telemetry: {},

@@ -8,8 +8,13 @@ export const PIPELINE = defineSearchAttributeKey('Pipeline', SearchAttributeType
 export const PIPELINE_TARGET = defineSearchAttributeKey('PipelineTarget', SearchAttributeType.KEYWORD);
 export const BUSINESS_DATE = defineSearchAttributeKey('BusinessDate', SearchAttributeType.KEYWORD);
 export const TRIGGERED_BY = defineSearchAttributeKey('TriggeredBy', SearchAttributeType.KEYWORD);
+/**
+ * Set only on a run that completed with some of its parts failed (e.g. the metrics of a batch
+ * that could not be computed), comma-separated: `FailedSteps IS NOT NULL` finds them all.
+ */
+export const FAILED_STEPS = defineSearchAttributeKey('FailedSteps', SearchAttributeType.KEYWORD);
 
-export const SEARCH_ATTRIBUTE_KEYS = [PIPELINE, PIPELINE_TARGET, BUSINESS_DATE, TRIGGERED_BY] as const;
+export const SEARCH_ATTRIBUTE_KEYS = [PIPELINE, PIPELINE_TARGET, BUSINESS_DATE, TRIGGERED_BY, FAILED_STEPS] as const;
 
 /** The `temporal server start-dev --search-attribute` / operator-service form. */
 export const SEARCH_ATTRIBUTE_DEFINITIONS: Record<string, 'Keyword'> = Object.fromEntries(

@@ -1,5 +1,6 @@
 import { msToNumber } from '@temporalio/common/lib/time';
 import { BACKFILL_LAG_MS } from '../lib/families';
+import { metricsSchedules } from './metrics';
 import { platformSchedules } from './platform';
 import type { ScheduleContext, ScheduleDeclaration } from './types';
 
@@ -7,7 +8,7 @@ export type { ScheduleContext, ScheduleDeclaration } from './types';
 
 /** Every declared schedule. Each family adds its own list here. */
 export function declareSchedules(context: ScheduleContext): ScheduleDeclaration[] {
-  const declarations = [...platformSchedules(context)];
+  const declarations = [...platformSchedules(context), ...metricsSchedules(context)];
   const ids = declarations.map((declaration) => declaration.id);
   const duplicate = ids.find((id, index) => ids.indexOf(id) !== index);
   if (duplicate) throw new Error(`schedule id "${duplicate}" is declared twice`);

@@ -1,2 +1,8 @@
 // The workflow bundle's entry: every workflow of every family, whatever task queue serves it.
 export { platformCanary } from './platform';
+// Metric batches (seed 003): the workflow types are the seed's job ids.
+export {
+  dailyMetricsBatch as daily_metrics_batch,
+  weeklyMetricsBatch as weekly_metrics_batch,
+  cleanupMetrics as cleanup_metrics,
+} from './metrics/batch';

@@ -1,0 +1,152 @@
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import {
+  executeChild,
+  proxyActivities,
+  upsertSearchAttributes,
+  workflowInfo,
+  type ChildWorkflowOptions,
+} from '@temporalio/workflow';
+import type { MetricsActivities } from '../../activities/metrics';
+import type { Trigger } from '../../lib/families';
+import { FAILED_STEPS, PIPELINE, TRIGGERED_BY } from '../../lib/search-attributes';
+import { scheduledTime, tagRun } from '../run-context';
+import {
+  CLEANUP_TASKS,
+  DAILY_METRICS,
+  metricsWorkflowId,
+  RUN_TIMEOUT,
+  WEEKLY_METRICS,
+  type MetricsJobId,
+} from './catalog';
+import { dailyDateFor, dayPeriod, localDateOf, weeklyEndFor, weekPeriod, type Period } from './periods';
+
+// Bounded retries (about 1.5 minutes of backoff): a database restart is ridden out, while a
+// metric that keeps failing is reported in the result instead of holding the batch.
+const activities = proxyActivities<MetricsActivities>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 8 },
+});
+
+export interface MetricsBatchInput {
+  /** PIPELINES_TZ: the local days the periods are made of. */
+  timeZone: string;
+  /**
+   * The local date the run is for (daily: `fecha`, weekly: `fecha_fin`, cleanup: its day). A
+   * schedule leaves it out: the run derives it from its scheduled time and runs the batch under
+   * its business id (`metrics-daily/<fecha>`) as a child, so it joins any run for that date.
+   */
+  date?: string;
+}
+
+export type MetricOutcome =
+  { metric: string; status: 'ok'; rows: number } | { metric: string; status: 'failed'; error: string };
+
+export interface MetricsBatchResult {
+  job: MetricsJobId;
+  date: string;
+  /** The window computed; for cleanup, `fin` is the instant expired data was measured against. */
+  periodo: Period;
+  metrics: MetricOutcome[];
+  /** The metrics that failed (also the run's `FailedSteps` search attribute). */
+  failed: string[];
+}
+
+/** A scheduled run whose date already had a run going: that run computes it. */
+export interface JoinedRun {
+  job: MetricsJobId;
+  date: string;
+  joined: string;
+}
+
+/** Daily batch (seed `daily_metrics_batch`, 02:00): the four daily metrics of one local day. */
+export async function dailyMetricsBatch(input: MetricsBatchInput): Promise<MetricsBatchResult | JoinedRun> {
+  const job = 'daily_metrics_batch';
+  if (input.date === undefined) return runUnderBusinessId(job, dailyDateFor(scheduledTime(), input.timeZone), input);
+  const periodo = dayPeriod(input.date, input.timeZone);
+  tagRun({ target: job, businessDate: input.date });
+  const metrics = await runEach(DAILY_METRICS, (metric) =>
+    activities[metric]({ periodo, timeZone: input.timeZone }).then(({ rows }) => rows),
+  );
+  return finish(job, input.date, periodo, metrics);
+}
+
+/** Weekly batch (seed `weekly_metrics_batch`, Monday 03:00): the 7 days ending `date`, vs the 7 before. */
+export async function weeklyMetricsBatch(input: MetricsBatchInput): Promise<MetricsBatchResult | JoinedRun> {
+  const job = 'weekly_metrics_batch';
+  if (input.date === undefined) return runUnderBusinessId(job, weeklyEndFor(scheduledTime(), input.timeZone), input);
+  const periodo = weekPeriod(input.date, input.timeZone);
+  tagRun({ target: job, businessDate: input.date });
+  const metrics = await runEach(WEEKLY_METRICS, (metric) =>
+    activities[metric]({ periodo, timeZone: input.timeZone }).then(({ rows }) => rows),
+  );
+  return finish(job, input.date, { inicio: periodo.inicio, fin: periodo.fin }, metrics);
+}
+
+/**
+ * Cleanup (seed `cleanup_metrics`, Sunday 04:00): expired metric rows and `eventos` older than
+ * 30 days, both measured from the run's scheduled time (or start). `rows` counts deleted rows.
+ */
+export async function cleanupMetrics(input: MetricsBatchInput): Promise<MetricsBatchResult | JoinedRun> {
+  const job = 'cleanup_metrics';
+  const asOf = scheduledTime();
+  if (input.date === undefined) return runUnderBusinessId(job, localDateOf(asOf, input.timeZone), input);
+  tagRun({ target: job, businessDate: input.date });
+  const metrics = await runEach(CLEANUP_TASKS, (task) =>
+    activities[task]({ asOf: asOf.toISOString() }).then(({ deleted }) => deleted),
+  );
+  return finish(job, input.date, { inicio: asOf.toISOString(), fin: asOf.toISOString() }, metrics);
+}
+
+/**
+ * Runs every step on its own: a failed one is recorded with its error and the others go on.
+ * Steps run concurrently; each holds one database connection while it computes.
+ */
+async function runEach<N extends string>(names: readonly N[], step: (name: N) => Promise<number>) {
+  return Promise.all(
+    names.map(async (metric): Promise<MetricOutcome> => {
+      try {
+        return { metric, status: 'ok', rows: await step(metric) };
+      } catch (error) {
+        const cause = (error as { cause?: Error }).cause ?? (error as Error);
+        return { metric, status: 'failed', error: cause.message };
+      }
+    }),
+  );
+}
+
+function finish(job: MetricsJobId, date: string, periodo: Period, metrics: MetricOutcome[]): MetricsBatchResult {
+  const failed = metrics.filter((outcome) => outcome.status === 'failed').map((outcome) => outcome.metric);
+  if (failed.length > 0) upsertSearchAttributes([{ key: FAILED_STEPS, value: failed.join(',') }]);
+  return { job, date, periodo, metrics, failed };
+}
+
+/**
+ * A scheduled run: starts the batch for `date` under its business id and returns its result.
+ * If a run for that date is already going (started from the API), that one is left to finish.
+ */
+async function runUnderBusinessId(
+  job: MetricsJobId,
+  date: string,
+  input: MetricsBatchInput,
+): Promise<MetricsBatchResult | JoinedRun> {
+  tagRun({ target: job, businessDate: date });
+  const workflowId = metricsWorkflowId(job, date);
+  const triggeredBy: Trigger =
+    workflowInfo().typedSearchAttributes.get(TRIGGERED_BY) === 'backfill' ? 'backfill' : 'schedule';
+  const options: ChildWorkflowOptions = {
+    workflowId,
+    workflowExecutionTimeout: RUN_TIMEOUT,
+    typedSearchAttributes: [
+      { key: PIPELINE, value: 'metrics' },
+      { key: TRIGGERED_BY, value: triggeredBy },
+    ],
+  };
+  try {
+    // By type name: the functions are registered under the seed's job ids (workflows/index.ts).
+    return await executeChild<typeof dailyMetricsBatch>(job, { ...options, args: [{ ...input, date }] });
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return { job, date, joined: workflowId };
+    throw error;
+  }
+}
