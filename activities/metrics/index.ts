@@ -3,6 +3,7 @@ import { InvalidInputError } from '../../lib/errors';
 import type { CleanupTask, DailyMetric, WeeklyMetric } from '../../workflows/metrics/catalog';
 import { EVENT_RETENTION_DAYS, RETENTION_DAYS } from '../../workflows/metrics/catalog';
 import type { Period, WeekPeriod } from '../../workflows/metrics/periods';
+import { heartbeatWhile } from '../heartbeat';
 import { deleteExpiredMetrics, deleteOldEvents } from './cleanup';
 import { DAILY_FORMULAS } from './formulas/daily';
 import type { MetricFormula } from './formulas/types';
@@ -54,7 +55,7 @@ export function createMetricsActivities({ db }: MetricsActivityDeps) {
   const daily = mapValues(DAILY_FORMULAS, (formula) => compute<Period>(formula, RETENTION_DAYS.daily));
   const weekly = mapValues(WEEKLY_FORMULAS, (formula) => compute<WeekPeriod>(formula, RETENTION_DAYS.weekly));
   const cleanup: Record<CleanupTask, (input: CleanupInput) => Promise<CleanupDone>> = {
-    limpiarMetricasExpiradas: async ({ asOf }) => ({ deleted: await deleteExpiredMetrics(db, asOf) }),
+    limpiarMetricasExpiradas: async ({ asOf }) => ({ deleted: await heartbeatWhile(deleteExpiredMetrics(db, asOf)) }),
     limpiarEventosAntiguos: async ({ asOf }) => ({
       deleted: await deleteOldEvents(db, new Date(Date.parse(asOf) - EVENT_RETENTION_DAYS * 86_400_000).toISOString()),
     }),

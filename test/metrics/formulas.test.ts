@@ -1,3 +1,4 @@
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { createMetricsActivities } from '../../activities/metrics';
 import { dayPeriod, weekPeriod } from '../../workflows/metrics/periods';
 import { createTestContext, type TestContext } from '../harness/context';
@@ -15,6 +16,9 @@ import { FIXTURE_TZ, insertMetricsFixture } from '../fixtures/metrics-fixture';
 describe('metric formulas on a hand-computed fixture', () => {
   let t: TestContext;
   let activities: ReturnType<typeof createMetricsActivities>;
+  // Activities heartbeat, so they run in an activity context.
+  const run = <I, O>(activity: (input: I) => Promise<O>, input: I) =>
+    new MockActivityEnvironment().run(activity, input);
   const day = { periodo: dayPeriod('2026-03-10', FIXTURE_TZ), timeZone: FIXTURE_TZ };
   const week = { periodo: weekPeriod('2026-03-15', FIXTURE_TZ), timeZone: FIXTURE_TZ };
 
@@ -42,7 +46,7 @@ describe('metric formulas on a hand-computed fixture', () => {
     new Map(list.map((row) => [row.dimensiones.asesor_id, row]));
 
   it('ranking: score = 100 × (0.5 × win rate + 0.3 / (1 + minutes/60) + 0.2 × value / max value), ranked', async () => {
-    expect(await activities.rankingAsesores(day)).toEqual({ rows: 3 });
+    expect(await run(activities.rankingAsesores, day)).toEqual({ rows: 3 });
     const ranking = byAdvisor(await rows('ranking_asesores_diario'));
     // advisor 1: 100 × (0.5/3 + 0.3/(1 + 40/60) + 0.2 × 91 666.67/180 000) = 16.667 + 18 + 10.185
     expect(ranking.get(1)?.valor).toBeCloseTo(44.8519, 3);
@@ -63,7 +67,7 @@ describe('metric formulas on a hand-computed fixture', () => {
   });
 
   it('specialisation: share of the advisor’s offers per category, principal category marked', async () => {
-    expect(await activities.especializacionAsesores(day)).toEqual({ rows: 5 });
+    expect(await run(activities.especializacionAsesores, day)).toEqual({ rows: 5 });
     const shares = (await rows('especializacion_asesor')).map((row) => [
       row.dimensiones.asesor_id,
       row.dimensiones.categoria,
@@ -83,7 +87,7 @@ describe('metric formulas on a hand-computed fixture', () => {
   });
 
   it('conversion by city: requests of the day with a winner, and the winners’ mean value', async () => {
-    expect(await activities.conversionCiudad(day)).toEqual({ rows: 4 });
+    expect(await run(activities.conversionCiudad, day)).toEqual({ rows: 4 });
     const conversion = new Map((await rows('conversion_ciudad')).map((row) => [row.dimensiones.ciudad, row]));
     // Santiago: 101 won, 102 open (104 was created the day before) → 50 %.
     expect(conversion.get('Santiago')).toMatchObject({ valor: 50, dimensiones: { solicitudes: 2, convertidas: 1 } });
@@ -95,7 +99,7 @@ describe('metric formulas on a hand-computed fixture', () => {
   });
 
   it('response time per advisor: mean, median and continuous p90 in minutes', async () => {
-    expect(await activities.tiempoRespuestaAsesor(day)).toEqual({ rows: 9 });
+    expect(await run(activities.tiempoRespuestaAsesor, day)).toEqual({ rows: 9 });
     const stats = Object.fromEntries(
       (await rows('tiempo_respuesta_asesor')).map((row) => [
         `${String(row.dimensiones.asesor_id)}:${String(row.dimensiones.estadistico)}`,
@@ -117,7 +121,7 @@ describe('metric formulas on a hand-computed fixture', () => {
   });
 
   it('weekly trend: this week’s requests per category and in total, growth against last week', async () => {
-    expect(await activities.tendenciaSolicitudes(week)).toEqual({ rows: 3 });
+    expect(await run(activities.tendenciaSolicitudes, week)).toEqual({ rows: 3 });
     const trend = new Map(
       (await rows('tendencia_solicitudes_semanal', week.periodo)).map((row) => [row.dimensiones.categoria, row]),
     );
@@ -128,7 +132,7 @@ describe('metric formulas on a hand-computed fixture', () => {
   });
 
   it('advisor evolution: this week’s score against last week’s', async () => {
-    expect(await activities.evolucionAsesores(week)).toEqual({ rows: 3 });
+    expect(await run(activities.evolucionAsesores, week)).toEqual({ rows: 3 });
     const evolution = byAdvisor(await rows('evolucion_asesores_semanal', week.periodo));
     // advisor 1 adds offer 1008 (1 480 min, 70 000): 4 offers, 1 win, mean 400 min, mean value 86 250
     // → 100 × (0.125 + 0.3/(1 + 400/60) + 0.2 × 86 250/180 000) = 25.9964
@@ -140,7 +144,7 @@ describe('metric formulas on a hand-computed fixture', () => {
   });
 
   it('demand patterns: by category and by local weekday × hour', async () => {
-    expect(await activities.patronesDemanda(week)).toEqual({ rows: 6 });
+    expect(await run(activities.patronesDemanda, week)).toEqual({ rows: 6 });
     const categories = (await rows('demanda_categoria_semanal', week.periodo)).map((row) => [
       row.dimensiones.categoria,
       row.valor,
@@ -170,7 +174,7 @@ describe('metric formulas on a hand-computed fixture', () => {
   });
 
   it('satisfaction: mean rating and share of 4–5 over requests closed this week', async () => {
-    expect(await activities.satisfaccion(week)).toEqual({ rows: 2 });
+    expect(await run(activities.satisfaccion, week)).toEqual({ rows: 2 });
     // Closed this week with a rating: 101 (5), 103 (3), 104 (4); 105 closed last week.
     const [mean] = await rows('satisfaccion_calificacion_media', week.periodo);
     const [positive] = await rows('satisfaccion_tasa_positiva', week.periodo);
@@ -180,9 +184,9 @@ describe('metric formulas on a hand-computed fixture', () => {
 
   it('a period with no activity writes no rows', async () => {
     const empty = { periodo: dayPeriod('2026-03-20', FIXTURE_TZ), timeZone: FIXTURE_TZ };
-    expect(await activities.rankingAsesores(empty)).toEqual({ rows: 0 });
+    expect(await run(activities.rankingAsesores, empty)).toEqual({ rows: 0 });
     expect(
-      await activities.satisfaccion({ periodo: weekPeriod('2026-03-29', FIXTURE_TZ), timeZone: FIXTURE_TZ }),
+      await run(activities.satisfaccion, { periodo: weekPeriod('2026-03-29', FIXTURE_TZ), timeZone: FIXTURE_TZ }),
     ).toEqual({ rows: 0 });
   });
 

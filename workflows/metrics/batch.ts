@@ -24,7 +24,8 @@ import { dailyDateFor, dayPeriod, localDateOf, weeklyEndFor, weekPeriod, type Pe
 // metric that keeps failing is reported in the result instead of holding the batch.
 const activities = proxyActivities<MetricsActivities>({
   startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '1 minute',
+  // Activities heartbeat while their statement runs: a dead worker's work is retried within seconds.
+  heartbeatTimeout: '15 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 8 },
 });
 
@@ -132,13 +133,13 @@ async function runUnderBusinessId(
 ): Promise<MetricsBatchResult | JoinedRun> {
   tagRun({ target: job, businessDate: date });
   const workflowId = metricsWorkflowId(job, date);
-  const triggeredBy: Trigger =
-    workflowInfo().typedSearchAttributes.get(TRIGGERED_BY) === 'backfill' ? 'backfill' : 'schedule';
+  const attributes = workflowInfo().typedSearchAttributes;
+  const triggeredBy: Trigger = attributes.get(TRIGGERED_BY) === 'backfill' ? 'backfill' : 'schedule';
   const options: ChildWorkflowOptions = {
     workflowId,
     workflowExecutionTimeout: RUN_TIMEOUT,
     typedSearchAttributes: [
-      { key: PIPELINE, value: 'metrics' },
+      { key: PIPELINE, value: attributes.get(PIPELINE) ?? 'metrics' },
       { key: TRIGGERED_BY, value: triggeredBy },
     ],
   };
