@@ -9,7 +9,7 @@ import { createRegistry } from './openapi';
 import { methodNotAllowed, type RouteKit } from './route';
 import { docsRoutes } from './routes/docs';
 import { healthRoutes } from './routes/health';
-import { metricsRoutes } from './routes/metrics';
+import { prometheusRoutes } from './routes/prometheus';
 import { runRoutes } from './routes/runs';
 import { scheduleRoutes } from './routes/schedules';
 
@@ -39,7 +39,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use(express.json({ limit: deps.config.api.bodyLimit }));
 
   app.use(healthRoutes(deps, kit));
-  app.use(metricsRoutes(metrics, kit));
+  app.use(prometheusRoutes(metrics, kit));
   app.use(runRoutes(deps, kit));
   app.use(scheduleRoutes(deps, kit));
   for (const familyRoutes of FAMILY_ROUTES) app.use(familyRoutes(deps, kit));

@@ -1,19 +1,191 @@
-import { Router } from 'express';
-import type { HttpMetrics } from '../metrics';
+import { WorkflowIdConflictPolicy, type Client } from '@temporalio/client';
+import { Router, type Response } from 'express';
+import type { z } from 'zod';
+import type { Config } from '../../lib/config';
+import { PIPELINE, TRIGGERED_BY } from '../../lib/search-attributes';
+import type { MetricsBatchInput } from '../../workflows/metrics/batch';
+import {
+  METRICS_JOBS,
+  metricsWorkflowId,
+  RUN_TIMEOUT,
+  WORKFLOW_ID_PREFIX,
+  type MetricsJobId,
+} from '../../workflows/metrics/catalog';
+import { dailyDateFor, localDateOf, weeklyEndFor } from '../../workflows/metrics/periods';
+import { principalOf } from '../auth';
+import type { ApiDeps } from '../deps';
+import { runLinks } from '../links';
+import { badRequest } from '../problem';
 import { defineRoute, type RouteKit } from '../route';
+import { toRunSummary } from '../run-view';
+import { describeSchedule, findDeclared, toScheduleView } from '../schedule-view';
+import { ActionAcceptedSchema } from '../schemas/common';
+import {
+  BatchJobStatusSchema,
+  CalculatedMetricsQuerySchema,
+  CalculatedMetricsSchema,
+  DailyBatchQuerySchema,
+  JobIdParamsSchema,
+  WeeklyBatchQuerySchema,
+} from '../schemas/metrics';
 
-export function metricsRoutes(metrics: HttpMetrics, kit: RouteKit): Router {
+/**
+ * The analytics service's batch-job routes (seed 003), same paths and parameter names. Every
+ * start uses the business id (`metrics-daily/<fecha>`): a second call for a date that is
+ * running joins that run instead of starting another.
+ */
+export function metricsRoutes(deps: ApiDeps, kit: RouteKit): Router {
   const router = Router();
+  const { client, config } = deps;
+  const tags = ['metrics'];
+
+  const accept = async (res: Response, job: MetricsJobId, date: string) => {
+    const handle = await startBatch(client, config, job, date);
+    deps.logger.info(
+      { job, date, workflowId: handle.workflowId, by: principalOf(res)?.name },
+      'metrics batch requested',
+    );
+    res.status(202).json({
+      workflowId: handle.workflowId,
+      runId: handle.firstExecutionRunId,
+      ...runLinks(config, handle.workflowId, handle.firstExecutionRunId),
+    } satisfies z.input<typeof ActionAcceptedSchema>);
+  };
+  const accepted = {
+    202: { description: 'Started, or joined the run already going for that date', schema: ActionAcceptedSchema },
+  };
+
   defineRoute(router, kit, {
-    method: 'get',
-    path: '/metrics',
-    summary: 'Prometheus metrics: process and HTTP requests',
-    tags: ['operations'],
-    role: 'public',
-    responses: { 200: { description: 'Prometheus text exposition format', contentType: 'text/plain' } },
-    async handler(_input, res) {
-      res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+    method: 'post',
+    path: '/dashboards/batch-jobs/daily',
+    summary: 'Run the daily metrics for one day',
+    tags,
+    role: 'operator',
+    request: { query: DailyBatchQuerySchema },
+    responses: accepted,
+    async handler({ query }, res) {
+      await accept(res, 'daily_metrics_batch', notInFuture(query.fecha, 'query.fecha', config));
     },
   });
+
+  defineRoute(router, kit, {
+    method: 'post',
+    path: '/dashboards/batch-jobs/weekly',
+    summary: 'Run the weekly metrics for the 7 days ending fecha_fin',
+    tags,
+    role: 'operator',
+    request: { query: WeeklyBatchQuerySchema },
+    responses: accepted,
+    async handler({ query }, res) {
+      await accept(res, 'weekly_metrics_batch', notInFuture(query.fecha_fin, 'query.fecha_fin', config));
+    },
+  });
+
+  defineRoute(router, kit, {
+    method: 'post',
+    path: '/dashboards/batch-jobs/trigger/:job_id',
+    summary: 'Run a job now, for the date its schedule would compute now',
+    description:
+      'daily: yesterday; weekly: the week ending the last Sunday; cleanup: as of now. To re-run a past range, ' +
+      'use `POST /api/v1/schedules/{job_id}/backfill`: it runs each day (or week) once.',
+    tags,
+    role: 'operator',
+    request: { params: JobIdParamsSchema },
+    responses: accepted,
+    async handler({ params }, res) {
+      await accept(res, params.job_id, defaultDate(params.job_id, new Date(), config.timeZone));
+    },
+  });
+
+  defineRoute(router, kit, {
+    method: 'get',
+    path: '/dashboards/batch-jobs/status',
+    summary: 'Each job: its schedule, next and last runs, and the last result',
+    tags,
+    role: 'viewer',
+    responses: { 200: { description: 'The three jobs', schema: BatchJobStatusSchema } },
+    async handler(_input, res) {
+      const jobs = await Promise.all(
+        METRICS_JOBS.map(async (job) => {
+          const declaration = findDeclared(deps.schedules, job);
+          const [description, last] = await Promise.all([describeSchedule(client, job), lastRun(client, job)]);
+          return {
+            id: job,
+            description: declaration.description,
+            schedule: toScheduleView(config, declaration, description),
+            lastRun: last ? toRunSummary(config, last.info) : null,
+            lastResult: last?.result ?? null,
+          };
+        }),
+      );
+      res.json({ jobs } satisfies z.input<typeof BatchJobStatusSchema>);
+    },
+  });
+
+  defineRoute(router, kit, {
+    method: 'get',
+    path: '/dashboards/metrics/calculated',
+    summary: 'Calculated metrics, newest first',
+    tags,
+    role: 'viewer',
+    request: { query: CalculatedMetricsQuerySchema },
+    responses: { 200: { description: 'Rows of metricas_calculadas', schema: CalculatedMetricsSchema } },
+    async handler({ query }, res) {
+      const { rows } = await deps.db.query<z.input<typeof CalculatedMetricsSchema>['metricas'][number]>(
+        `SELECT id::int AS id, nombre, tipo, valor, descripcion, unidad, dimensiones,
+                to_json(periodo_inicio) #>> '{}' AS periodo_inicio, to_json(periodo_fin) #>> '{}' AS periodo_fin,
+                to_json(calculado_en) #>> '{}' AS calculado_en, to_json(expira_en) #>> '{}' AS expira_en
+         FROM metricas_calculadas
+         WHERE $1::text IS NULL OR nombre = $1
+         ORDER BY calculado_en DESC, id DESC
+         LIMIT $2`,
+        [query.nombre_metrica ?? null, query.limit],
+      );
+      res.json({ metricas: rows, total: rows.length } satisfies z.input<typeof CalculatedMetricsSchema>);
+    },
+  });
+
   return router;
+}
+
+/** Starts a batch under its business id, or returns the run already going for that date. */
+export function startBatch(client: Client, config: Config, job: MetricsJobId, date: string) {
+  const input: MetricsBatchInput = { timeZone: config.timeZone, date };
+  return client.workflow.start(job, {
+    taskQueue: 'metrics',
+    workflowId: metricsWorkflowId(job, date),
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    workflowExecutionTimeout: RUN_TIMEOUT,
+    args: [input],
+    typedSearchAttributes: [
+      { key: PIPELINE, value: 'metrics' },
+      { key: TRIGGERED_BY, value: 'api' },
+    ],
+  });
+}
+
+/** The date a job computes when run at `now`, as its schedule would. */
+export function defaultDate(job: MetricsJobId, now: Date, timeZone: string): string {
+  if (job === 'daily_metrics_batch') return dailyDateFor(now, timeZone);
+  if (job === 'weekly_metrics_batch') return weeklyEndFor(now, timeZone);
+  return localDateOf(now, timeZone);
+}
+
+function notInFuture(date: string, field: string, config: Config): string {
+  const today = localDateOf(new Date(), config.timeZone);
+  if (date > today)
+    throw badRequest(`${field}: must not be after today (${today})`, [
+      { field, message: `must not be after today (${today})` },
+    ]);
+  return date;
+}
+
+async function lastRun(client: Client, job: MetricsJobId) {
+  const query = `WorkflowType = '${job}' AND WorkflowId STARTS_WITH '${WORKFLOW_ID_PREFIX[job]}'`;
+  for await (const info of client.workflow.list({ query, pageSize: 1 })) {
+    const handle = client.workflow.getHandle(info.workflowId, info.runId);
+    const result = info.status.name === 'COMPLETED' ? ((await handle.result()) as unknown) : null;
+    return { info, result };
+  }
+  return undefined;
 }
