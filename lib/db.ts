@@ -91,6 +91,10 @@ export function createDatabase({
     async withTransaction(fn) {
       const client = await pool.connect();
       let broken: Error | undefined;
+      // A checked-out client whose connection drops also emits 'error' (the pool listens only to
+      // idle ones): without a listener that would crash the process; the failed query rejects anyway.
+      const onError = (error: Error) => (broken = error);
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const result = await fn(client);
@@ -101,6 +105,7 @@ export function createDatabase({
         await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
         throw error;
       } finally {
+        client.off('error', onError);
         client.release(broken);
       }
     },

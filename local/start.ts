@@ -13,6 +13,7 @@ import { createWorkers, runWorkers } from '../workers/create-workers';
 import { installRuntime } from '../workers/runtime';
 import { WORKFLOWS_ENTRY } from '../workers/workflow-source';
 import { printBanner } from './banner';
+import { seedDemoData } from './demo-data';
 import { startLocalServices } from './services';
 
 /**
@@ -55,6 +56,8 @@ async function startStack(
   await migrate(databaseUrl, logger);
   const db = createDatabase({ url: databaseUrl, max: config.database.poolMax, logger });
   stops.push(() => db.close());
+  // Demo data only in the embedded database this command started, never in a configured one.
+  if (services.env.DATABASE_URL !== undefined) await seedDemoData(db, config.timeZone, logger);
   const client = await connectClient(config);
   stops.push(() => client.connection.close());
   const schedules = await applyDeclaredSchedules(client, config.timeZone, { logger, prune: true });

@@ -1,9 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createTestContext, type TestContext } from '../harness/context';
-import { harnessValue } from '../harness/env';
-import { freePort } from '../harness/ports';
+import { killWorkerProcess, startWorkerProcess } from '../harness/worker-process';
 import { DRILL_SCHEMA } from '../fixtures/drill-activities';
 
 let ctx: TestContext;
@@ -18,32 +16,8 @@ afterAll(async () => {
   await ctx.close();
 });
 
-/** Starts `test/fixtures/worker-process.ts` in its own process and waits until it polls. */
-async function startWorkerProcess(taskQueue: string): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.resolve(__dirname, '..', 'fixtures', 'worker-process.ts')],
-    {
-      env: {
-        ...process.env,
-        DATABASE_URL: ctx.databaseUrl.reveal(),
-        TEMPORAL_ADDRESS: harnessValue('temporalAddress'),
-        TASK_QUEUE: taskQueue,
-        WORKFLOW_BUNDLE_PATH: harnessValue('workflowBundle'),
-        METRICS_ADDRESS: `127.0.0.1:${await freePort()}`,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  children.push(child);
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
-    child.once('exit', (code) => reject(new Error(`worker process exited (${code}): ${stderr}`)));
-  });
-  return child;
-}
+const startWorker = (taskQueue: string) =>
+  startWorkerProcess({ databaseUrl: ctx.databaseUrl.reveal(), taskQueue }, children);
 
 async function countRows(sql: string, params: unknown[]): Promise<number> {
   const { rows } = await ctx.db.query<{ n: bigint }>(sql, params);
@@ -55,7 +29,7 @@ describe('a worker SIGKILLed in the middle of a workflow', () => {
     const taskQueue = ctx.uniqueQueue('drill');
     const runKey = taskQueue;
     const steps = 6;
-    const first = await startWorkerProcess(taskQueue);
+    const first = await startWorker(taskQueue);
     const handle = await ctx.client.workflow.start('drillSteps', {
       taskQueue,
       workflowId: `drill/${runKey}`,
@@ -69,12 +43,11 @@ describe('a worker SIGKILLed in the middle of a workflow', () => {
       await sleep(100);
     }
     await sleep(300);
-    first.kill('SIGKILL');
-    await new Promise((resolve) => first.once('exit', resolve));
+    await killWorkerProcess(first);
     const storedAtKill = await countRows('SELECT count(*) AS n FROM drill_steps WHERE run_key = $1', [runKey]);
     expect(storedAtKill).toBeLessThan(steps);
 
-    await startWorkerProcess(taskQueue);
+    await startWorker(taskQueue);
     await expect(handle.result()).resolves.toBe(steps);
 
     const { rows } = await ctx.db.query<{ step: number }>(

@@ -191,6 +191,7 @@ describe('metric batch workflows on the dev server and PostgreSQL', () => {
         }
         const parent = ctx.client.workflow.getHandle(parentId!);
         const result = (await parent.result()) as MetricsBatchResult;
+        await recordHistory(parent, 'metrics-daily-scheduled');
         expect(result).toMatchObject({ job: 'daily_metrics_batch', date: '2026-03-10', failed: [] });
         const child = await ctx.client.workflow.getHandle('metrics-daily/2026-03-10').describe();
         expect(child.status.name).toBe('COMPLETED');

@@ -1,0 +1,28 @@
+import type { Database } from '../../lib/db';
+import type { Logger } from '../../lib/logger';
+import { localDateOf } from '../../workflows/metrics/periods';
+import { generateMetricsDemoData } from './metrics';
+
+/** Weeks of demo marketplace activity `npm start` gives an empty local database. */
+const DEMO_DAYS = 28;
+
+/**
+ * Fills the local (embedded) database with demo data once, so the pipelines have something to
+ * compute on the first start. Never called with a configured DATABASE_URL.
+ */
+export async function seedDemoData(db: Database, timeZone: string, logger: Logger): Promise<void> {
+  const { rows } = await db.query<{ seeded: boolean }>('SELECT EXISTS (SELECT 1 FROM asesores) AS seeded');
+  if (rows[0]?.seeded) return;
+  const started = Date.now();
+  const counts = await generateMetricsDemoData(db, {
+    seed: 1,
+    firstDate: localDateOf(new Date(), timeZone, -DEMO_DAYS),
+    days: DEMO_DAYS,
+    requestsPerDay: 300,
+    advisors: 40,
+    timeZone,
+    eventsPerDay: 200,
+    eventDays: DEMO_DAYS + 17,
+  });
+  logger.info({ ...counts, ms: Date.now() - started }, 'metrics demo data generated');
+}
