@@ -38,6 +38,11 @@ export interface MetricsBatchInput {
    * its business id (`metrics-daily/<fecha>`) as a child, so it joins any run for that date.
    */
   date?: string;
+  /**
+   * Cleanup only: the instant expired data is measured against. A scheduled run passes its
+   * scheduled time to the child it starts; otherwise the run's own start.
+   */
+  asOf?: string;
 }
 
 export type MetricOutcome =
@@ -90,7 +95,7 @@ export async function weeklyMetricsBatch(input: MetricsBatchInput): Promise<Metr
  */
 export async function cleanupMetrics(input: MetricsBatchInput): Promise<MetricsBatchResult | JoinedRun> {
   const job = 'cleanup_metrics';
-  const asOf = scheduledTime();
+  const asOf = input.asOf === undefined ? scheduledTime() : new Date(input.asOf);
   if (input.date === undefined) return runUnderBusinessId(job, localDateOf(asOf, input.timeZone), input);
   tagRun({ target: job, businessDate: input.date });
   const metrics = await runEach(CLEANUP_TASKS, (task) =>
@@ -145,7 +150,8 @@ async function runUnderBusinessId(
   };
   try {
     // By type name: the functions are registered under the seed's job ids (workflows/index.ts).
-    return await executeChild<typeof dailyMetricsBatch>(job, { ...options, args: [{ ...input, date }] });
+    const asOf = scheduledTime().toISOString();
+    return await executeChild<typeof dailyMetricsBatch>(job, { ...options, args: [{ ...input, date, asOf }] });
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError) return { job, date, joined: workflowId };
     throw error;
