@@ -86,7 +86,7 @@ export async function applySchedules(
         policies: options.policies,
       }));
     try {
-      await update();
+      await retryTransient(update, logger);
       result.updated.push(declaration.id);
     } catch (error) {
       if (!(error instanceof ScheduleNotFoundError)) throw error;
@@ -105,6 +105,23 @@ export async function applySchedules(
   if (prune) result.deleted = await pruneUndeclared(client, declarations, owner);
   logger?.info(result, 'schedules applied');
   return result;
+}
+
+/**
+ * Updating describes the schedule first, a query to its scheduler workflow; on a server that has
+ * just (re)started under load that query can time out. Retried a few times with backoff; a
+ * schedule that does not exist is an answer, not a transient failure.
+ */
+async function retryTransient<T>(fn: () => Promise<T>, logger?: Logger, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (error instanceof ScheduleNotFoundError || attempt >= attempts) throw error;
+      logger?.warn({ err: (error as Error).message, attempt }, 'schedule update failed; retrying');
+      await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** attempt));
+    }
+  }
 }
 
 /** Deletes the schedules this code once declared and no longer does. */
