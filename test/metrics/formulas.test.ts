@@ -200,4 +200,34 @@ describe('metric formulas on a hand-computed fixture', () => {
       satisfaccion_tasa_positiva: 365,
     });
   });
+
+  it('counts each request in exactly one local day across America/Santiago’s daylight-saving changes', async () => {
+    // 2026-04-04 has 25 hours (23:00–24:00 twice); 2026-09-06 has 23 (starts at 01:00).
+    await t.db.query(
+      `INSERT INTO solicitudes (id, cliente_id, ciudad, categoria_repuesto, creada_en, estado) VALUES
+         (201, 1, 'Arica', 'frenos', '2026-04-05T02:30Z', 'abierta'), -- 23:30 −03, 04-04
+         (202, 1, 'Arica', 'frenos', '2026-04-05T03:30Z', 'abierta'), -- 23:30 −04 (again), 04-04
+         (203, 1, 'Arica', 'frenos', '2026-04-05T04:30Z', 'abierta'), -- 00:30 −04, 04-05
+         (204, 1, 'Arica', 'frenos', '2026-04-04T02:59Z', 'abierta'), -- 23:59 −03, 04-03
+         (205, 1, 'Arica', 'frenos', '2026-09-06T03:59Z', 'abierta'), -- 23:59 −04, 09-05
+         (206, 1, 'Arica', 'frenos', '2026-09-06T04:00Z', 'abierta'), -- 01:00 −03, 09-06
+         (207, 1, 'Arica', 'frenos', '2026-09-07T02:59Z', 'abierta'), -- 23:59 −03, 09-06
+         (208, 1, 'Arica', 'frenos', '2026-09-07T03:00Z', 'abierta')  -- 00:00 −03, 09-07`,
+    );
+    const requests: Record<string, number> = {};
+    for (const fecha of ['2026-04-03', '2026-04-04', '2026-04-05', '2026-09-05', '2026-09-06', '2026-09-07']) {
+      const periodo = dayPeriod(fecha, FIXTURE_TZ);
+      await run(activities.conversionCiudad, { periodo, timeZone: FIXTURE_TZ });
+      const [row] = await rows('conversion_ciudad', periodo);
+      requests[fecha] = Number(row?.dimensiones.solicitudes ?? 0);
+    }
+    expect(requests).toEqual({
+      '2026-04-03': 1,
+      '2026-04-04': 2,
+      '2026-04-05': 1,
+      '2026-09-05': 1,
+      '2026-09-06': 2,
+      '2026-09-07': 1,
+    });
+  });
 });
