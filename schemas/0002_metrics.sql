@@ -64,8 +64,8 @@ CREATE TABLE metricas_calculadas (
 -- A re-run replaces a period's rows of each metric (activities/metrics/store.ts).
 CREATE INDEX metricas_calculadas_periodo ON metricas_calculadas (nombre, periodo_inicio, periodo_fin);
 -- `GET /dashboards/metrics/calculated` lists the newest first.
-CREATE INDEX metricas_calculadas_recientes ON metricas_calculadas (calculado_en DESC, id DESC);
-CREATE INDEX metricas_calculadas_recientes_por_nombre ON metricas_calculadas (nombre, calculado_en DESC, id DESC);
+CREATE INDEX metricas_calculadas_recientes ON metricas_calculadas (calculado_en DESC, id);
+CREATE INDEX metricas_calculadas_recientes_por_nombre ON metricas_calculadas (nombre, calculado_en DESC, id);
 CREATE INDEX metricas_calculadas_expira_en ON metricas_calculadas (expira_en);
 
 -- Down Migration

@@ -125,7 +125,8 @@ export function metricsRoutes(deps: ApiDeps, kit: RouteKit): Router {
   defineRoute(router, kit, {
     method: 'get',
     path: '/dashboards/metrics/calculated',
-    summary: 'Calculated metrics, newest first',
+    summary:
+      'Calculated metrics: the newest computation first, each in the order it was written (a ranking by position)',
     tags,
     role: 'viewer',
     request: { query: CalculatedMetricsQuerySchema },
@@ -137,7 +138,7 @@ export function metricsRoutes(deps: ApiDeps, kit: RouteKit): Router {
                 to_json(calculado_en) #>> '{}' AS calculado_en, to_json(expira_en) #>> '{}' AS expira_en
          FROM metricas_calculadas
          WHERE $1::text IS NULL OR nombre = $1
-         ORDER BY calculado_en DESC, id DESC
+         ORDER BY calculado_en DESC, id
          LIMIT $2`,
         [query.nombre_metrica ?? null, query.limit],
       );

@@ -77,7 +77,8 @@ describe('seed routes of the metric batches', () => {
       const rows = ranking.json.metricas as { dimensiones: { posicion: number }; periodo_inicio: string }[];
       expect(rows.length).toBeGreaterThan(5);
       expect(rows.length).toBe(await rankingRows('2026-02-10'));
-      expect(rows.map((row) => row.dimensiones.posicion).sort((a, b) => a - b)).toEqual(rows.map((_, i) => i + 1));
+      // Newest computation first, in rank order.
+      expect(rows.map((row) => row.dimensiones.posicion)).toEqual(rows.map((_, i) => i + 1));
       expect(rows[0]?.periodo_inicio).toBe('2026-02-10T03:00:00+00:00');
       const count = Number((await ctx.db.query('SELECT count(*) AS n FROM metricas_calculadas')).rows[0]?.n);
 

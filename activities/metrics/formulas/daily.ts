@@ -26,7 +26,8 @@ export const DAILY_FORMULAS: Record<DailyMetric, MetricFormula> = {
                'tiempo_respuesta_medio_min', ${round2('r.tiempo_medio_min')},
                'valor_promedio', ${round2('r.valor_promedio')}) AS dimensiones
       FROM (${advisorScoresSql(':inicio', ':fin')}) r
-      JOIN asesores x ON x.id = r.asesor_id`,
+      JOIN asesores x ON x.id = r.asesor_id
+      ORDER BY r.score DESC, r.asesor_id`,
   },
 
   /**
