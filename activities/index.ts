@@ -2,6 +2,7 @@ import type { Config } from '../lib/config';
 import type { Database } from '../lib/db';
 import type { TaskQueue } from '../lib/families';
 import { withFailureMapping } from '../lib/errors';
+import { createCvActivities } from './cv';
 import { createPlatformActivities } from './platform';
 
 /** What activities may use. The worker entry builds the real ones; tests pass their own. */
@@ -20,7 +21,7 @@ export function createActivitiesByQueue(deps: ActivityDeps) {
   return {
     platform: withFailureMapping(createPlatformActivities(deps)),
     metrics: {},
-    cv: {},
+    cv: withFailureMapping(createCvActivities(deps)),
     etl: {},
     telemetry: {},
     compliance: {},
