@@ -1,6 +1,7 @@
 import type { Router } from 'express';
 import type { ApiDeps } from './deps';
 import type { RouteKit } from './route';
+import { cvRoutes } from './routes/cv';
 
 /**
  * Where each family plugs in its own routes (SPEC §4: the seed paths and parameter names, e.g.
@@ -11,4 +12,4 @@ import type { RouteKit } from './route';
  */
 export type FamilyRoutes = (deps: ApiDeps, kit: RouteKit) => Router;
 
-export const FAMILY_ROUTES: readonly FamilyRoutes[] = [];
+export const FAMILY_ROUTES: readonly FamilyRoutes[] = [cvRoutes];
