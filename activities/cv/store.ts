@@ -1,4 +1,3 @@
-import type { Queryable } from '../../lib/db';
 import type { CvEvent, CvReject } from '../../lib/cv/event';
 
 /**
@@ -6,7 +5,12 @@ import type { CvEvent, CvReject } from '../../lib/cv/event';
  * benchmark's bare loop so both measure the same SQL. Existing keys are skipped, so a page
  * stored twice changes nothing; the counts are what was really new.
  */
-export async function insertEvents(db: Queryable, events: readonly CvEvent[]): Promise<number> {
+/** A pool, a transaction's client or the database module: anything that runs a statement. */
+export interface Executor {
+  query(text: string, params?: unknown[]): Promise<{ rowCount: number | null }>;
+}
+
+export async function insertEvents(db: Executor, events: readonly CvEvent[]): Promise<number> {
   if (events.length === 0) return 0;
   const result = await db.query(
     `INSERT INTO cv_events (record_id, action_id, data_id, data_name, event_time, data_date, time_date,
@@ -31,7 +35,7 @@ export async function insertEvents(db: Queryable, events: readonly CvEvent[]): P
   return result.rowCount ?? 0;
 }
 
-export async function insertRejects(db: Queryable, rejects: readonly CvReject[]): Promise<number> {
+export async function insertRejects(db: Executor, rejects: readonly CvReject[]): Promise<number> {
   if (rejects.length === 0) return 0;
   const result = await db.query(
     `INSERT INTO cv_rejects (reject_key, record_id, reason, raw)
