@@ -1,9 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startApi } from '../api/server';
 import { refreshOttRollups } from '../activities/cv/rollups';
 import { createLogger } from '../lib/logger';
 import { CV_DEMO_CREDENTIALS } from '../local/simulators/cv';
+import { CV_SCHEDULE_ID } from '../schedules/cv';
 import globalSetup from '../test/harness/global-setup';
 import globalTeardown from '../test/harness/global-teardown';
 import { createTestContext, TEST_KEYS, type TestContext } from '../test/harness/context';
@@ -16,16 +18,21 @@ import { freePort } from '../test/harness/ports';
  *
  * 1. Ingest throughput: CV_BENCH_EVENTS events (default 1M) through the Temporal workflow vs the
  *    bare loop (same client and SQL, no Temporal). Target ratio >= 0.8.
- * 2. Worker peak RSS at CV_BENCH_EVENTS and CV_BENCH_RSS_EVENTS (default 3M): within 10%, < 300 MB.
+ * 2. Peak RSS (VmHWM) of the production worker process at CV_BENCH_EVENTS and CV_BENCH_RSS_EVENTS (default 3M): within 10%, < 300 MB.
  * 3. OTT analytics for 365 days over rollups of CV_BENCH_ANALYTICS_SMALL (1M) vs
  *    CV_BENCH_ANALYTICS_LARGE (10M) merged OTT events. Target ratio <= 1.5.
- * Set CV_BENCH_SKIP to a comma list of `throughput,rss,analytics` to run less.
+ * The worker runs with CV_BENCH_WORKER_NODE_OPTIONS (default: README's recommended V8 heap settings for a CV
+ * worker), and once more with Node's defaults for comparison. Set CV_BENCH_SKIP to a comma list of
+ * `throughput,rss,default-flags,analytics` to run less.
  */
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const EVENTS = env('CV_BENCH_EVENTS', 1_000_000);
 const RSS_EVENTS = env('CV_BENCH_RSS_EVENTS', 3_000_000);
 const ANALYTICS_SMALL = env('CV_BENCH_ANALYTICS_SMALL', 1_000_000);
 const ANALYTICS_LARGE = env('CV_BENCH_ANALYTICS_LARGE', 10_000_000);
+/** The V8 heap settings README recommends for a CV worker (`NODE_OPTIONS`); '' for Node's defaults. */
+const WORKER_NODE_OPTIONS =
+  process.env.CV_BENCH_WORKER_NODE_OPTIONS ?? '--max-semi-space-size=2 --max-old-space-size=128';
 const SKIP = new Set((process.env.CV_BENCH_SKIP ?? '').split(','));
 const children: ChildProcess[] = [];
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -36,7 +43,9 @@ function spawnChild(
   childEnv: Record<string, string>,
   waitFor: RegExp,
 ): Promise<[ChildProcess, string]> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve(__dirname, '..', script)], {
+  // Compiled entries run as production runs them, without the TypeScript loader.
+  const entry = path.resolve(__dirname, '..', script);
+  const child = spawn(process.execPath, script.endsWith('.js') ? [entry] : ['--import', 'tsx', entry], {
     env: { ...process.env, ...childEnv },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -78,58 +87,75 @@ async function bareLoop(volume: number) {
   }
 }
 
-/** The workflow on a worker in its own process; ingest time is workflow start → ingest activity completed. */
-async function temporalIngest(volume: number) {
+/** Peak and current resident memory of a process (Linux /proc). */
+async function memoryOf(pid: number): Promise<{ peak: number; current: number }> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) * 1024;
+  return { peak: kb('VmHWM'), current: kb('VmRSS') };
+}
+
+/**
+ * The production worker (`node dist/workers/main.js`, WORKER_TASK_QUEUES=cv, the prebuilt bundle)
+ * runs the workflow; ingest time is workflow start → ingest activity completed (from the history).
+ */
+async function temporalIngest(volume: number, nodeOptions: string) {
   const ctx = await createTestContext();
   const [sim, url] = await startSimulator(volume);
-  const taskQueue = ctx.uniqueQueue('bench-cv');
   try {
     const [worker] = await spawnChild(
-      'test/fixtures/cv-worker-process.ts',
+      'dist/workers/main.js',
       {
         ...cvEnv(ctx, url),
-        TASK_QUEUE: taskQueue,
-        WORKFLOW_BUNDLE_PATH: harnessValue('workflowBundle'),
-        METRICS_ADDRESS: `127.0.0.1:${await freePort()}`,
-        REPORT_RSS: '1',
+        LOG_LEVEL: 'info',
+        NODE_ENV: 'production',
+        WORKER_TASK_QUEUES: 'cv',
+        WORKFLOW_BUNDLE_PATH: path.resolve(__dirname, '..', 'dist', 'workflow-bundle.js'),
+        WORKER_METRICS_ADDRESS: `127.0.0.1:${await freePort()}`,
+        NODE_OPTIONS: nodeOptions,
       },
-      /ready/,
+      /workers running/,
     );
+    // The worker applied the declared schedules: keep the scheduled run out of the measurement.
+    await ctx.client.schedule.getHandle(CV_SCHEDULE_ID).pause('benchmark');
+    const idle = await memoryOf(worker.pid!);
+    const samples: number[] = [];
+    const sampler = setInterval(() => void memoryOf(worker.pid!).then((m) => samples.push(m.current)), 1000);
     const handle = await ctx.client.workflow.start('cvPipeline', {
-      taskQueue,
-      workflowId: `bench-cv-${taskQueue}`,
+      taskQueue: 'cv',
+      workflowId: `bench-cv-${ctx.uniqueQueue('run')}`,
       args: [{ timeZone: ctx.config.timeZone, pageSize: 1000 }],
     });
     const result = await handle.result();
+    clearInterval(sampler);
+    const memory = await memoryOf(worker.pid!);
     const history = await handle.fetchHistory();
     const time = (event: { eventTime?: { seconds?: unknown; nanos?: number | null } | null } | undefined) =>
       Number(event?.eventTime?.seconds ?? 0) * 1000 + Math.round((event?.eventTime?.nanos ?? 0) / 1e6);
     const startedAt = time(history.events?.[0]);
     const ingestDone = history.events?.find((event) => event.activityTaskCompletedEventAttributes);
     const pipelineMs = time(history.events?.at(-1)) - startedAt;
-    const rssLine = new Promise<string>((resolve) =>
-      worker.stdout!.on('data', (chunk: Buffer) => {
-        const line = chunk
-          .toString()
-          .split('\n')
-          .find((l) => l.startsWith('peak-rss'));
-        if (line) resolve(line);
-      }),
-    );
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
     worker.kill('SIGTERM');
-    const rss = Number((await rssLine).split(' ')[1]);
+    await exited;
     return {
       ms: time(ingestDone) - startedAt,
       pipelineMs,
       stored: result.ingest.stored,
       rejected: result.ingest.rejected,
-      rss,
+      rss: memory.peak,
+      idleRss: idle.current,
+      samples,
     };
   } finally {
     sim.kill('SIGTERM');
     await ctx.close();
   }
 }
+
+const timeline = (samples: number[]) =>
+  [0.25, 0.5, 0.75, 1]
+    .map((at) => mb(samples[Math.max(0, Math.min(samples.length - 1, Math.floor(samples.length * at) - 1))] ?? NaN))
+    .join(' → ');
 
 /** Rollups of `volume` merged OTT events over 365 days, built by the pipeline's own rollup step. */
 async function analyticsOver(volume: number) {
@@ -174,6 +200,10 @@ async function analyticsOver(volume: number) {
 }
 
 async function main(): Promise<void> {
+  if (!SKIP.has('throughput') || !SKIP.has('rss')) {
+    log('# npm run build (the benchmark runs the production worker from dist/)');
+    execSync('npm run build', { stdio: 'ignore', cwd: path.resolve(__dirname, '..') });
+  }
   await globalSetup();
   try {
     if (!SKIP.has('throughput') || !SKIP.has('rss')) {
@@ -182,17 +212,28 @@ async function main(): Promise<void> {
       log(
         `bare loop:  ${(bare.ms / 1000).toFixed(1)} s, ${Math.round(EVENTS / (bare.ms / 1000))} events/s (stored ${bare.stored}, rejected ${bare.rejected}), peak RSS ${mb(bare.rss)}`,
       );
-      const temporal = await temporalIngest(EVENTS);
+      log(`worker NODE_OPTIONS: "${WORKER_NODE_OPTIONS}"`);
+      const temporal = await temporalIngest(EVENTS, WORKER_NODE_OPTIONS);
       log(
         `temporal:   ${(temporal.ms / 1000).toFixed(1)} s, ${Math.round(EVENTS / (temporal.ms / 1000))} events/s (stored ${temporal.stored}, rejected ${temporal.rejected}); whole pipeline incl. merges and rollups ${(temporal.pipelineMs / 1000).toFixed(1)} s`,
       );
       log(`throughput ratio (temporal / bare): ${(bare.ms / temporal.ms).toFixed(3)}  (target >= 0.8)`);
-      log(`worker peak RSS at ${EVENTS}: ${mb(temporal.rss)}`);
+      log(
+        `worker peak RSS at ${EVENTS}: ${mb(temporal.rss)} (idle before the run ${mb(temporal.idleRss)}; RSS at 25/50/75/100% of the run: ${timeline(temporal.samples)})`,
+      );
       if (!SKIP.has('rss')) {
-        const large = await temporalIngest(RSS_EVENTS);
-        log(`worker peak RSS at ${RSS_EVENTS}: ${mb(large.rss)} (ingest ${(large.ms / 1000).toFixed(1)} s)`);
+        const large = await temporalIngest(RSS_EVENTS, WORKER_NODE_OPTIONS);
+        log(
+          `worker peak RSS at ${RSS_EVENTS}: ${mb(large.rss)} (ingest ${(large.ms / 1000).toFixed(1)} s; idle ${mb(large.idleRss)}; RSS at 25/50/75/100%: ${timeline(large.samples)})`,
+        );
         log(
           `RSS ratio (${RSS_EVENTS} / ${EVENTS}): ${(large.rss / temporal.rss).toFixed(3)}  (target within 10%, both < 300 MB)`,
+        );
+      }
+      if (!SKIP.has('default-flags') && WORKER_NODE_OPTIONS !== '') {
+        const untuned = await temporalIngest(EVENTS, '');
+        log(
+          `for comparison, Node's default heap settings at ${EVENTS}: peak RSS ${mb(untuned.rss)} (idle ${mb(untuned.idleRss)}; ${timeline(untuned.samples)}), ingest ${(untuned.ms / 1000).toFixed(1)} s`,
         );
       }
     }

@@ -41,30 +41,58 @@ export function createCvClient(options: CvClientOptions): CvClient {
   const maxBackoffMs = options.maxBackoffMs ?? 30_000;
   let token: string | undefined;
 
-  const signalFor = () =>
-    options.signal ? AbortSignal.any([options.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs);
+  /**
+   * A signal for one request: aborted by the activity's cancellation or after `timeoutMs`. Built by
+   * hand and released after the request (AbortSignal.any/timeout keep every request's signal and
+   * timer alive under a long-lived parent, which grows memory over a million-event load).
+   */
+  async function withSignal<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    const abort = () =>
+      controller.abort(options.signal?.reason ?? new CvTransientError(`no answer in ${timeoutMs} ms`));
+    const timer = setTimeout(abort, timeoutMs);
+    options.signal?.addEventListener('abort', abort, { once: true });
+    try {
+      return await fn(controller.signal);
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', abort);
+    }
+  }
 
   async function login(): Promise<string> {
-    const response = await fetch(`${base}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username, password: password!.reveal() }),
-      signal: signalFor(),
+    const { status, text } = await withSignal(async (signal) => {
+      const response = await fetch(`${base}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username, password: password!.reveal() }),
+        signal,
+      });
+      return { status: response.status, text: await response.text() };
     });
-    if (response.status === 401) throw new BadCredentialsError('the CV platform refused the credentials (CV_USERNAME)');
-    if (!response.ok) throw new CvTransientError(`login answered ${response.status}`);
-    const body = (await response.json()) as { token?: unknown };
+    if (status === 401) throw new BadCredentialsError('the CV platform refused the credentials (CV_USERNAME)');
+    if (status < 200 || status > 299) throw new CvTransientError(`login answered ${status}`);
+    let body: { token?: unknown };
+    try {
+      body = JSON.parse(text) as { token?: unknown };
+    } catch {
+      throw new CvTransientError('login answered malformed JSON');
+    }
     if (typeof body.token !== 'string') throw new CvTransientError('login answered without a token');
     return body.token;
   }
 
   async function attempt(offset: number, limit: number): Promise<Page | { retryAfterMs: number }> {
     token ??= await login();
-    const response = await fetch(`${base}/api/telemetry?offset=${offset}&limit=${limit}`, {
-      headers: { authorization: `Bearer ${token}` },
-      signal: signalFor(),
+    const current = token;
+    const response = await withSignal(async (signal) => {
+      const answer = await fetch(`${base}/api/telemetry?offset=${offset}&limit=${limit}`, {
+        headers: { authorization: `Bearer ${current}` },
+        signal,
+      });
+      return { status: answer.status, ok: answer.ok, headers: answer.headers, text: await answer.text() };
     });
-    const text = await response.text();
+    const text = response.text;
     if (response.status === 401) {
       // Expired (or otherwise refused) token: log in again and repeat the same call.
       token = undefined;

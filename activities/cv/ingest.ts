@@ -77,7 +77,7 @@ export async function ingestEvents({ db, client, timeZone, pageSize, onProgress,
         const steppedBack = offsetToFetch(segment, page.total);
         if (steppedBack !== page.offset) page = await client.fetchPage(steppedBack, pageSize);
       }
-      const decision = planPage(segment, page, pageSize);
+      const decision = planPage(segment, page);
       const { events, rejects } = splitValidated(decision.toProcess, timeZone);
       const counts = await db.withTransaction(async (tx) => {
         const stored = await insertEvents(tx, events);

@@ -53,7 +53,7 @@ export function offsetToFetch(segment: Segment, currentTotal?: number): number {
   return segment.nextOffset;
 }
 
-export function planPage(segment: Segment, page: Page, limit: number): PageDecision {
+export function planPage(segment: Segment, page: Page): PageDecision {
   const toProcess: unknown[] = [];
   let low = segment.low;
   let reachedFloor = false;
@@ -69,7 +69,9 @@ export function planPage(segment: Segment, page: Page, limit: number): PageDecis
     toProcess.push(item);
     if (recordId !== null) low = low === null ? recordId : Math.min(low, recordId);
   }
-  const endOfListing = page.items.length < limit || page.offset + page.items.length >= page.total;
+  // Judged by the listing's total, not by a short page: a server answering fewer items than asked
+  // in the middle of the listing must not end the load (and move the watermark) early.
+  const endOfListing = page.items.length === 0 || page.offset + page.items.length >= page.total;
   return {
     toProcess,
     segment: { ...segment, low, nextOffset: page.offset + page.items.length, total: page.total },

@@ -76,18 +76,24 @@ describe('the ingest walk', () => {
 
   it('processes down to the floor, skips events newer than the top, and stops at the floor', () => {
     const segment: Segment = { top: 50, floor: 20, low: null, nextOffset: 0, total: 9 };
-    const first = planPage(segment, { offset: 0, total: 9, items: items(60, 50, null, 40) }, 4);
+    const first = planPage(segment, { offset: 0, total: 9, items: items(60, 50, null, 40) });
     expect(first.toProcess).toEqual(items(50, null, 40));
     expect(first.segment).toMatchObject({ low: 40, nextOffset: 4 });
     expect(first.done).toBe(false);
-    const second = planPage(first.segment, { offset: 4, total: 9, items: items(30, 20, 10) }, 4);
+    const second = planPage(first.segment, { offset: 4, total: 9, items: items(30, 20, 10) });
     expect(second.toProcess).toEqual(items(30));
     expect(second.done).toBe(true);
   });
 
+  it('ends at the end of the listing by its total, not at a short page', () => {
+    const segment: Segment = { top: 50, floor: 0, low: 50, nextOffset: 1, total: 6 };
+    expect(planPage(segment, { offset: 1, total: 6, items: items(40, 30) }).done).toBe(false);
+    expect(planPage(segment, { offset: 1, total: 6, items: [] }).done).toBe(true);
+  });
+
   it('is done at the end of the listing on a full load', () => {
     const segment: Segment = { top: 50, floor: 0, low: 40, nextOffset: 4, total: 6 };
-    const last = planPage(segment, { offset: 4, total: 6, items: items(30, 20) }, 4);
+    const last = planPage(segment, { offset: 4, total: 6, items: items(30, 20) });
     expect(last).toMatchObject({ done: true, segment: { low: 20, nextOffset: 6 } });
   });
 
@@ -95,7 +101,7 @@ describe('the ingest walk', () => {
     // Two events arrived at the top since nextOffset was computed: the page at the same offset
     // starts with two events already stored; planPage returns them (stored again as no-ops).
     const segment: Segment = { top: 50, floor: 0, low: 40, nextOffset: 2, total: 6 };
-    const page = planPage(segment, { offset: 2, total: 8, items: items(50, 40, 30, 20) }, 4);
+    const page = planPage(segment, { offset: 2, total: 8, items: items(50, 40, 30, 20) });
     expect(page.toProcess).toEqual(items(50, 40, 30, 20));
     expect(page.segment).toMatchObject({ low: 20, nextOffset: 6, total: 8 });
     expect(offsetToFetch({ ...segment, nextOffset: 10, total: 20 }, 17)).toBe(7);
