@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DateTime } from 'luxon';
+import { createLocalClock, parseInstant } from './instant';
 
 /**
  * One CV event, validated on its own (contracts/cv-api.md § Event). A bad event becomes a
@@ -48,20 +48,11 @@ export function usableRecordId(value: unknown): number | null {
   return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : null;
 }
 
-/** ISO-8601 with an offset, or epoch milliseconds; anything else is unparseable. */
-export function parseTimestamp(value: unknown): DateTime | null {
-  let parsed: DateTime;
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value) || !Number.isInteger(value)) return null;
-    parsed = DateTime.fromMillis(value, { zone: 'utc' });
-  } else if (typeof value === 'string') {
-    // An offset is required: a bare local time would be read in some unknown zone.
-    if (!/(Z|[+-]\d{2}(:?\d{2})?)$/.test(value)) return null;
-    parsed = DateTime.fromISO(value, { setZone: true });
-  } else {
-    return null;
-  }
-  return parsed.isValid && parsed.year >= 1970 && parsed.year < 3000 ? parsed : null;
+const clocks = new Map<string, ReturnType<typeof createLocalClock>>();
+function localClock(timeZone: string) {
+  let clock = clocks.get(timeZone);
+  if (!clock) clocks.set(timeZone, (clock = createLocalClock(timeZone)));
+  return clock;
 }
 
 export function rejectKey(recordId: number | null, raw: string): string {
@@ -97,9 +88,9 @@ export function validateEvent(item: unknown, timeZone: string): Validated {
   const recordId = usableRecordId(event.recordId);
   const problem = fieldProblem(event);
   if (problem) return reject(recordId, problem);
-  const instant = parseTimestamp(event.timestamp);
-  if (!instant) return reject(recordId, 'timestamp: not ISO-8601 with an offset nor epoch milliseconds');
-  const local = instant.setZone(timeZone);
+  const instant = parseInstant(event.timestamp);
+  if (instant === null) return reject(recordId, 'timestamp: not ISO-8601 with an offset nor epoch milliseconds');
+  const local = localClock(timeZone)(instant);
   const extraEntries = Object.entries(event).filter(([key]) => !KNOWN_FIELDS.has(key));
   return {
     ok: true,
@@ -108,9 +99,9 @@ export function validateEvent(item: unknown, timeZone: string): Validated {
       actionId: event.actionId as number,
       dataId: event.dataId as string,
       dataName: (event.dataName as string | null | undefined) ?? null,
-      eventTime: instant.toUTC().toISO()!,
-      dataDate: local.toISODate()!,
-      timeDate: local.toFormat('HH:mm:ss.SSS'),
+      eventTime: new Date(instant).toISOString(),
+      dataDate: local.date,
+      timeDate: local.time,
       duration: (event.duration as number | null | undefined) ?? null,
       subscriberId: event.subscriberId as string,
       deviceId: event.deviceId as string,

@@ -1,6 +1,14 @@
 import { PIPELINE, PIPELINE_TARGET, TRIGGERED_BY } from '../../lib/search-attributes';
 import { CATEGORIES, CATEGORY_NAMES } from '../../lib/cv/categories';
+import { CV_DEMO_CREDENTIALS } from '../../local/simulators/cv';
 import { recordHistory } from '../harness/histories';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+
+/** Every payload of a history (base64 in its JSON form), decoded, so a test can search them. */
+const decodedPayloads = (json: string) =>
+  [...json.matchAll(/"data":\s*"([A-Za-z0-9+/=]+)"/g)]
+    .map((m) => Buffer.from(m[1]!, 'base64').toString('utf8'))
+    .join('\n');
 import { createCvTestContext, expectedSnapshot, ingestState, storedSnapshot, type CvTestContext } from './harness';
 
 let ctx: CvTestContext;
@@ -37,6 +45,12 @@ describe('cvPipeline against the simulator', () => {
     expect(first.result.ingest.rejected).toBe(expected.invalidRaws.length);
     expect((await ingestState(ctx)).highWatermark).toBe(Math.max(...expected.validRecordIds));
     expect((await first.handle.describe()).typedSearchAttributes.get(PIPELINE_TARGET)).toBe('events');
+    // Credentials and tokens never reach the history: activities read them from configuration.
+    const history = decodedPayloads(historyToJSON(await first.handle.fetchHistory()));
+    expect(history).toContain('America/Santiago');
+    expect(history).not.toContain(CV_DEMO_CREDENTIALS.password);
+    expect(history).not.toMatch(/cv-7-\d+-[0-9a-f]+/);
+    expect(await first.handle.query('phase')).toBe('done');
 
     // Merged: each category holds exactly its target events.
     for (const category of CATEGORY_NAMES) {
