@@ -2,6 +2,7 @@ import type { Config } from '../lib/config';
 import type { Database } from '../lib/db';
 import type { TaskQueue } from '../lib/families';
 import { withFailureMapping } from '../lib/errors';
+import { createCvActivities } from './cv';
 import { createMetricsActivities } from './metrics';
 import { createPlatformActivities } from './platform';
 
@@ -21,7 +22,7 @@ export function createActivitiesByQueue(deps: ActivityDeps) {
   return {
     platform: withFailureMapping(createPlatformActivities(deps)),
     metrics: withFailureMapping(createMetricsActivities(deps)),
-    cv: {},
+    cv: withFailureMapping(createCvActivities(deps)),
     etl: {},
     telemetry: {},
     compliance: {},

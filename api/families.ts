@@ -1,6 +1,7 @@
 import type { Router } from 'express';
 import type { ApiDeps } from './deps';
 import type { RouteKit } from './route';
+import { cvRoutes } from './routes/cv';
 import { metricsRoutes } from './routes/metrics';
 
 /**
@@ -12,4 +13,4 @@ import { metricsRoutes } from './routes/metrics';
  */
 export type FamilyRoutes = (deps: ApiDeps, kit: RouteKit) => Router;
 
-export const FAMILY_ROUTES: readonly FamilyRoutes[] = [metricsRoutes];
+export const FAMILY_ROUTES: readonly FamilyRoutes[] = [metricsRoutes, cvRoutes];

@@ -3,7 +3,7 @@ import { createDatabase } from '../lib/db';
 import { createLogger } from '../lib/logger';
 import { migrate } from '../lib/migrate';
 import { connectClient } from '../lib/temporal';
-import { declareSchedules } from '../schedules';
+import { declareSchedules, scheduleContext } from '../schedules';
 import { startApi } from './server';
 
 /** `npm run api`: the control API against configured services (the local stack starts its own). */
@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   await migrate(databaseUrl, logger);
   const db = createDatabase({ url: databaseUrl, max: config.database.poolMax, logger });
   const client = await connectClient(config);
-  const schedules = declareSchedules({ timeZone: config.timeZone });
+  const schedules = declareSchedules(scheduleContext(config));
   const api = await startApi({ config, db, client, schedules, logger });
   logger.info({ url: api.url, keys: config.api.keys.map((key) => `${key.name}:${key.role}`) }, 'api listening');
 

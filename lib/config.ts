@@ -125,6 +125,8 @@ export const envSchema = z.object({
   CV_BASE_URL: optionalUrl,
   CV_USERNAME: z.string().min(1).optional(),
   CV_PASSWORD: secret.optional(),
+  /** How often the CV pipeline's schedule runs, in minutes (a divisor of 60 keeps the spacing even). */
+  CV_SCHEDULE_MINUTES: z.coerce.number().int().min(1).max(60).default(10),
 
   BIGQUERY_PROJECT_ID: z.string().min(1).optional(),
   BIGQUERY_DATASET: z.string().regex(/^\w+$/, 'must be a BigQuery dataset id').optional(),
@@ -171,6 +173,7 @@ export interface Config {
     readonly baseUrl: string | undefined;
     readonly username: string | undefined;
     readonly password: Secret | undefined;
+    readonly scheduleMinutes: number;
   };
   readonly bigquery: {
     readonly projectId: string | undefined;
@@ -225,7 +228,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       metricsAddress: e.WORKER_METRICS_ADDRESS,
       workflowBundlePath: e.WORKFLOW_BUNDLE_PATH,
     },
-    cv: { baseUrl: e.CV_BASE_URL, username: e.CV_USERNAME, password: e.CV_PASSWORD },
+    cv: {
+      baseUrl: e.CV_BASE_URL,
+      username: e.CV_USERNAME,
+      password: e.CV_PASSWORD,
+      scheduleMinutes: e.CV_SCHEDULE_MINUTES,
+    },
     bigquery: {
       projectId: e.BIGQUERY_PROJECT_ID,
       dataset: e.BIGQUERY_DATASET,

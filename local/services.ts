@@ -8,6 +8,7 @@ import { ensureDatabase } from './databases';
 import { runLocalPostgres } from './postgres';
 import { assertPortFree } from './processes';
 import { createSimulators } from './simulators';
+import { CV_DEMO_CREDENTIALS } from './simulators/cv';
 import { startSimulatorServer } from './simulators/server';
 import { startTemporalDevServer } from './temporal-server';
 import { ensureTool } from './tools';
@@ -95,7 +96,12 @@ export async function startLocalServices(
     if (upstreams.every(Boolean)) return;
     const server = await startSimulatorServer(createSimulators({ seed: 1 }), config.local.simulatorsPort);
     stops.push(() => server.close());
-    if (!config.cv.baseUrl) env.CV_BASE_URL = `${server.url}/cv`;
+    if (!config.cv.baseUrl)
+      Object.assign(env, {
+        CV_BASE_URL: `${server.url}/cv`,
+        CV_USERNAME: CV_DEMO_CREDENTIALS.username,
+        CV_PASSWORD: CV_DEMO_CREDENTIALS.password,
+      });
     if (!config.regulators.dgaBaseUrl) env.DGA_BASE_URL = `${server.url}/dga`;
     if (!config.regulators.smaBaseUrl) env.SMA_BASE_URL = `${server.url}/sma`;
     lines.push(['Simulators', server.url]);

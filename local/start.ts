@@ -8,6 +8,7 @@ import { createDatabase } from '../lib/db';
 import { createLogger, type Logger } from '../lib/logger';
 import { migrate } from '../lib/migrate';
 import { connectClient, connectWorkerConnection } from '../lib/temporal';
+import { scheduleContext } from '../schedules';
 import { applyDeclaredSchedules } from '../schedules/apply';
 import { createWorkers, runWorkers } from '../workers/create-workers';
 import { installRuntime } from '../workers/runtime';
@@ -60,7 +61,7 @@ async function startStack(
   if (services.env.DATABASE_URL !== undefined) await seedDemoData(db, config.timeZone, logger);
   const client = await connectClient(config);
   stops.push(() => client.connection.close());
-  const schedules = await applyDeclaredSchedules(client, config.timeZone, { logger, prune: true });
+  const schedules = await applyDeclaredSchedules(client, scheduleContext(config), { logger, prune: true });
 
   const workers = await startWorkers(config, db, await bundle, logger, stops, stopAll);
   const api = await startApi({ config, db, client, schedules, logger });

@@ -156,11 +156,10 @@ async function pruneUndeclared(
  */
 export async function applyDeclaredSchedules(
   client: Client,
-  timeZone: string,
+  context: ScheduleContext,
   { logger, prune }: { logger?: Logger; prune: boolean },
 ) {
   await ensureSearchAttributes(client, logger);
-  const context = { timeZone };
   const declarations = declareSchedules(context);
   await applySchedules(client, declarations, context, { logger, prune });
   return declarations;

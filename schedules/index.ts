@@ -1,14 +1,21 @@
+import type { Config } from '../lib/config';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { BACKFILL_LAG_MS } from '../lib/families';
+import { cvSchedules } from './cv';
 import { metricsSchedules } from './metrics';
 import { platformSchedules } from './platform';
 import type { ScheduleContext, ScheduleDeclaration } from './types';
 
 export type { ScheduleContext, ScheduleDeclaration } from './types';
 
+/** The schedule context a process derives from its configuration. */
+export function scheduleContext(config: Config): ScheduleContext {
+  return { timeZone: config.timeZone, cvIntervalMinutes: config.cv.scheduleMinutes };
+}
+
 /** Every declared schedule. Each family adds its own list here. */
 export function declareSchedules(context: ScheduleContext): ScheduleDeclaration[] {
-  const declarations = [...platformSchedules(context), ...metricsSchedules(context)];
+  const declarations = [...platformSchedules(context), ...metricsSchedules(context), ...cvSchedules(context)];
   const ids = declarations.map((declaration) => declaration.id);
   const duplicate = ids.find((id, index) => ids.indexOf(id) !== index);
   if (duplicate) throw new Error(`schedule id "${duplicate}" is declared twice`);

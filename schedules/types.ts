@@ -6,6 +6,8 @@ import type { TaskQueue } from '../lib/families';
 export interface ScheduleContext {
   /** PIPELINES_TZ: schedules fire on local wall-clock times and pass the zone to their workflows. */
   timeZone: string;
+  /** CV_SCHEDULE_MINUTES: how often the CV pipeline runs. */
+  cvIntervalMinutes?: number;
 }
 
 /** A schedule, declared in code and applied idempotently to Temporal (`schedules/apply.ts`). */

@@ -1,6 +1,7 @@
 import { loadConfigOrExit } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { connectClient } from '../lib/temporal';
+import { scheduleContext } from '../schedules';
 import { applyDeclaredSchedules } from '../schedules/apply';
 
 /** `npm run schedules:apply`: creates or updates every declared schedule, and removes retired ones. */
@@ -9,7 +10,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel, { process: 'schedules' });
   const client = await connectClient(config);
   try {
-    await applyDeclaredSchedules(client, config.timeZone, { logger, prune: true });
+    await applyDeclaredSchedules(client, scheduleContext(config), { logger, prune: true });
   } finally {
     await client.connection.close();
   }

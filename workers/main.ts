@@ -4,6 +4,7 @@ import { createDatabase } from '../lib/db';
 import { createLogger } from '../lib/logger';
 import { migrate } from '../lib/migrate';
 import { connectClient, connectWorkerConnection } from '../lib/temporal';
+import { scheduleContext } from '../schedules';
 import { applyDeclaredSchedules } from '../schedules/apply';
 import { createWorkers, runWorkers } from './create-workers';
 import { installRuntime } from './runtime';
@@ -17,7 +18,7 @@ async function main(): Promise<void> {
   await migrate(databaseUrl, logger);
   // Apply (never prune) the schedules: idempotent, so concurrent replicas converge.
   const client = await connectClient(config);
-  await applyDeclaredSchedules(client, config.timeZone, { logger, prune: false }).finally(() =>
+  await applyDeclaredSchedules(client, scheduleContext(config), { logger, prune: false }).finally(() =>
     client.connection.close(),
   );
 

@@ -6,3 +6,4 @@ export {
   weeklyMetricsBatch as weekly_metrics_batch,
   cleanupMetrics as cleanup_metrics,
 } from './metrics/batch';
+export { cvPipeline } from './cv';

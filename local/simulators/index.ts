@@ -1,4 +1,5 @@
 import type { Router } from 'express';
+import { createCvSimulator } from './cv';
 
 /**
  * The simulated upstreams (SPEC §3): one HTTP server, each simulator under its own path
@@ -18,6 +19,9 @@ export interface SimulatorOptions {
   seed: number;
 }
 
-export function createSimulators(_options: SimulatorOptions): Simulator[] {
-  return [];
+/** Demo volume of the CV simulator under `npm start`: three weeks of events. */
+export const CV_DEMO_VOLUME = 30_000;
+
+export function createSimulators(options: SimulatorOptions): Simulator[] {
+  return [createCvSimulator({ seed: options.seed, volume: CV_DEMO_VOLUME, spanDays: 21 })];
 }

@@ -1,0 +1,107 @@
+import { WorkflowIdConflictPolicy } from '@temporalio/common';
+import { Router } from 'express';
+import type { z } from 'zod';
+import { buildOttAnalytics } from '../../lib/cv/analytics';
+import { PIPELINE, TRIGGERED_BY } from '../../lib/search-attributes';
+import { CV_PIPELINE_WORKFLOW_TYPE } from '../../schedules/cv';
+import type { CvPipelineInput } from '../../workflows/cv';
+import { principalOf } from '../auth';
+import { readCvRejects, readCvState, readOttRollups, windowStart } from '../cv-reads';
+import type { ApiDeps } from '../deps';
+import { runLinks } from '../links';
+import { defineRoute, type RouteKit } from '../route';
+import { toRunSummary } from '../run-view';
+import { ActionAcceptedSchema } from '../schemas/common';
+import {
+  CvAnalyticsQuerySchema,
+  CvOttAnalyticsSchema,
+  CvRejectListSchema,
+  CvRejectsQuerySchema,
+  CvStatusSchema,
+} from '../schemas/cv';
+
+/** A forced refresh has one business id: a second POST while it runs answers the same run. */
+export const CV_REFRESH_WORKFLOW_ID = 'cv-pipeline/refresh';
+
+export function cvRoutes(deps: ApiDeps, kit: RouteKit): Router {
+  const router = Router();
+  const { client, config, db } = deps;
+
+  defineRoute(router, kit, {
+    method: 'post',
+    path: '/api/v1/cv/refresh',
+    summary: 'Run the CV pipeline now: ingest, the six merges, the OTT rollups',
+    description:
+      'Starts the same workflow as the schedule (TriggeredBy=api). While a forced refresh runs, another POST answers that run.',
+    tags: ['cv'],
+    role: 'operator',
+    responses: { 202: { description: 'Started, or already running', schema: ActionAcceptedSchema } },
+    async handler(_input, res) {
+      const input: CvPipelineInput = { timeZone: config.timeZone };
+      const handle = await client.workflow.start(CV_PIPELINE_WORKFLOW_TYPE, {
+        taskQueue: 'cv',
+        workflowId: CV_REFRESH_WORKFLOW_ID,
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+        args: [input],
+        typedSearchAttributes: [
+          { key: PIPELINE, value: 'cv' },
+          { key: TRIGGERED_BY, value: 'api' },
+        ],
+      });
+      deps.logger.info({ workflowId: handle.workflowId, by: principalOf(res)?.name }, 'cv refresh requested');
+      res.status(202).json({
+        workflowId: handle.workflowId,
+        runId: handle.firstExecutionRunId,
+        ...runLinks(config, handle.workflowId, handle.firstExecutionRunId),
+      } satisfies z.input<typeof ActionAcceptedSchema>);
+    },
+  });
+
+  defineRoute(router, kit, {
+    method: 'get',
+    path: '/api/v1/cv/status',
+    summary: 'CV watermarks, counts and last runs',
+    tags: ['cv'],
+    role: 'viewer',
+    responses: { 200: { description: 'Status', schema: CvStatusSchema } },
+    async handler(_input, res) {
+      const state = await readCvState(db);
+      const lastRuns = [];
+      for await (const info of client.workflow.list({ query: `${PIPELINE.name} = 'cv'`, pageSize: 10 })) {
+        lastRuns.push(toRunSummary(config, info));
+        if (lastRuns.length >= 10) break;
+      }
+      res.json({ ...state, lastRuns } satisfies z.input<typeof CvStatusSchema>);
+    },
+  });
+
+  defineRoute(router, kit, {
+    method: 'get',
+    path: '/api/v1/cv/rejects',
+    summary: 'Events the ingest rejected, with the reason and the raw event',
+    tags: ['cv'],
+    role: 'viewer',
+    request: { query: CvRejectsQuerySchema },
+    responses: { 200: { description: 'Rejects, newest first', schema: CvRejectListSchema } },
+    async handler({ query }, res) {
+      res.json({ items: await readCvRejects(db, query.limit) } satisfies z.input<typeof CvRejectListSchema>);
+    },
+  });
+
+  defineRoute(router, kit, {
+    method: 'get',
+    path: '/api/v1/cv/analytics/ott',
+    summary: 'OTT analytics of the last N days (seed TelemetriaDaysOTT)',
+    description: 'Read from the daily rollups the pipeline keeps, so a year answers as fast as a day.',
+    tags: ['cv'],
+    role: 'viewer',
+    request: { query: CvAnalyticsQuerySchema },
+    responses: { 200: { description: "The seed's JSON structure", schema: CvOttAnalyticsSchema } },
+    async handler({ query }, res) {
+      const rows = await readOttRollups(db, windowStart(query.days, new Date(), config.timeZone));
+      res.json(buildOttAnalytics(rows, query.days) satisfies z.input<typeof CvOttAnalyticsSchema>);
+    },
+  });
+
+  return router;
+}

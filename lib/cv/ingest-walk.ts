@@ -1,0 +1,80 @@
+import { usableRecordId } from './event';
+
+/**
+ * The newest-first walk of one load, as pure decisions over pages (the activity fetches, stores
+ * and commits each decision's segment with the page's rows, in one transaction).
+ *
+ * A load covers the recordIds in (floor, top]: floor is the high watermark when it started (0 on
+ * the first load), top the newest recordId it saw on its first page. Everything in [low, top]
+ * above floor is stored; the walk continues at `nextOffset`. New events arriving at the top
+ * only push older ones to higher offsets, so fetching the old `nextOffset` again can only
+ * re-read events already stored (skipped by ON CONFLICT), never jump over one.
+ */
+export interface Segment {
+  top: number;
+  floor: number;
+  /** Lowest recordId stored by this load so far; null before the first page. */
+  low: number | null;
+  nextOffset: number;
+  /** The listing's `total` when `nextOffset` was computed. */
+  total: number;
+}
+
+export interface Page {
+  offset: number;
+  total: number;
+  items: unknown[];
+}
+
+export interface PageDecision {
+  /** The items of this page the load must validate and store (or reject). */
+  toProcess: unknown[];
+  segment: Segment;
+  /** True when the walk reached its floor or the end of the listing: the watermark may move to `top`. */
+  done: boolean;
+}
+
+/** The segment a load starts from its first page (offset 0), or null when nothing is newer than the watermark. */
+export function startSegment(highWatermark: number, firstPage: Page): Segment | null {
+  let top = 0;
+  for (const item of firstPage.items)
+    top = Math.max(top, usableRecordId((item as { recordId?: unknown })?.recordId) ?? 0);
+  if (top <= highWatermark) return null;
+  return { top, floor: highWatermark, low: null, nextOffset: 0, total: firstPage.total };
+}
+
+/**
+ * Where to fetch next. If the listing shrank (not in the contract, but cheap to survive), step
+ * back by as much, so no event is skipped.
+ */
+export function offsetToFetch(segment: Segment, currentTotal?: number): number {
+  if (currentTotal !== undefined && currentTotal < segment.total)
+    return Math.max(0, segment.nextOffset - (segment.total - currentTotal));
+  return segment.nextOffset;
+}
+
+export function planPage(segment: Segment, page: Page): PageDecision {
+  const toProcess: unknown[] = [];
+  let low = segment.low;
+  let reachedFloor = false;
+  for (const item of page.items) {
+    const recordId = usableRecordId((item as { recordId?: unknown } | null)?.recordId);
+    if (recordId !== null && recordId <= segment.floor) {
+      // Newest first: this and everything after it was stored by an earlier load.
+      reachedFloor = true;
+      break;
+    }
+    // Newer than this load's top: arrived while it paged; the next load takes it.
+    if (recordId !== null && recordId > segment.top) continue;
+    toProcess.push(item);
+    if (recordId !== null) low = low === null ? recordId : Math.min(low, recordId);
+  }
+  // Judged by the listing's total, not by a short page: a server answering fewer items than asked
+  // in the middle of the listing must not end the load (and move the watermark) early.
+  const endOfListing = page.items.length === 0 || page.offset + page.items.length >= page.total;
+  return {
+    toProcess,
+    segment: { ...segment, low, nextOffset: page.offset + page.items.length, total: page.total },
+    done: reachedFloor || endOfListing,
+  };
+}

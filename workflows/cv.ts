@@ -1,0 +1,57 @@
+import { proxyActivities, setHandler, defineQuery } from '@temporalio/workflow';
+import type { createCvActivities } from '../activities/cv';
+import type { IngestProgress } from '../activities/cv/ingest';
+import type { MergeResult } from '../activities/cv/merge';
+import { CATEGORY_NAMES } from '../lib/cv/categories';
+import { localDate } from '../lib/time';
+import { scheduledTime, tagRun } from './run-context';
+
+type CvActivities = ReturnType<typeof createCvActivities>;
+
+export interface CvPipelineInput {
+  /** PIPELINES_TZ: the run is filed under its local business date. */
+  timeZone: string;
+  /** Events per page (1..1000). @default 1000 */
+  pageSize?: number;
+  /** How long the ingest may go without a heartbeat before another worker takes over. @default '60 seconds' */
+  ingestHeartbeatTimeout?: string;
+}
+
+export interface CvPipelineResult {
+  ingest: IngestProgress;
+  merges: MergeResult[];
+  rollups: { days: number; first: string | null; last: string | null };
+}
+
+export const cvPipelinePhaseQuery = defineQuery<string>('phase');
+
+/**
+ * The CV pipeline (seed 000): ingest the new events, merge the six categories, then refresh the
+ * OTT rollups of the days the merges touched. Every step is idempotent and keeps its own
+ * watermark in PostgreSQL, so a run that fails part-way is completed by the next one.
+ */
+export async function cvPipeline(input: CvPipelineInput): Promise<CvPipelineResult> {
+  let phase = 'ingest';
+  setHandler(cvPipelinePhaseQuery, () => phase);
+  tagRun({ target: 'events', businessDate: localDate(scheduledTime(), input.timeZone) });
+
+  const { ingestCvEvents } = proxyActivities<CvActivities>({
+    // A first full load of millions of events takes a while; progress is watched by heartbeat.
+    startToCloseTimeout: '6 hours',
+    heartbeatTimeout: input.ingestHeartbeatTimeout ?? '60 seconds',
+    retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: ['BadCredentials'] },
+  });
+  const { mergeCvCategory, refreshCvOttRollups } = proxyActivities<CvActivities>({
+    startToCloseTimeout: '30 minutes',
+    retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+  });
+
+  const ingest = await ingestCvEvents({ pageSize: input.pageSize ?? 1000 });
+  phase = 'merge';
+  const merges: MergeResult[] = [];
+  for (const category of CATEGORY_NAMES) merges.push(await mergeCvCategory(category));
+  phase = 'rollups';
+  const rollups = await refreshCvOttRollups();
+  phase = 'done';
+  return { ingest, merges, rollups };
+}
