@@ -28,7 +28,7 @@ export default async function globalSetup(): Promise<void> {
   const stops: (() => Promise<unknown>)[] = [() => rm(scratch, { recursive: true, force: true })];
   (globalThis as Record<string, unknown>).__PIPELINES_TEST_STOPS__ = stops;
 
-  const temporalBinary = process.env.TEMPORAL_ADDRESS ? undefined : ensureTool('temporal', { log });
+  const temporalBinaryPromise = process.env.TEMPORAL_ADDRESS ? undefined : ensureTool('temporal', { log });
   const bundle = bundleWorkflowCode({
     workflowsPath: path.resolve(__dirname, '..', 'fixtures', 'workflows.ts'),
     logger: { trace() {}, debug() {}, info() {}, warn: log, error: log, log() {} },
@@ -53,15 +53,25 @@ export default async function globalSetup(): Promise<void> {
 
   let temporalAddress = process.env.TEMPORAL_ADDRESS;
   if (!temporalAddress) {
-    const port = await freePort();
-    const env = await TestWorkflowEnvironment.createLocal({
-      server: {
-        executable: { type: 'existing-path', path: await temporalBinary! },
-        ip: '127.0.0.1',
-        port,
-        searchAttributes: [...SEARCH_ATTRIBUTE_KEYS],
-        log: { format: 'json', level: 'error' },
-      },
+    const temporalBinary = await temporalBinaryPromise;
+    // A fresh port per attempt: a server that missed the deadline may still take its port.
+    let port = 0;
+    const start = async () => {
+      port = await freePort();
+      return TestWorkflowEnvironment.createLocal({
+        server: {
+          executable: { type: 'existing-path', path: temporalBinary! },
+          ip: '127.0.0.1',
+          port,
+          searchAttributes: [...SEARCH_ATTRIBUTE_KEYS],
+          log: { format: 'json', level: 'error' },
+        },
+      });
+    };
+    // The SDK gives the dev server 5 s to listen, which a loaded 2-core machine can miss: try again.
+    const env = await start().catch((error: unknown) => {
+      log(`Temporal dev server did not start (${(error as Error).message}); retrying once`);
+      return start();
     });
     stops.push(() => env.teardown());
     temporalAddress = `127.0.0.1:${port}`;
