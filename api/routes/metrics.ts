@@ -150,7 +150,7 @@ export function metricsRoutes(deps: ApiDeps, kit: RouteKit): Router {
 }
 
 /** Starts a batch under its business id, or returns the run already going for that date. */
-export function startBatch(client: Client, config: Config, job: MetricsJobId, date: string) {
+function startBatch(client: Client, config: Config, job: MetricsJobId, date: string) {
   const input: MetricsBatchInput = { timeZone: config.timeZone, date };
   return client.workflow.start(job, {
     taskQueue: 'metrics',
@@ -166,7 +166,7 @@ export function startBatch(client: Client, config: Config, job: MetricsJobId, da
 }
 
 /** The date a job computes when run at `now`, as its schedule would. */
-export function defaultDate(job: MetricsJobId, now: Date, timeZone: string): string {
+function defaultDate(job: MetricsJobId, now: Date, timeZone: string): string {
   if (job === 'daily_metrics_batch') return dailyDateFor(now, timeZone);
   if (job === 'weekly_metrics_batch') return weeklyEndFor(now, timeZone);
   return localDateOf(now, timeZone);

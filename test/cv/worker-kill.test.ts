@@ -2,8 +2,9 @@ import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { hash32 } from '../../local/simulators/cv/generator';
 import { recordHistory } from '../harness/histories';
+import { killWorkerProcess as kill, startWorkerProcess } from '../harness/worker-process';
+import { CV_DEMO_CREDENTIALS } from '../../local/simulators/cv';
 import { createCvTestContext, expectedSnapshot, ingestState, storedSnapshot, type CvTestContext } from './harness';
-import { kill, startCvWorkerProcess } from './worker-process';
 
 /**
  * SIGKILL the worker at (seeded) random points of a first full load and of incremental loads
@@ -22,15 +23,20 @@ afterAll(async () => {
   await ctx.close();
 });
 
-async function startWorker(taskQueue: string) {
-  const child = await startCvWorkerProcess({
-    taskQueue,
-    databaseUrl: ctx.databaseUrl.reveal(),
-    cvBaseUrl: ctx.cvBaseUrl,
-  });
-  children.push(child);
-  return child;
-}
+const startWorker = (taskQueue: string) =>
+  startWorkerProcess(
+    {
+      taskQueue,
+      databaseUrl: ctx.databaseUrl.reveal(),
+      activities: 'cv',
+      env: {
+        CV_BASE_URL: ctx.cvBaseUrl,
+        CV_USERNAME: CV_DEMO_CREDENTIALS.username,
+        CV_PASSWORD: CV_DEMO_CREDENTIALS.password,
+      },
+    },
+    children,
+  );
 
 const storedCount = async () =>
   Number((await ctx.db.query<{ n: bigint }>('SELECT count(*) AS n FROM cv_events')).rows[0]!.n);

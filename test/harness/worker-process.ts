@@ -7,7 +7,9 @@ export interface WorkerProcessOptions {
   databaseUrl: string;
   taskQueue: string;
   /** Which activities it serves (test/fixtures/worker-process.ts). @default 'drill' */
-  activities?: 'drill' | 'metrics';
+  activities?: 'drill' | 'metrics' | 'cv';
+  /** More configuration for the worker (e.g. `CV_BASE_URL` and credentials). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -24,12 +26,14 @@ export async function startWorkerProcess(
     {
       env: {
         ...process.env,
+        NODE_ENV: 'test',
         DATABASE_URL: options.databaseUrl,
         TEMPORAL_ADDRESS: harnessValue('temporalAddress'),
         TASK_QUEUE: options.taskQueue,
         WORKER_ACTIVITIES: options.activities ?? 'drill',
         WORKFLOW_BUNDLE_PATH: harnessValue('workflowBundle'),
         METRICS_ADDRESS: `127.0.0.1:${await freePort()}`,
+        ...options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -44,8 +48,9 @@ export async function startWorkerProcess(
   return child;
 }
 
-/** SIGKILLs a worker process and waits until it is gone. */
+/** SIGKILLs a worker process and waits until it is gone (at once if it already is). */
 export async function killWorkerProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGKILL');
   await exited;

@@ -203,6 +203,5 @@ describe('metric batch workflows on the dev server and PostgreSQL', () => {
     } finally {
       await handle.delete();
     }
-    expect(await metricsSnapshot(ctx.db)).toEqual(expect.any(Array));
   });
 });
