@@ -15,3 +15,8 @@ export function runLinks(config: Config, workflowId: string, runId?: string) {
 export function scheduleLinks(config: Config, scheduleId: string) {
   return { statusUrl: scheduleStatusUrl(scheduleId), temporalUiUrl: scheduleUiUrl(config, scheduleId) };
 }
+
+/** What an action answers (202): the run it started or acted on, and where to follow it. */
+export function acceptedRun(config: Config, workflowId: string, runId: string) {
+  return { workflowId, runId, ...runLinks(config, workflowId, runId) };
+}

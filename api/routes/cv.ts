@@ -8,7 +8,7 @@ import type { CvPipelineInput } from '../../workflows/cv';
 import { principalOf } from '../auth';
 import { readCvRejects, readCvState, readOttRollups, windowStart } from '../cv-reads';
 import type { ApiDeps } from '../deps';
-import { runLinks } from '../links';
+import { acceptedRun } from '../links';
 import { defineRoute, type RouteKit } from '../route';
 import { toRunSummary } from '../run-view';
 import { ActionAcceptedSchema } from '../schemas/common';
@@ -49,11 +49,13 @@ export function cvRoutes(deps: ApiDeps, kit: RouteKit): Router {
         ],
       });
       deps.logger.info({ workflowId: handle.workflowId, by: principalOf(res)?.name }, 'cv refresh requested');
-      res.status(202).json({
-        workflowId: handle.workflowId,
-        runId: handle.firstExecutionRunId,
-        ...runLinks(config, handle.workflowId, handle.firstExecutionRunId),
-      } satisfies z.input<typeof ActionAcceptedSchema>);
+      res
+        .status(202)
+        .json(
+          acceptedRun(config, handle.workflowId, handle.firstExecutionRunId) satisfies z.input<
+            typeof ActionAcceptedSchema
+          >,
+        );
     },
   });
 

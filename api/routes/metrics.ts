@@ -14,7 +14,7 @@ import {
 import { dailyDateFor, localDateOf, weeklyEndFor } from '../../workflows/metrics/periods';
 import { principalOf } from '../auth';
 import type { ApiDeps } from '../deps';
-import { runLinks } from '../links';
+import { acceptedRun } from '../links';
 import { badRequest } from '../problem';
 import { defineRoute, type RouteKit } from '../route';
 import { toRunSummary } from '../run-view';
@@ -45,11 +45,13 @@ export function metricsRoutes(deps: ApiDeps, kit: RouteKit): Router {
       { job, date, workflowId: handle.workflowId, by: principalOf(res)?.name },
       'metrics batch requested',
     );
-    res.status(202).json({
-      workflowId: handle.workflowId,
-      runId: handle.firstExecutionRunId,
-      ...runLinks(config, handle.workflowId, handle.firstExecutionRunId),
-    } satisfies z.input<typeof ActionAcceptedSchema>);
+    res
+      .status(202)
+      .json(
+        acceptedRun(config, handle.workflowId, handle.firstExecutionRunId) satisfies z.input<
+          typeof ActionAcceptedSchema
+        >,
+      );
   };
   const accepted = {
     202: { description: 'Started, or joined the run already going for that date', schema: ActionAcceptedSchema },

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { z } from 'zod';
 import { principalOf } from '../auth';
 import type { ApiDeps } from '../deps';
-import { runLinks } from '../links';
+import { acceptedRun } from '../links';
 import { conflict, PROBLEM_TYPES } from '../problem';
 import { defineRoute, type RouteKit } from '../route';
 import { toRunDetail, toRunSummary } from '../run-view';
@@ -82,11 +82,9 @@ export function runRoutes(deps: ApiDeps, kit: RouteKit): Router {
         { workflowId: params.workflowId, runId: description.runId, by: principalOf(res)?.name },
         'run cancel requested',
       );
-      res.status(202).json({
-        workflowId: params.workflowId,
-        runId: description.runId,
-        ...runLinks(config, params.workflowId, description.runId),
-      } satisfies z.input<typeof ActionAcceptedSchema>);
+      res
+        .status(202)
+        .json(acceptedRun(config, params.workflowId, description.runId) satisfies z.input<typeof ActionAcceptedSchema>);
     },
   });
 

@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { principalOf } from '../auth';
 import { parseBackfillWindow } from '../backfill-window';
 import type { ApiDeps } from '../deps';
-import { runLinks, scheduleLinks } from '../links';
+import { acceptedRun, scheduleLinks } from '../links';
 import { badRequest } from '../problem';
 import { defineRoute, type RouteKit } from '../route';
 import { triggerAndFindRun } from '../schedule-trigger';
@@ -99,7 +99,7 @@ export function scheduleRoutes(deps: ApiDeps, kit: RouteKit): Router {
         'schedule triggered',
       );
       const accepted = run
-        ? { ...run, ...runLinks(config, run.workflowId, run.runId) }
+        ? acceptedRun(config, run.workflowId, run.runId)
         : { workflowId: null, runId: null, ...scheduleLinks(config, params.id) };
       res.status(202).json(accepted satisfies z.input<typeof ActionAcceptedSchema>);
     },
