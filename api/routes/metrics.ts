@@ -183,12 +183,24 @@ function notInFuture(date: string, field: string, config: Config): string {
   return date;
 }
 
-async function lastRun(client: Client, job: MetricsJobId) {
-  const query = `WorkflowType = '${job}' AND WorkflowId STARTS_WITH '${WORKFLOW_ID_PREFIX[job]}'`;
-  for await (const info of client.workflow.list({ query, pageSize: 1 })) {
-    const handle = client.workflow.getHandle(info.workflowId, info.runId);
-    const result = info.status.name === 'COMPLETED' ? ((await handle.result()) as unknown) : null;
-    return { info, result };
-  }
+/** The newest run of a job under its business ids matching `filter`, if any. */
+async function newestRun(client: Client, job: MetricsJobId, filter = '') {
+  const query = `WorkflowType = '${job}' AND WorkflowId STARTS_WITH '${WORKFLOW_ID_PREFIX[job]}'${filter}`;
+  for await (const info of client.workflow.list({ query, pageSize: 1 })) return info;
   return undefined;
+}
+
+/**
+ * The job's latest run, whatever its state, and the result of its latest completed one: while a
+ * run is going (or after one failed) the status still shows the last result there is.
+ */
+async function lastRun(client: Client, job: MetricsJobId) {
+  const [latest, completed] = await Promise.all([
+    newestRun(client, job),
+    newestRun(client, job, ` AND ExecutionStatus = 'Completed'`),
+  ]);
+  const result = completed
+    ? ((await client.workflow.getHandle(completed.workflowId, completed.runId).result()) as unknown)
+    : null;
+  return latest ? { info: latest, result } : undefined;
 }

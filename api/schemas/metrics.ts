@@ -66,7 +66,7 @@ export const BatchJobStatusSchema = z
         lastResult: z
           .unknown()
           .nullable()
-          .meta({ description: 'Its result (each metric with rows written or its error), or its failure' }),
+          .meta({ description: 'The result of the latest completed run: each metric with rows written or its error' }),
       }),
     ),
   })
