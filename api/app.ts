@@ -1,17 +1,17 @@
 import express from 'express';
-import { createAuth } from './auth';
+import { createAuth } from './http/auth';
 import type { ApiDeps } from './deps';
-import { notFoundHandler, problemErrorHandler } from './error-handler';
+import { notFoundHandler, problemErrorHandler } from './http/error-handler';
 import { FAMILY_ROUTES } from './families';
-import { createHttpMetrics } from './metrics';
-import { observeRequests } from './observe';
-import { createRegistry } from './openapi';
-import { methodNotAllowed, type RouteKit } from './route';
-import { docsRoutes } from './routes/docs';
-import { healthRoutes } from './routes/health';
-import { prometheusRoutes } from './routes/prometheus';
-import { runRoutes } from './routes/runs';
-import { scheduleRoutes } from './routes/schedules';
+import { createHttpMetrics } from './http/http-metrics';
+import { observeRequests } from './http/observe';
+import { createRegistry } from './http/openapi';
+import { methodNotAllowed, type RouteKit } from './http/route';
+import { docsRoutes } from './docs/routes';
+import { healthRoutes } from './health/routes';
+import { prometheusRoutes } from './prometheus/routes';
+import { runRoutes } from './runs/routes';
+import { scheduleRoutes } from './schedules/routes';
 
 export type { ApiDeps } from './deps';
 

@@ -1,8 +1,8 @@
 import type { Router } from 'express';
 import type { ApiDeps } from './deps';
-import type { RouteKit } from './route';
-import { cvRoutes } from './routes/cv';
-import { metricsRoutes } from './routes/metrics';
+import type { RouteKit } from './http/route';
+import { cvRoutes } from './cv/routes';
+import { metricsRoutes } from './metrics/routes';
 
 /**
  * Where each family plugs in its own routes (SPEC §4: the seed paths and parameter names, e.g.

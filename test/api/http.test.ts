@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import express from 'express';
-import { problemErrorHandler } from '../../api/error-handler';
+import { problemErrorHandler } from '../../api/http/error-handler';
 import { createLogger } from '../../lib/logger';
 import { createTestContext, TEST_KEYS, type TestContext } from '../harness/context';
 import { startTestApi, type TestApi } from './api-client';

@@ -1,6 +1,6 @@
-import { parseBackfillWindow } from '../../api/backfill-window';
-import { CANARY_LATE_AFTER_MS, canaryState } from '../../api/health-checks';
-import { buildVisibilityQuery } from '../../api/visibility-query';
+import { parseBackfillWindow } from '../../api/schedules/backfill-window';
+import { CANARY_LATE_AFTER_MS, canaryState } from '../../api/health/checks';
+import { buildVisibilityQuery } from '../../api/runs/visibility-query';
 
 describe('buildVisibilityQuery', () => {
   it('joins the given filters over the search attributes and ExecutionStatus', () => {

@@ -1,5 +1,5 @@
 import { BANDS } from '../../lib/cv/bands';
-import { CV_REFRESH_WORKFLOW_ID } from '../../api/routes/cv';
+import { CV_REFRESH_WORKFLOW_ID } from '../../api/cv/routes';
 import { TEST_KEYS } from '../harness/context';
 import { eventually, startTestApi, type TestApi } from '../api/api-client';
 import { createCvTestContext, expectedSnapshot, type CvTestContext } from './harness';

@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import swaggerUi from 'swagger-ui-express';
-import { generateDocument, type OpenApiDocument } from '../openapi';
-import { defineRoute, type RouteKit } from '../route';
+import { generateDocument, type OpenApiDocument } from '../http/openapi';
+import { defineRoute, type RouteKit } from '../http/route';
 
 const SWAGGER_OPTIONS = { customSiteTitle: 'Durable pipelines API', swaggerOptions: { url: '/openapi.json' } };
 

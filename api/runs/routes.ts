@@ -1,14 +1,14 @@
 import { Router } from 'express';
 import type { z } from 'zod';
-import { principalOf } from '../auth';
+import { principalOf } from '../http/auth';
 import type { ApiDeps } from '../deps';
-import { acceptedRun } from '../links';
-import { conflict, PROBLEM_TYPES } from '../problem';
-import { defineRoute, type RouteKit } from '../route';
-import { toRunDetail, toRunSummary } from '../run-view';
-import { ActionAcceptedSchema } from '../schemas/common';
-import { RunDetailSchema, RunListSchema, RunsQuerySchema, WorkflowIdParamsSchema } from '../schemas/runs';
-import { buildVisibilityQuery } from '../visibility-query';
+import { acceptedRun } from '../http/links';
+import { conflict, PROBLEM_TYPES } from '../http/problem';
+import { defineRoute, type RouteKit } from '../http/route';
+import { toRunDetail, toRunSummary } from './view';
+import { ActionAcceptedSchema } from '../http/schemas';
+import { RunDetailSchema, RunListSchema, RunsQuerySchema, WorkflowIdParamsSchema } from './schemas';
+import { buildVisibilityQuery } from './visibility-query';
 
 export function runRoutes(deps: ApiDeps, kit: RouteKit): Router {
   const router = Router();

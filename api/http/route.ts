@@ -2,7 +2,7 @@ import type { OpenAPIRegistry, ResponseConfig } from '@asteasolutions/zod-to-ope
 import type { Client } from '@temporalio/client';
 import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
-import type { Role } from '../lib/config';
+import type { Role } from '../../lib/config';
 import type { RequireRole } from './auth';
 import { BEARER_SCHEME } from './openapi';
 import { badRequest, HttpProblem, ProblemSchema, type FieldError } from './problem';

@@ -1,5 +1,5 @@
-import type { Config } from '../lib/config';
-import { scheduleUiUrl, workflowUiUrl } from '../lib/temporal';
+import type { Config } from '../../lib/config';
+import { scheduleUiUrl, workflowUiUrl } from '../../lib/temporal';
 
 /**
  * Where a client follows up on a run or a schedule. Ids are encoded as one path segment:

@@ -1,9 +1,9 @@
 import { Router } from 'express';
 import type { z } from 'zod';
 import type { ApiDeps } from '../deps';
-import { checkDatabase, checkSchedules, checkTemporal } from '../health-checks';
-import { defineRoute, type RouteKit } from '../route';
-import { HealthSchema } from '../schemas/health';
+import { checkDatabase, checkSchedules, checkTemporal } from './checks';
+import { defineRoute, type RouteKit } from '../http/route';
+import { HealthSchema } from './schemas';
 
 export function healthRoutes(deps: ApiDeps, kit: RouteKit): Router {
   const router = Router();

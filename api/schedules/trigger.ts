@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ScheduleOverlapPolicy, type ScheduleDescription, type ScheduleHandle } from '@temporalio/client';
-import { conflict } from './problem';
+import { conflict } from '../http/problem';
 
 export interface StartedRun {
   workflowId: string;

@@ -1,8 +1,8 @@
 import { DateTime } from 'luxon';
-import type { Database } from '../lib/db';
-import type { Band } from '../lib/cv/bands';
-import { CATEGORIES, type Category } from '../lib/cv/categories';
-import type { OttRollupRow } from '../lib/cv/analytics';
+import type { Database } from '../../lib/db';
+import type { Band } from '../../lib/cv/bands';
+import { CATEGORIES, type Category } from '../../lib/cv/categories';
+import type { OttRollupRow } from '../../lib/cv/analytics';
 
 /** The CV family's reads for the API: small queries over state rows and rollups, never over the events. */
 

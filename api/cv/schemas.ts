@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RunSummarySchema } from './runs';
+import { RunSummarySchema } from '../runs/schemas';
 
 export const CvRejectsQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).default(100).meta({ description: 'At most this many, newest first' }),

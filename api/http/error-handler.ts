@@ -1,7 +1,7 @@
 import { ScheduleNotFoundError, isGrpcServiceError } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import type { Logger } from '../lib/logger';
+import type { Logger } from '../../lib/logger';
 import { HttpProblem, notFound, sendProblem } from './problem';
 
 /** gRPC codes meaning "Temporal did not answer": UNAVAILABLE, DEADLINE_EXCEEDED. */

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import type { FieldError } from './problem';
+import type { FieldError } from '../http/problem';
 
 export const MAX_BACKFILL_DAYS = 366;
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;

@@ -1,8 +1,8 @@
 import { ScheduleNotFoundError, type Client, type ScheduleDescription } from '@temporalio/client';
-import type { Config } from '../lib/config';
-import type { ScheduleDeclaration } from '../schedules';
-import { runLinks, scheduleLinks } from './links';
-import { notFound } from './problem';
+import type { Config } from '../../lib/config';
+import type { ScheduleDeclaration } from '../../schedules';
+import { runLinks, scheduleLinks } from '../http/links';
+import { notFound } from '../http/problem';
 
 /** How many upcoming times a view lists. */
 const NEXT_ACTION_TIMES = 5;

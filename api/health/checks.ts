@@ -1,8 +1,8 @@
 import type { Client, ScheduleDescription } from '@temporalio/client';
-import type { Database } from '../lib/db';
-import { CANARY_INTERVAL_MINUTES, CANARY_WORKFLOW_TYPE } from '../schedules/platform';
-import type { ScheduleDeclaration } from '../schedules';
-import { describeSchedule } from './schedule-view';
+import type { Database } from '../../lib/db';
+import { CANARY_INTERVAL_MINUTES, CANARY_WORKFLOW_TYPE } from '../../schedules/platform';
+import type { ScheduleDeclaration } from '../../schedules';
+import { describeSchedule } from '../schedules/view';
 
 export type CheckStatus = 'ok' | 'degraded' | 'down';
 

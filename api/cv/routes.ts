@@ -5,20 +5,20 @@ import { buildOttAnalytics } from '../../lib/cv/analytics';
 import { PIPELINE, TRIGGERED_BY } from '../../lib/search-attributes';
 import { CV_PIPELINE_WORKFLOW_TYPE } from '../../schedules/cv';
 import type { CvPipelineInput } from '../../workflows/cv';
-import { principalOf } from '../auth';
-import { readCvRejects, readCvState, readOttRollups, windowStart } from '../cv-reads';
+import { principalOf } from '../http/auth';
+import { readCvRejects, readCvState, readOttRollups, windowStart } from './reads';
 import type { ApiDeps } from '../deps';
-import { acceptedRun } from '../links';
-import { defineRoute, type RouteKit } from '../route';
-import { toRunSummary } from '../run-view';
-import { ActionAcceptedSchema } from '../schemas/common';
+import { acceptedRun } from '../http/links';
+import { defineRoute, type RouteKit } from '../http/route';
+import { toRunSummary } from '../runs/view';
+import { ActionAcceptedSchema } from '../http/schemas';
 import {
   CvAnalyticsQuerySchema,
   CvOttAnalyticsSchema,
   CvRejectListSchema,
   CvRejectsQuerySchema,
   CvStatusSchema,
-} from '../schemas/cv';
+} from './schemas';
 
 /** A forced refresh has one business id: a second POST while it runs answers the same run. */
 export const CV_REFRESH_WORKFLOW_ID = 'cv-pipeline/refresh';

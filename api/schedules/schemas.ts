@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoInstant } from './common';
+import { isoInstant } from '../http/schemas';
 
 export const ScheduleIdParamsSchema = z.strictObject({
   id: z.string().min(1).max(200).meta({ description: 'A declared schedule id', example: 'platform-canary' }),

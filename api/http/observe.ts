@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import type { Logger } from '../lib/logger';
-import type { HttpMetrics } from './metrics';
+import type { Logger } from '../../lib/logger';
+import type { HttpMetrics } from './http-metrics';
 
 /** Routes polled by machines; their lines go to debug so they do not drown the rest. */
 const QUIET_ROUTES = new Set(['/health', '/metrics']);

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { METRICS_JOBS } from '../../workflows/metrics/catalog';
 import { isIsoDate } from '../../workflows/metrics/periods';
-import { RunSummarySchema } from './runs';
-import { ScheduleViewSchema } from './schedules';
+import { RunSummarySchema } from '../runs/schemas';
+import { ScheduleViewSchema } from '../schedules/schemas';
 
 const localDate = (description: string) =>
   z

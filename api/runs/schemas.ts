@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { TASK_QUEUES, TRIGGERS } from '../../lib/families';
-import { RUN_STATUSES, TARGET_PATTERN } from '../visibility-query';
+import { RUN_STATUSES, TARGET_PATTERN } from './visibility-query';
 
 export const RunsQuerySchema = z.strictObject({
   pipeline: z.enum(TASK_QUEUES).optional().meta({ description: 'The family (`Pipeline` search attribute)' }),

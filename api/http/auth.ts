@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
-import type { ApiKey, Role } from '../lib/config';
+import type { ApiKey, Role } from '../../lib/config';
 import { HttpProblem } from './problem';
 
 /** Who made the request: the key's name and role, never the key. */

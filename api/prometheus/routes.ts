@@ -1,6 +1,6 @@
 import { Router } from 'express';
-import type { HttpMetrics } from '../metrics';
-import { defineRoute, type RouteKit } from '../route';
+import type { HttpMetrics } from '../http/http-metrics';
+import { defineRoute, type RouteKit } from '../http/route';
 
 export function prometheusRoutes(metrics: HttpMetrics, kit: RouteKit): Router {
   const router = Router();

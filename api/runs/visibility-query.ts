@@ -1,5 +1,5 @@
-import type { TaskQueue, Trigger } from '../lib/families';
-import { BUSINESS_DATE, PIPELINE, PIPELINE_TARGET, TRIGGERED_BY } from '../lib/search-attributes';
+import type { TaskQueue, Trigger } from '../../lib/families';
+import { BUSINESS_DATE, PIPELINE, PIPELINE_TARGET, TRIGGERED_BY } from '../../lib/search-attributes';
 
 /** The `ExecutionStatus` values of Temporal's visibility queries, also used in run views. */
 export const RUN_STATUSES = [

@@ -8,9 +8,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import { optionalTsToDate } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
-import type { Config } from '../lib/config';
-import { BUSINESS_DATE, PIPELINE, PIPELINE_TARGET, TRIGGERED_BY } from '../lib/search-attributes';
-import { runLinks } from './links';
+import type { Config } from '../../lib/config';
+import { BUSINESS_DATE, PIPELINE, PIPELINE_TARGET, TRIGGERED_BY } from '../../lib/search-attributes';
+import { runLinks } from '../http/links';
 import type { RunStatus } from './visibility-query';
 
 /** Run views: Temporal's execution info in the API's JSON shape (see `schemas/runs.ts`). */

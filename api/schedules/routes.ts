@@ -1,15 +1,15 @@
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { Router } from 'express';
 import type { z } from 'zod';
-import { principalOf } from '../auth';
-import { parseBackfillWindow } from '../backfill-window';
+import { principalOf } from '../http/auth';
+import { parseBackfillWindow } from './backfill-window';
 import type { ApiDeps } from '../deps';
-import { acceptedRun, scheduleLinks } from '../links';
-import { badRequest } from '../problem';
-import { defineRoute, type RouteKit } from '../route';
-import { triggerAndFindRun } from '../schedule-trigger';
-import { describeSchedule, findDeclared, toScheduleView } from '../schedule-view';
-import { ActionAcceptedSchema } from '../schemas/common';
+import { acceptedRun, scheduleLinks } from '../http/links';
+import { badRequest } from '../http/problem';
+import { defineRoute, type RouteKit } from '../http/route';
+import { triggerAndFindRun } from './trigger';
+import { describeSchedule, findDeclared, toScheduleView } from './view';
+import { ActionAcceptedSchema } from '../http/schemas';
 import {
   BackfillAcceptedSchema,
   BackfillBodySchema,
@@ -17,7 +17,7 @@ import {
   ScheduleListSchema,
   ScheduleNoteBodySchema,
   ScheduleViewSchema,
-} from '../schemas/schedules';
+} from './schemas';
 
 export function scheduleRoutes(deps: ApiDeps, kit: RouteKit): Router {
   const router = Router();

@@ -12,14 +12,14 @@ import {
   type MetricsJobId,
 } from '../../workflows/metrics/catalog';
 import { dailyDateFor, localDateOf, weeklyEndFor } from '../../workflows/metrics/periods';
-import { principalOf } from '../auth';
+import { principalOf } from '../http/auth';
 import type { ApiDeps } from '../deps';
-import { acceptedRun } from '../links';
-import { badRequest } from '../problem';
-import { defineRoute, type RouteKit } from '../route';
-import { toRunSummary } from '../run-view';
-import { describeSchedule, findDeclared, toScheduleView } from '../schedule-view';
-import { ActionAcceptedSchema } from '../schemas/common';
+import { acceptedRun } from '../http/links';
+import { badRequest } from '../http/problem';
+import { defineRoute, type RouteKit } from '../http/route';
+import { toRunSummary } from '../runs/view';
+import { describeSchedule, findDeclared, toScheduleView } from '../schedules/view';
+import { ActionAcceptedSchema } from '../http/schemas';
 import {
   BatchJobStatusSchema,
   CalculatedMetricsQuerySchema,
@@ -27,7 +27,7 @@ import {
   DailyBatchQuerySchema,
   JobIdParamsSchema,
   WeeklyBatchQuerySchema,
-} from '../schemas/metrics';
+} from './schemas';
 
 /**
  * The analytics service's batch-job routes (seed 003), same paths and parameter names. Every
