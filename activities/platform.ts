@@ -9,14 +9,20 @@ const CANARY_RETENTION = '7 days';
 
 export function createPlatformActivities({ db }: PlatformActivityDeps) {
   return {
-    /** Idempotent: the scheduled time is the key, so a retried activity writes nothing twice. */
+    /**
+     * Idempotent: the scheduled time is the key, so a retried activity writes nothing twice. A run
+     * scheduled before the retention window (a late backfill) is not recorded at all: inserting it
+     * would let the retention below delete it again, and a retry would then insert it a second time.
+     */
     async recordCanary(input: { scheduledFor: string; workflowId: string }): Promise<{ recorded: boolean }> {
       return db.withTransaction(async (client) => {
         const inserted = await client.query(
-          `INSERT INTO platform_canary (scheduled_for, workflow_id) VALUES ($1, $2)
+          `INSERT INTO platform_canary (scheduled_for, workflow_id)
+           SELECT $1, $2 WHERE $1::timestamptz >= now() - $3::interval
            ON CONFLICT (scheduled_for) DO NOTHING`,
-          [input.scheduledFor, input.workflowId],
+          [input.scheduledFor, input.workflowId, CANARY_RETENTION],
         );
+        // The same `now()` as the insert (the transaction's), so the row just written is never the one deleted.
         await client.query(`DELETE FROM platform_canary WHERE scheduled_for < now() - $1::interval`, [
           CANARY_RETENTION,
         ]);

@@ -37,13 +37,22 @@ describe('platformCanary', () => {
     expect(attributes.get(BUSINESS_DATE)).toMatch(/^\d{4}-\d{2}-\d{2}$/);
   });
 
+  // Dates from the clock: a literal one ages past the 7-day retention (main went red that way).
+  const minutesAgo = (minutes: number) => new Date(Math.floor(Date.now() / 60_000 - minutes) * 60_000).toISOString();
+  const countRows = async (workflowId: string) =>
+    (await ctx.db.query('SELECT count(*) AS n FROM platform_canary WHERE workflow_id = $1', [workflowId])).rows[0]?.n;
+
   it('writes nothing twice when its activity is retried', async () => {
-    const input = { scheduledFor: '2026-11-22T05:00:00.000Z', workflowId: 'platform-canary-retry' };
+    const input = { scheduledFor: minutesAgo(60), workflowId: 'platform-canary-retry' };
     await expect(ctx.activitiesByQueue.platform.recordCanary(input)).resolves.toEqual({ recorded: true });
     await expect(ctx.activitiesByQueue.platform.recordCanary(input)).resolves.toEqual({ recorded: false });
-    const { rows } = await ctx.db.query('SELECT count(*) AS n FROM platform_canary WHERE workflow_id = $1', [
-      input.workflowId,
-    ]);
-    expect(rows[0]?.n).toBe(1n);
+    expect(await countRows(input.workflowId)).toBe(1n);
+  });
+
+  it('keeps a run older than the retention out, so its retry cannot insert it again', async () => {
+    const input = { scheduledFor: minutesAgo(8 * 24 * 60), workflowId: 'platform-canary-expired' };
+    await expect(ctx.activitiesByQueue.platform.recordCanary(input)).resolves.toEqual({ recorded: false });
+    await expect(ctx.activitiesByQueue.platform.recordCanary(input)).resolves.toEqual({ recorded: false });
+    expect(await countRows(input.workflowId)).toBe(0n);
   });
 });
