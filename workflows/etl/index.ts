@@ -1,0 +1,2 @@
+export { etlTable, type EtlTableInput, type EtlTableResult } from './table';
+export { etlDashboard, type EtlDashboardInput, type EtlDashboardResult } from './dashboard';
