@@ -10,21 +10,24 @@ export const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const list = (names: readonly string[], prefix = '') => names.map((n) => `${prefix}${ident(n)}`).join(', ');
 const columnNames = (table: TableDeclaration) => table.columns.map((c) => c.name);
 
-/** The BigQuery query of a window, with its parameters (DATE-typed). */
+/**
+ * The BigQuery query of a window, with its parameters. Dates travel as STRING parameters cast in
+ * the query: the emulator compares a DATE-typed parameter wrongly; BigQuery reads both the same.
+ */
 export function extractionQuery(table: TableDeclaration, projectId: string, dataset: string, window: EtlWindow) {
   const conditions: string[] = [];
   const params: Record<string, string> = {};
   const types: Record<string, string> = {};
   const column = `\`${table.incrementalColumn}\``;
   if (window.from !== null) {
-    conditions.push(`${column} >= @window_from`);
+    conditions.push(`${column} >= CAST(@window_from AS DATE)`);
     params.window_from = window.from;
-    types.window_from = 'DATE';
+    types.window_from = 'STRING';
   }
   if (window.to !== null) {
-    conditions.push(`${column} <= @window_to`);
+    conditions.push(`${column} <= CAST(@window_to AS DATE)`);
     params.window_to = window.to;
-    types.window_to = 'DATE';
+    types.window_to = 'STRING';
   }
   const select = table.columns.map((c) => `\`${c.name}\``).join(', ');
   const where = conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
