@@ -7,6 +7,7 @@ import { insertSourceRows } from '../../local/etl-source';
 import type { EtlDashboardResult } from '../../workflows/etl';
 import { startTestApi, type TestApi } from '../api/api-client';
 import { TEST_KEYS } from '../harness/context';
+import { recordHistory } from '../harness/histories';
 import { createEtlTestContext, type EtlTestContext } from './harness';
 
 /**
@@ -42,9 +43,10 @@ describe('the ETL API', () => {
       const accepted = await api.post('/api/v1/etl/refresh/dashboard', { force: false });
       expect(accepted.status).toBe(202);
       expect(accepted.json.workflowId).toBe(etlDashboardWorkflowId('incremental', today));
-      return (await ctx.client.workflow
-        .getHandle(accepted.json.workflowId, accepted.json.runId)
-        .result()) as EtlDashboardResult;
+      const handle = ctx.client.workflow.getHandle(accepted.json.workflowId, accepted.json.runId);
+      const result = (await handle.result()) as EtlDashboardResult;
+      await recordHistory(handle, 'etl-dashboard');
+      return result;
     };
     const first = await onEtlQueue(refresh);
     expect(first.failed).toEqual([]);

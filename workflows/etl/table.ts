@@ -50,6 +50,8 @@ export async function etlTable(input: EtlTableInput): Promise<EtlTableResult> {
     startToCloseTimeout: '6 hours',
     heartbeatTimeout: input.heartbeatTimeout ?? '60 seconds',
     retry,
+    // A cancelled run drops its staging only once the extract has stopped writing into it.
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   });
   const { mergeEtlTable } = proxyActivities<EtlActivities>({
     startToCloseTimeout: '1 hour',
