@@ -146,7 +146,7 @@ CREATE INDEX etl_rejects_table ON etl_rejects (table_name, rejected_at DESC);
 -- Staging: each run COPYs its pages into its own table in this schema (etl_staging.<table>_<run>),
 -- created with the run's checkpoint. Ordinary (logged) tables: a crash must not empty staging
 -- behind a checkpoint that says the pages are there.
-CREATE SCHEMA etl_staging;
+CREATE SCHEMA IF NOT EXISTS etl_staging;
 
 -- A run's extraction checkpoint, committed with each staged page: the BigQuery job and the
 -- token of the next page, so a retried activity resumes at that page. Deleted by the merge.
