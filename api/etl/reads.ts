@@ -34,9 +34,12 @@ function toRunLog(row: Record<string, unknown>) {
   };
 }
 
-export async function readWatermarks(db: Database) {
+/** `timeZone`: the watermark's age counts local days of PIPELINES_TZ, not the server's. */
+export async function readWatermarks(db: Database, timeZone: string) {
   const { rows } = await db.query(
-    `SELECT table_name, watermark::text, (current_date - watermark) AS age_days, last_success_at FROM etl_watermarks`,
+    `SELECT table_name, watermark::text, ((now() AT TIME ZONE $1)::date - watermark) AS age_days, last_success_at
+     FROM etl_watermarks`,
+    [timeZone],
   );
   const byTable = new Map(rows.map((row) => [row.table_name as string, row]));
   return ETL_TABLES.map(({ name }) => {
@@ -50,9 +53,9 @@ export async function readWatermarks(db: Database) {
   });
 }
 
-export async function readStatus(db: Database) {
+export async function readStatus(db: Database, timeZone: string) {
   const [watermarks, last] = await Promise.all([
-    readWatermarks(db),
+    readWatermarks(db, timeZone),
     db.query(
       `SELECT DISTINCT ON (table_name) ${LOG_COLUMNS} FROM etl_execution_log ORDER BY table_name, started_at DESC`,
     ),
@@ -61,9 +64,9 @@ export async function readStatus(db: Database) {
   return { tables: watermarks.map((w) => ({ ...w, lastRun: lastByTable.get(w.table) ?? null })) };
 }
 
-export async function readTableStatus(db: Database, table: string, limit = 10) {
+export async function readTableStatus(db: Database, timeZone: string, table: string, limit = 10) {
   const [watermarks, runs, running] = await Promise.all([
-    readWatermarks(db),
+    readWatermarks(db, timeZone),
     db.query(`SELECT ${LOG_COLUMNS} FROM etl_execution_log WHERE table_name = $1 ORDER BY started_at DESC LIMIT $2`, [
       table,
       limit,

@@ -136,7 +136,7 @@ export function etlRoutes(deps: ApiDeps, kit: RouteKit): Router {
     role: 'viewer',
     responses: { 200: { description: 'Status', schema: EtlStatusSchema } },
     async handler(_input, res) {
-      res.json((await readStatus(db)) satisfies z.input<typeof EtlStatusSchema>);
+      res.json((await readStatus(db, config.timeZone)) satisfies z.input<typeof EtlStatusSchema>);
     },
   });
 
@@ -150,7 +150,7 @@ export function etlRoutes(deps: ApiDeps, kit: RouteKit): Router {
     responses: { 200: { description: 'Status', schema: EtlTableStatusSchema }, 404: unknownTable },
     async handler({ params }, res) {
       const table = tableOr404(params.table);
-      res.json((await readTableStatus(db, table.name)) satisfies z.input<typeof EtlTableStatusSchema>);
+      res.json((await readTableStatus(db, config.timeZone, table.name)) satisfies z.input<typeof EtlTableStatusSchema>);
     },
   });
 

@@ -72,6 +72,13 @@ describe('the ETL API', () => {
     expect(table.json.lastRuns).toHaveLength(2);
     expect(table.json.lastRuns[0]).toMatchObject({ inserted: 0, updated: 0, deleted: 0 });
     expect(table.json.running).toEqual([]);
+
+    // Prometheus: each table's watermark age and its last run's counts (the second, unchanged run).
+    const metrics = (await api.get('/metrics', null)).text;
+    expect(metrics).toContain('etl_watermark_age_days{table="dashboard_data"} 0');
+    expect(metrics).toContain('etl_last_run_rows{table="evolution_data",kind="inserted"} 0');
+    expect(metrics).toMatch(/etl_last_run_rows\{table="evolution_data",kind="unchanged"\} [1-9]/);
+    expect(metrics).toContain('etl_last_run_succeeded{table="operation_data"} 1');
   }, 240_000);
 
   it('starts a table refresh, a forced one and a backfill under their business ids', async () => {
