@@ -16,7 +16,7 @@ export const ETL_OFFICE_HOURS = { firstHour: 7, lastHour: 20, everyMinutes: 30 }
  * SKIP: a long run is never joined by a second one; the next tick finds it done.
  */
 export function etlSchedules({ timeZone }: ScheduleContext): ScheduleDeclaration[] {
-  return ETL_TABLES.map((table, index): ScheduleDeclaration => {
+  const tables = ETL_TABLES.map((table, index): ScheduleDeclaration => {
     const input: EtlTableInput = { table: table.name, mode: 'incremental', timeZone };
     const offset = index * 2;
     return {
@@ -41,4 +41,18 @@ export function etlSchedules({ timeZone }: ScheduleContext): ScheduleDeclaration
       workflowExecutionTimeout: '6 hours',
     };
   });
+  const retention: ScheduleDeclaration = {
+    id: 'etl-retention',
+    description: 'Deletes ETL rows older than their retention (plain PostgreSQL; TimescaleDB policies otherwise)',
+    taskQueue: 'etl',
+    target: 'retention',
+    calendars: [{ hour: 4, minute: 30, comment: 'daily at 04:30' }],
+    workflowType: 'etlRetention',
+    args: [{ timeZone }],
+    workflowIdPrefix: 'etl-retention',
+    overlap: ScheduleOverlapPolicy.SKIP,
+    catchupWindow: '20 minutes',
+    workflowExecutionTimeout: '1 hour',
+  };
+  return [...tables, retention];
 }

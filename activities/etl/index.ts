@@ -9,6 +9,7 @@ import { heartbeatWhile } from '../heartbeat';
 import { extractToStaging, type ExtractResult } from './extract';
 import { mergeStaging, type MergeCounts } from './merge';
 import { beginRun, finishRun, type BeginRunInput, type BegunRun } from './run-log';
+import { applyRetention, type StorageMode } from './setup';
 
 export interface EtlActivityDeps {
   config: Config;
@@ -71,6 +72,11 @@ export function createEtlActivities({ config, db }: EtlActivityDeps) {
 
     async finishEtlRun(input: { runId: string; status: 'failed' | 'canceled'; error?: string }): Promise<void> {
       await finishRun(db, input);
+    },
+
+    /** Plain PostgreSQL: deletes the ages TimescaleDB's retention policies would drop. */
+    async applyEtlRetention(): Promise<{ mode: StorageMode; deleted: Record<string, number> }> {
+      return heartbeatWhile(applyRetention(db), () => ({ phase: 'retention' }), 1_000);
     },
   };
 }

@@ -93,21 +93,6 @@ export async function readTableStatus(db: Database, timeZone: string, table: str
   };
 }
 
-/**
- * `optimal`: TimescaleDB is installed and every declared hypertable is one; `basic`: plain
- * PostgreSQL (or TimescaleDB without the layout applied yet).
- */
-export async function readStorageMode(db: Database): Promise<'optimal' | 'basic'> {
-  const { rows } = await db.query("SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'");
-  if (rows.length === 0) return 'basic';
-  const hypertables = await db.query<{ name: string }>(
-    'SELECT hypertable_name AS name FROM timescaledb_information.hypertables',
-  );
-  const have = new Set(hypertables.rows.map((row) => row.name));
-  const wanted = [...ETL_TABLES.filter((t) => t.timescale).map((t) => t.name), 'etl_execution_log'];
-  return wanted.every((name) => have.has(name)) ? 'optimal' : 'basic';
-}
-
 export function tablesConfig() {
   return {
     tables: ETL_TABLES.map((table) => ({

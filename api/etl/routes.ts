@@ -15,7 +15,8 @@ import { notFound } from '../http/problem';
 import { defineRoute, type RouteKit } from '../http/route';
 import { ActionAcceptedSchema } from '../http/schemas';
 import { cleanupAbandoned } from './cleanup';
-import { readStatus, readStorageMode, readTableStatus, tablesConfig } from './reads';
+import { checkStorage } from '../../activities/etl/setup';
+import { readStatus, readTableStatus, tablesConfig } from './reads';
 import {
   EtlCleanupSchema,
   EtlHealthSchema,
@@ -164,7 +165,12 @@ export function etlRoutes(deps: ApiDeps, kit: RouteKit): Router {
     async handler(_input, res) {
       const bigquery = await probeBigQuery(config.bigquery);
       const database = await db.ping();
-      const storage = database ? await readStorageMode(db).catch(() => null) : null;
+      const storage = database
+        ? await checkStorage(db).then(
+            (check) => check.mode,
+            () => null,
+          )
+        : null;
       const status = !database ? 'down' : bigquery.reachable ? 'ok' : 'degraded';
       res.json({ status, bigquery, database, storage } satisfies z.input<typeof EtlHealthSchema>);
     },

@@ -5,6 +5,8 @@ import { copyField, encodeRow, microsToIso, plainDecimal, timestampText, valueTe
 import { MAX_DELETE_SHARE, suspiciousDeletion } from '../../lib/etl/guard';
 import { ASSIGNMENT_DATA, DASHBOARD_DATA, ETL_TABLES, EVOLUTION_DATA, findTable } from '../../lib/etl/registry';
 import { extractionQuery, mergeStatements, targetDdl } from '../../lib/etl/sql';
+import { hypertableLayouts, timescaleLayoutSql } from '../../lib/etl/timescale';
+import { compareTargetSchema } from '../../lib/etl/validate';
 import { etlTableWorkflowId, nextWatermark, windowFor, windowKey } from '../../lib/etl/window';
 
 /** The ETL's pure parts: registry-derived SQL, exact value encoding, windows, the guard, drift. */
@@ -200,5 +202,48 @@ describe('schema drift', () => {
       ],
       added: ['nuevo'],
     });
+  });
+});
+
+describe('the TimescaleDB layout', () => {
+  it('has the seed chunk intervals and retention, and is what migration 0006 runs', () => {
+    expect(hypertableLayouts().map((l) => [l.table, l.timeColumn, l.chunkInterval, l.retention])).toEqual([
+      ['dashboard_data', 'fecha_foto', '7 days', '2 years'],
+      ['evolution_data', 'fecha_foto', '7 days', '2 years'],
+      ['operation_data', 'fecha_foto', '1 day', '1 year'],
+      ['productivity_data', 'fecha_foto', '7 days', '2 years'],
+      ['etl_execution_log', 'started_at', '1 month', '6 months'],
+    ]);
+    const migration = readFileSync(path.resolve(__dirname, '../../schemas/0006_etl_timescale.sql'), 'utf8');
+    expect(migration).toContain(timescaleLayoutSql());
+  });
+
+  it('validates a target table: types, nullability, key', () => {
+    const columns = EVOLUTION_DATA.columns.map((c) => ({
+      name: c.name,
+      type:
+        c.type === 'INT64'
+          ? 'bigint'
+          : c.type === 'NUMERIC'
+            ? 'numeric(38,9)'
+            : c.type === 'DATE'
+              ? 'date'
+              : c.type === 'STRING'
+                ? 'text'
+                : c.type === 'FLOAT64'
+                  ? 'double precision'
+                  : 'timestamp with time zone',
+      nullable: !EVOLUTION_DATA.key.includes(c.name) && c.nullable !== false,
+    }));
+    expect(compareTargetSchema(EVOLUTION_DATA, columns, EVOLUTION_DATA.key)).toEqual([]);
+    const changed = columns
+      .map((c) => (c.name === 'deuda' ? { ...c, type: 'numeric' } : c))
+      .filter((c) => c.name !== 'cuentas');
+    expect(compareTargetSchema(EVOLUTION_DATA, changed, ['fecha_foto'])).toEqual([
+      'evolution_data.cuentas is missing',
+      'evolution_data.deuda is numeric, declared numeric(38,9)',
+      'evolution_data primary key is (fecha_foto), declared (fecha_foto, archivo)',
+    ]);
+    expect(compareTargetSchema(EVOLUTION_DATA, [], [])).toEqual(['table evolution_data does not exist']);
   });
 });
