@@ -7,9 +7,9 @@ import type { BigQuerySource } from '../../lib/bigquery';
 import { isNotFound } from '../../lib/bigquery';
 import type { Database } from '../../lib/db';
 import { compareSchema, type UpstreamField } from '../../lib/etl/drift';
-import { encodeRow, type RawRow } from '../../lib/etl/encode';
+import { copyLine, encodeRow, type RawRow } from '../../lib/etl/encode';
 import type { TableDeclaration } from '../../lib/etl/registry';
-import { copyStatement, extractionQuery, STAGING_SCHEMA, ident, stagingDdl } from '../../lib/etl/sql';
+import { copyStatement, extractionQuery, insertStatement, STAGING_SCHEMA, ident, stagingDdl } from '../../lib/etl/sql';
 import type { EtlWindow } from '../../lib/etl/window';
 import { SchemaMismatchError } from '../../lib/errors';
 import { loadCheckpoint, stagingTableName, type Checkpoint } from './checkpoint';
@@ -35,6 +35,8 @@ export interface ExtractResult {
 export interface ExtractDeps {
   db: Database;
   source: BigQuerySource;
+  /** ETL_STAGING_WRITE: COPY, or one INSERT per page where the server has no COPY FROM STDIN. */
+  stagingWrite: 'copy' | 'insert';
   signal: AbortSignal;
   onProgress: (progress: ExtractProgress) => void;
 }
@@ -73,7 +75,7 @@ export async function extractToStaging(
   deps: ExtractDeps,
   input: { runId: string; table: TableDeclaration; window: EtlWindow; pageSize: number },
 ): Promise<ExtractResult> {
-  const { db, source, signal, onProgress } = deps;
+  const { db, source, signal, onProgress, stagingWrite } = deps;
   const { runId, table, window, pageSize } = input;
   onProgress({ phase: 'schema', page: 0, rows: 0 });
   const addedColumns = await checkUpstreamSchema(source, table);
@@ -104,7 +106,7 @@ export async function extractToStaging(
       await new Promise((resolve) => setTimeout(resolve, 500));
       continue;
     }
-    checkpoint = await stagePage(db, table, checkpoint, page.rows, page.nextToken);
+    checkpoint = await stagePage(db, stagingWrite, table, checkpoint, page.rows, page.nextToken);
     onProgress({
       phase: 'extract',
       page: checkpoint.pages,
@@ -182,24 +184,29 @@ async function discardStaged(db: Database, checkpoint: Checkpoint): Promise<Chec
 /** One page: COPY its rows, keep its rejects, move the checkpoint — all or nothing. */
 async function stagePage(
   db: Database,
+  stagingWrite: ExtractDeps['stagingWrite'],
   table: TableDeclaration,
   checkpoint: Checkpoint,
   rows: RawRow[],
   nextToken: string | null,
 ): Promise<Checkpoint> {
-  const lines: string[] = [];
+  const values: (string | null)[][] = [];
   const rejects: { reason: string; raw: Record<string, unknown> }[] = [];
   for (const row of rows) {
     const encoded = encodeRow(table, row);
-    if (encoded.ok) lines.push(encoded.line);
+    if (encoded.ok) values.push(encoded.values);
     else rejects.push({ reason: encoded.reason, raw: encoded.raw });
   }
   await db.withTransaction(async (client) => {
-    if (lines.length > 0) {
+    if (values.length > 0 && stagingWrite === 'copy') {
       await pipeline(
-        Readable.from([lines.join('')]),
+        Readable.from([values.map(copyLine).join('')]),
         client.query(copyFrom(copyStatement(table, checkpoint.stagingTable))),
       );
+    } else if (values.length > 0) {
+      // Text values with their column names: PostgreSQL parses each with its type's input function.
+      const records = values.map((row) => Object.fromEntries(table.columns.map((c, i) => [c.name, row[i]])));
+      await client.query(insertStatement(table, checkpoint.stagingTable), [JSON.stringify(records)]);
     }
     if (rejects.length > 0) {
       await client.query(
@@ -211,14 +218,14 @@ async function stagePage(
     await client.query(
       `UPDATE etl_extract_checkpoints SET page_token = $2, pages = pages + 1, rows_staged = rows_staged + $3,
          rows_rejected = rows_rejected + $4, done = $5, updated_at = now() WHERE run_id = $1`,
-      [checkpoint.runId, nextToken, lines.length, rejects.length, nextToken === null],
+      [checkpoint.runId, nextToken, values.length, rejects.length, nextToken === null],
     );
   });
   return {
     ...checkpoint,
     pageToken: nextToken,
     pages: checkpoint.pages + 1,
-    rowsStaged: checkpoint.rowsStaged + lines.length,
+    rowsStaged: checkpoint.rowsStaged + values.length,
     rowsRejected: checkpoint.rowsRejected + rejects.length,
     done: nextToken === null,
   };

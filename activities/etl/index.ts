@@ -57,7 +57,13 @@ export function createEtlActivities({ config, db }: EtlActivityDeps) {
       const context = Context.current();
       let progress: unknown = { phase: 'starting', attempt: context.info.attempt };
       const work = extractToStaging(
-        { db, source: bigquery(), signal: context.cancellationSignal, onProgress: (p) => (progress = p) },
+        {
+          db,
+          source: bigquery(),
+          stagingWrite: config.etl.stagingWrite,
+          signal: context.cancellationSignal,
+          onProgress: (p) => (progress = p),
+        },
         { runId: input.runId, table: tableOf(input.table), window: input.window, pageSize: input.pageSize },
       );
       // Beats on a timer as well as per page, so a slow page still shows the activity alive.

@@ -94,26 +94,34 @@ export function copyField(text: string | null): string {
   return text.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
 }
 
-export type EncodedRow = { ok: true; line: string } | { ok: false; reason: string; raw: Record<string, unknown> };
+export type EncodedRow =
+  { ok: true; values: (string | null)[] } | { ok: false; reason: string; raw: Record<string, unknown> };
+
+/** One COPY text line of encoded values. */
+export function copyLine(values: readonly (string | null)[]): string {
+  return `${values.map(copyField).join('\t')}\n`;
+}
 
 /**
- * A row as one COPY line of the table's columns (registry order), or a reject: a null key, or a
- * value that is not of its declared type. The raw values travel with the reject for inspection.
+ * A row as the PostgreSQL text of the table's columns (registry order), or a reject: a null key,
+ * a null in a required column, or a value that is not of its declared type. The raw values
+ * travel with the reject for inspection.
  */
 export function encodeRow(table: TableDeclaration, row: RawRow): EncodedRow {
   const raw = Object.fromEntries(table.columns.map((column, i) => [column.name, row.f[i]?.v ?? null]));
   const nullKeys = table.key.filter((name) => raw[name] === null);
   if (nullKeys.length > 0) return { ok: false, reason: `null key: ${nullKeys.join(', ')}`, raw };
   const missing = table.columns.filter((column) => !isNullable(table, column) && raw[column.name] === null);
-  if (missing.length > 0)
+  if (missing.length > 0) {
     return { ok: false, reason: `null in required column: ${missing.map((c) => c.name).join(', ')}`, raw };
-  const fields: string[] = [];
+  }
+  const values: (string | null)[] = [];
   for (const column of table.columns) {
     try {
-      fields.push(copyField(valueText(column.type, raw[column.name])));
+      values.push(valueText(column.type, raw[column.name]));
     } catch (error) {
       return { ok: false, reason: `${column.name}: ${(error as Error).message}`, raw };
     }
   }
-  return { ok: true, line: `${fields.join('\t')}\n` };
+  return { ok: true, values };
 }

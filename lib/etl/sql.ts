@@ -56,6 +56,13 @@ export function copyStatement(table: TableDeclaration, stagingTable: string): st
   return `COPY ${STAGING_SCHEMA}.${ident(stagingTable)} (${list(columnNames(table))}) FROM STDIN`;
 }
 
+/** The same as COPY, as one INSERT of a page (`$1`: a JSON array of objects of column text values). */
+export function insertStatement(table: TableDeclaration, stagingTable: string): string {
+  const staging = `${STAGING_SCHEMA}.${ident(stagingTable)}`;
+  const cols = list(columnNames(table));
+  return `INSERT INTO ${staging} (${cols}) SELECT ${cols} FROM json_populate_recordset(NULL::${staging}, $1::json)`;
+}
+
 /** `$1`/`$2` are the window's bounds (date or null): the rows the source is authoritative for. */
 function inWindow(table: TableDeclaration, alias: string): string {
   const column = `${alias}.${ident(table.incrementalColumn)}`;

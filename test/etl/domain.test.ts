@@ -1,7 +1,15 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { compareSchema, normalizeType } from '../../lib/etl/drift';
-import { copyField, encodeRow, microsToIso, plainDecimal, timestampText, valueText } from '../../lib/etl/encode';
+import {
+  copyField,
+  copyLine,
+  encodeRow,
+  microsToIso,
+  plainDecimal,
+  timestampText,
+  valueText,
+} from '../../lib/etl/encode';
 import { MAX_DELETE_SHARE, suspiciousDeletion } from '../../lib/etl/guard';
 import { ASSIGNMENT_DATA, DASHBOARD_DATA, ETL_TABLES, EVOLUTION_DATA, findTable } from '../../lib/etl/registry';
 import { extractionQuery, mergeStatements, targetDdl } from '../../lib/etl/sql';
@@ -108,10 +116,14 @@ describe('value encoding', () => {
       reason: 'null in required column: dia_gestion',
     });
     values[2] = '3';
-    expect(encodeRow(EVOLUTION_DATA, { f: values.map((v) => ({ v })) })).toEqual({
+    const encoded = encodeRow(EVOLUTION_DATA, { f: values.map((v) => ({ v })) });
+    expect(encoded).toEqual({
       ok: true,
-      line: '2026-01-01\tF\t3\t\\N\t\\N\t\\N\t\\N\t\\N\t2026-03-08T03:59:59.123456Z\n',
+      values: ['2026-01-01', 'F', '3', null, null, null, null, null, '2026-03-08T03:59:59.123456Z'],
     });
+    expect(encoded.ok && copyLine(encoded.values)).toBe(
+      '2026-01-01\tF\t3\t\\N\t\\N\t\\N\t\\N\t\\N\t2026-03-08T03:59:59.123456Z\n',
+    );
   });
 });
 

@@ -1,4 +1,6 @@
 import { WorkflowFailedError } from '@temporalio/client';
+import { createEtlActivities } from '../../activities/etl';
+import { withFailureMapping } from '../../lib/errors';
 import { DateTime } from 'luxon';
 import {
   ASSIGNMENT_DATA,
@@ -160,6 +162,24 @@ describe('the ETL of one table', () => {
       },
     ]);
   }, 120_000);
+
+  it('stages the same exact values with INSERT as with COPY (ETL_STAGING_WRITE=insert)', async () => {
+    const before = await rowVersions(ctx.db, DASHBOARD_DATA.name);
+    const config = { ...ctx.config, etl: { stagingWrite: 'insert' as const } };
+    const insertQueue = ctx.uniqueQueue('etl-insert');
+    const result: EtlTableResult = await ctx.withWorkers(
+      [{ taskQueue: insertQueue, activities: withFailureMapping(createEtlActivities({ config, db: ctx.db })) }],
+      () =>
+        ctx.client.workflow.execute('etlTable', {
+          taskQueue: insertQueue,
+          workflowId: `etl-table/dashboard_data/force/insert-${insertQueue}`,
+          args: [{ table: DASHBOARD_DATA.name, mode: 'force', timeZone: ZONE, pageSize: 7 }],
+          typedSearchAttributes: [{ key: PIPELINE, value: 'etl' }],
+        }),
+    );
+    expect(result.merge).toMatchObject({ inserted: 0, updated: 0, unchanged: 2, deleted: 0 });
+    expect(await rowVersions(ctx.db, DASHBOARD_DATA.name)).toEqual(before);
+  }, 60_000);
 
   it('loads incrementally with lookback: revisions and deletions inside the window only, and a second run writes nothing', async () => {
     const table = EVOLUTION_DATA.name;
