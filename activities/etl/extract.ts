@@ -143,7 +143,7 @@ async function fetchPage(job: Job, pageSize: number, pageToken: string | null) {
   return { rows: rows as unknown as RawRow[], nextToken: next?.pageToken ?? null };
 }
 
-async function ensureCheckpoint(db: Database, runId: string, table: TableDeclaration, window: EtlWindow) {
+export async function ensureCheckpoint(db: Database, runId: string, table: TableDeclaration, window: EtlWindow) {
   const existing = await loadCheckpoint(db, runId);
   if (existing) return existing;
   const stagingTable = stagingTableName(table.name, runId);
@@ -182,7 +182,7 @@ async function discardStaged(db: Database, checkpoint: Checkpoint): Promise<Chec
 }
 
 /** One page: COPY its rows, keep its rejects, move the checkpoint — all or nothing. */
-async function stagePage(
+export async function stagePage(
   db: Database,
   stagingWrite: ExtractDeps['stagingWrite'],
   table: TableDeclaration,
