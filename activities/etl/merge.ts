@@ -40,6 +40,8 @@ export async function mergeStaging(
   return db.withTransaction(async (client) => {
     // One merge per table at a time (a scheduled run and a forced one may overlap).
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`etl:${table.name}`]);
+    // Freshly filled: without statistics the planner may not choose hash joins against it.
+    await client.query(`ANALYZE ${STAGING_SCHEMA}.${ident(checkpoint.stagingTable)}`);
     const staged = (await client.query(sql.stagedSummary)).rows[0]!;
     const deletions = (await client.query(sql.deletionCounts, bounds)).rows[0]!;
     const reason = suspiciousDeletion({
@@ -59,7 +61,7 @@ export async function mergeStaging(
     const deleted = Number(deletions.missing) > 0 ? ((await client.query(sql.deleteMissing, bounds)).rowCount ?? 0) : 0;
     const inserted = Number(written.inserted);
     const updated = Number(written.updated);
-    const unchanged = Number(staged.staged_keys) - inserted - updated;
+    const unchanged = Number(written.source_keys) - inserted - updated;
 
     const previous = await client.query<{ watermark: string | null }>(
       'SELECT watermark::text FROM etl_watermarks WHERE table_name = $1 FOR UPDATE',

@@ -11,7 +11,7 @@ import type { EtlDashboardInput, EtlTableInput } from '../../workflows/etl';
 import type { ApiDeps } from '../deps';
 import { principalOf } from '../http/auth';
 import { acceptedRun } from '../http/links';
-import { notFound } from '../http/problem';
+import { badRequest, notFound } from '../http/problem';
 import { defineRoute, type RouteKit } from '../http/route';
 import { ActionAcceptedSchema } from '../http/schemas';
 import { cleanupAbandoned } from './cleanup';
@@ -110,6 +110,11 @@ export function etlRoutes(deps: ApiDeps, kit: RouteKit): Router {
     responses: { 202: { description: 'Started, or already running', schema: ActionAcceptedSchema }, 404: unknownTable },
     async handler({ params, query, body }, res) {
       const table = tableOr404(params.table);
+      if (body.start && query.force) {
+        throw badRequest('a backfill range and force=true are exclusive', [
+          { field: 'query.force', message: 'not with a backfill range' },
+        ]);
+      }
       const mode: EtlMode = body.start ? 'backfill' : query.force ? 'force' : 'incremental';
       const input: EtlTableInput = {
         table: table.name,

@@ -75,11 +75,11 @@ const keyMatch = (table: TableDeclaration, left: string, right: string) =>
 export interface MergeStatements {
   /** Rows of the target inside the window, and those the source no longer has. Params: window. */
   deletionCounts: string;
-  /** Upsert of the staged rows (last one per key wins), writing only rows that changed. */
+  /** Upsert of the staged rows (last one per key wins), writing only rows that changed; counts distinct keys too. */
   upsert: string;
   /** Deletes the window's target rows the source no longer has. Params: window. */
   deleteMissing: string;
-  /** Distinct staged keys and the largest incremental value staged. */
+  /** Staged rows and the largest incremental value staged. */
   stagedSummary: string;
 }
 
@@ -90,8 +90,9 @@ export function mergeStatements(table: TableDeclaration, stagingTable: string): 
   const measures = nonKeyColumns(table).map((c) => c.name);
   const missingInSource = `NOT EXISTS (SELECT 1 FROM ${staging} s WHERE ${keyMatch(table, 's', 't')})`;
   return {
-    deletionCounts: `SELECT count(*) AS in_window, count(*) FILTER (WHERE ${missingInSource}) AS missing
-      FROM ${target} t WHERE ${inWindow(table, 't')}`,
+    // Two plain counts: a NOT EXISTS inside an aggregate's FILTER would run once per target row.
+    deletionCounts: `SELECT (SELECT count(*) FROM ${target} t WHERE ${inWindow(table, 't')}) AS in_window,
+      (SELECT count(*) FROM ${target} t WHERE ${inWindow(table, 't')} AND ${missingInSource}) AS missing`,
     upsert: `WITH source AS (
         SELECT DISTINCT ON (${list(table.key)}) ${cols} FROM ${staging} ORDER BY ${list(table.key)}, etl_row DESC
       ), written AS (
@@ -100,9 +101,9 @@ export function mergeStatements(table: TableDeclaration, stagingTable: string): 
         WHERE (${list(measures, 't.')}) IS DISTINCT FROM (${list(measures, 'EXCLUDED.')})
         RETURNING (xmax = 0) AS inserted
       )
-      SELECT count(*) FILTER (WHERE inserted) AS inserted, count(*) FILTER (WHERE NOT inserted) AS updated FROM written`,
+      SELECT count(*) FILTER (WHERE inserted) AS inserted, count(*) FILTER (WHERE NOT inserted) AS updated,
+        (SELECT count(*) FROM source) AS source_keys FROM written`,
     deleteMissing: `DELETE FROM ${target} t WHERE ${inWindow(table, 't')} AND ${missingInSource}`,
-    stagedSummary: `SELECT count(*) AS staged_rows, count(DISTINCT (${list(table.key)})) AS staged_keys,
-      max(${ident(table.incrementalColumn)})::text AS loaded_max FROM ${staging}`,
+    stagedSummary: `SELECT count(*) AS staged_rows, max(${ident(table.incrementalColumn)})::text AS loaded_max FROM ${staging}`,
   };
 }

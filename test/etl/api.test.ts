@@ -113,6 +113,10 @@ describe('the ETL API', () => {
       (await api.post('/api/v1/etl/refresh/table/dashboard_data', { start: today, end: '2020-01-01' })).status,
     ).toBe(400);
     expect((await api.post('/api/v1/etl/refresh/table/dashboard_data?force=maybe')).status).toBe(400);
+    const both = await api.post('/api/v1/etl/refresh/table/dashboard_data?force=true', { start: today, end: today });
+    expect(both.status).toBe(400);
+    expect(both.json.errors).toEqual([{ field: 'query.force', message: 'not with a backfill range' }]);
+    expect((await api.post('/api/v1/etl/refresh/table/dashboard_data?extra=1')).status).toBe(400);
     expect((await api.post('/api/v1/etl/refresh/dashboard', { force: 'yes' })).status).toBe(400);
     expect((await api.get('/api/v1/etl/status', null)).status).toBe(401);
     expect((await api.post('/api/v1/etl/refresh/dashboard', {}, TEST_KEYS.viewer)).status).toBe(403);
