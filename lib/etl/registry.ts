@@ -124,8 +124,9 @@ export const ASSIGNMENT_DATA: TableDeclaration = {
   ],
   key: ['periodo', 'archivo', 'cartera'],
   incrementalColumn: 'periodo',
-  // The current and the previous month are re-read: assignments are revised into the next month.
-  lookbackDays: 31,
+  // The current and the previous month are re-read (the first of a month minus 28 days is always
+  // in the previous month): assignments are revised into the next month.
+  lookbackDays: 28,
   granularity: 'month',
   timescale: null,
 };

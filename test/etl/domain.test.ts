@@ -139,9 +139,10 @@ describe('windows', () => {
 
   it('starts a monthly table on the first of a month', () => {
     expect(windowFor(ASSIGNMENT_DATA, 'incremental', { watermark: '2026-03-01' })).toEqual({
-      from: '2026-01-01',
+      from: '2026-02-01',
       to: null,
     });
+    expect(windowFor(ASSIGNMENT_DATA, 'incremental', { watermark: '2026-12-01' }).from).toBe('2026-11-01');
     expect(windowFor(ASSIGNMENT_DATA, 'backfill', { start: '2026-02-15', end: '2026-02-20' })).toEqual({
       from: '2026-02-01',
       to: '2026-02-20',
