@@ -5,7 +5,8 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DateTime } from 'luxon';
 import { createEtlActivities } from '../../activities/etl';
-import { createBigQuerySource } from '../../lib/bigquery';
+import { createBigQuerySource, type BigQuerySource } from '../../lib/bigquery';
+import { plainDecimal } from '../../lib/etl/encode';
 import { createDatabase, type Database } from '../../lib/db';
 import { withFailureMapping } from '../../lib/errors';
 import { requireTable } from '../../lib/etl/registry';
@@ -55,12 +56,27 @@ async function waitFor(probe: () => Promise<boolean>, what: string, ms = 30_000)
 const pagesStaged = async (db: Database, runId: string) =>
   Number((await db.query('SELECT pages FROM etl_extract_checkpoints WHERE run_id = $1', [runId])).rows[0]?.pages ?? 0);
 
-/** Target keys equal to the source's, the watermark at today, one succeeded log row. */
-async function expectComplete(table: string, source: Record<string, unknown>[], result: EtlTableResult) {
+/**
+ * Target keys equal to the source's and every NUMERIC column summing exactly to the source's sum
+ * (computed by BigQuery), the watermark at today, one succeeded log row.
+ */
+async function expectComplete(
+  table: string,
+  source: Record<string, unknown>[],
+  result: EtlTableResult,
+  bigquery: BigQuerySource = ctx.source,
+) {
   const declaration = requireTable(table);
   const keyOf = (row: Record<string, unknown>) => declaration.key.map((k) => String(row[k])).join('|');
   const stored = await targetRows(ctx.db, table);
   expect(stored.map(keyOf).sort()).toEqual(source.map(keyOf).sort());
+  for (const column of declaration.columns.filter((c) => c.type === 'NUMERIC')) {
+    const [upstream] = await bigquery.client.query({
+      query: `SELECT CAST(SUM(${column.name}) AS STRING) AS total FROM \`${bigquery.projectId}.${bigquery.dataset}.${table}\``,
+    });
+    const { rows } = await ctx.db.query(`SELECT sum("${column.name}")::text AS total FROM "${table}"`);
+    expect(plainDecimal(rows[0]!.total as string)).toBe(plainDecimal((upstream[0] as { total: string }).total));
+  }
   expect(result.merge).toMatchObject({ inserted: source.length, updated: 0, deleted: 0, watermark: today.toISODate() });
   const log = await logRows(ctx.db, table);
   expect(log.filter((row) => row.status === 'succeeded')).toHaveLength(1);
@@ -169,7 +185,7 @@ describe('the ETL under faults', () => {
         emulator = await startBigQueryEmulator(binary, dataDir, port, grpcPort);
         return (await handle.result()) as EtlTableResult;
       });
-      await expectComplete(table, rows, result);
+      await expectComplete(table, rows, result, source);
     } finally {
       await emulator.stop(0);
       await rm(dataDir, { recursive: true, force: true });
