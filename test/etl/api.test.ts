@@ -81,6 +81,15 @@ describe('the ETL API', () => {
     expect(metrics).toContain('etl_last_run_succeeded{table="operation_data"} 1');
   }, 240_000);
 
+  it('joins a running job: a second request for the same table run answers the same run', async () => {
+    // No worker yet: the first run is still open when the second request arrives.
+    const first = await api.post('/api/v1/etl/refresh/table/productivity_data');
+    const second = await api.post('/api/v1/etl/refresh/table/productivity_data');
+    expect(second.status).toBe(202);
+    expect(second.json).toEqual(first.json);
+    await onEtlQueue(() => ctx.client.workflow.getHandle(first.json.workflowId, first.json.runId).result());
+  }, 120_000);
+
   it('starts a table refresh, a forced one and a backfill under their business ids', async () => {
     await onEtlQueue(async () => {
       const start = DateTime.fromISO(today).minus({ days: 1 }).toISODate()!;
