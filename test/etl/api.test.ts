@@ -7,6 +7,7 @@ import { insertSourceRows } from '../../local/etl-source';
 import type { EtlDashboardResult } from '../../workflows/etl';
 import { startTestApi, type TestApi } from '../api/api-client';
 import { TEST_KEYS } from '../harness/context';
+import { freePort } from '../harness/ports';
 import { recordHistory } from '../harness/histories';
 import { createEtlTestContext, type EtlTestContext } from './harness';
 
@@ -148,6 +149,22 @@ describe('the ETL API', () => {
       expect(Object.keys(openapi.json.paths)).toContain(path);
     }
   });
+
+  it('reports degraded health when BigQuery does not answer', async () => {
+    const config = {
+      ...ctx.config,
+      bigquery: { ...ctx.config.bigquery, apiEndpoint: `http://127.0.0.1:${await freePort()}` },
+    };
+    const offline = await startTestApi(ctx, { config });
+    try {
+      const health = await offline.get('/api/v1/etl/health', TEST_KEYS.viewer);
+      expect(health.status).toBe(200);
+      expect(health.json).toMatchObject({ status: 'degraded', bigquery: { reachable: false }, database: true });
+      expect(health.json.bigquery.error).toEqual(expect.any(String));
+    } finally {
+      await offline.close();
+    }
+  }, 60_000);
 
   it('cleans up staging nobody owns and log rows stuck in running whose workflow is gone', async () => {
     await ctx.db.query('CREATE TABLE etl_staging.orphan_run (x int)');
