@@ -16,11 +16,11 @@ import { reachableDirectory, userCan, type PostgresUser } from './postgres-user'
  * Where the cluster given as `dataDir` really lives. As root, PostgreSQL runs as `user`, who must
  * reach it: when it cannot (`.data/` of a checkout under /root, mode 700), the data lives in a
  * directory of its own outside, and `dataDir` becomes a symlink to it, so a second start finds
- * the same cluster, `ls -l` shows where it is, and `rm -rf .data` starts from scratch.
+ * the same cluster and `ls -l` shows where it is.
  */
 export function reachableDataDir(dataDir: string, user: PostgresUser | undefined): string {
   if (!user) return dataDir;
-  const existing = lstatOrUndefined(dataDir);
+  const existing = lstatSync(dataDir, { throwIfNoEntry: false });
   if (existing?.isSymbolicLink()) return linkedDataDir(dataDir, user);
   mkdirSync(path.dirname(dataDir), { recursive: true });
   if (userCan(user, '-x', path.dirname(dataDir))) return dataDir;
@@ -54,14 +54,6 @@ function linkedDataDir(dataDir: string, user: PostgresUser): string {
 
 function dataCandidates(): string[] {
   return ['/var/lib/durable-pipelines', path.join(os.tmpdir(), 'durable-pipelines-data')];
-}
-
-function lstatOrUndefined(file: string) {
-  try {
-    return lstatSync(file);
-  } catch {
-    return undefined;
-  }
 }
 
 class UnreachableClusterError extends Error {
