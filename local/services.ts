@@ -5,7 +5,7 @@ import { redactUrl } from '../lib/secret';
 import { LOCAL_BIGQUERY, startBigQueryEmulator } from './bigquery-emulator';
 import { readOrCreateSecret } from './dev-secrets';
 import { ensureDatabase } from './databases';
-import { runLocalPostgres } from './postgres';
+import { prepareLocalPostgres, runLocalPostgres } from './postgres';
 import { assertPortFree } from './processes';
 import { createSimulators } from './simulators';
 import { CV_DEMO_CREDENTIALS } from './simulators/cv';
@@ -37,6 +37,9 @@ export async function startLocalServices(
   const env: Record<string, string> = {};
   const lines: [string, string][] = [];
   const log = (message: string) => logger.info(message);
+  // Whether PostgreSQL can run here at all (as root: a `postgres` user, places it can reach) is
+  // known at once: fail before starting anything else.
+  if (!config.database.url) prepareLocalPostgres(path.join(dataDir, 'postgres'));
 
   const postgres = async () => {
     if (config.database.url) return lines.push(['PostgreSQL', `${redactUrl(config.database.url.reveal())} (external)`]);
@@ -45,11 +48,12 @@ export async function startLocalServices(
       dataDir: path.join(dataDir, 'postgres'),
       port: config.local.postgresPort,
       password: readOrCreateSecret(dataDir, 'postgres-password'),
+      onLog: log,
     });
     stops.push(() => server.process.stop());
     await ensureDatabase(server.url('postgres'), LOCAL_DATABASE);
     env.DATABASE_URL = server.url(LOCAL_DATABASE).reveal();
-    lines.push(['PostgreSQL', `${redactUrl(env.DATABASE_URL)} (embedded, data in ${dataDir}/postgres)`]);
+    lines.push(['PostgreSQL', `${redactUrl(env.DATABASE_URL)} (embedded, data in ${server.dataDir})`]);
   };
 
   const temporal = async () => {
