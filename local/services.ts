@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger';
 import { redactUrl } from '../lib/secret';
+import { describeTemporalSecurity } from '../lib/temporal';
 import { LOCAL_BIGQUERY, startBigQueryEmulator } from './bigquery-emulator';
 import { readOrCreateSecret } from './dev-secrets';
 import { ensureDatabase } from './databases';
@@ -57,7 +58,11 @@ export async function startLocalServices(
   };
 
   const temporal = async () => {
-    if (config.temporal.address) return lines.push(['Temporal', `${config.temporal.address} (external)`]);
+    if (config.temporal.address) {
+      const security = describeTemporalSecurity(config);
+      const how = security === 'plain' ? 'external' : `external, ${security}`;
+      return lines.push(['Temporal', `${config.temporal.address} (${how})`]);
+    }
     const { temporalPort: port, temporalUiPort: uiPort } = config.local;
     await assertPortFree(port, 'Temporal', 'LOCAL_TEMPORAL_PORT');
     await assertPortFree(uiPort, 'Temporal UI', 'LOCAL_TEMPORAL_UI_PORT');
