@@ -41,8 +41,8 @@ export function decimalInteger({ min, max }: { min: number; max: number }) {
 /** What every action answers (202): where to follow the run it started. */
 export const ActionAcceptedSchema = z
   .object({
-    workflowId: z.string().nullable().meta({ description: 'Null when the run was not seen starting in time' }),
-    runId: z.string().nullable(),
+    workflowId: z.string(),
+    runId: z.string(),
     statusUrl: z.string().meta({ example: '/api/v1/runs/metrics-daily%2F2026-11-22' }),
     temporalUiUrl: z.string(),
   })
