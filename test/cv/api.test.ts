@@ -84,6 +84,14 @@ describe('the CV API', () => {
 
   it('validates parameters and roles', async () => {
     expect((await api.get('/api/v1/cv/analytics/ott?days=abc', TEST_KEYS.viewer)).status).toBe(400);
+    // Integers are plain decimals: no hex, exponent, sign, padding or fraction, and never empty.
+    for (const days of ['1e2', '0x10', '+5', '%205', '5.0', '']) {
+      const response = await api.get(`/api/v1/cv/analytics/ott?days=${days}`, TEST_KEYS.viewer);
+      expect(response.status).toBe(400);
+      expect(response.json.errors).toEqual([expect.objectContaining({ field: 'query.days' })]);
+    }
+    expect((await api.get('/api/v1/cv/analytics/ott?days=-3', TEST_KEYS.viewer)).status).toBe(200);
+    expect((await api.get('/api/v1/cv/rejects?limit=0x10', TEST_KEYS.viewer)).status).toBe(400);
     expect((await api.get('/api/v1/cv/analytics/ott?dias=3', TEST_KEYS.viewer)).status).toBe(400);
     expect((await api.get('/api/v1/cv/rejects?limit=0', TEST_KEYS.viewer)).status).toBe(400);
     expect((await api.get('/api/v1/cv/status', null)).status).toBe(401);
