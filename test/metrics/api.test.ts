@@ -111,6 +111,16 @@ describe('seed routes of the metric batches', () => {
     expect((await handle.describe()).typedSearchAttributes.get(TRIGGERED_BY)).toBe('api');
   });
 
+  it("a schedule's trigger route tags the launcher and the batch it starts api, like trigger/{job_id}", async () => {
+    const response = await api.post('/api/v1/schedules/daily_metrics_batch/trigger');
+    expect(response.status).toBe(202);
+    const launcher = ctx.client.workflow.getHandle(response.json.workflowId);
+    const result = (await withMetricsWorker(() => launcher.result())) as { date: string };
+    const batch = await ctx.client.workflow.getHandle(`metrics-daily/${result.date}`).describe();
+    expect((await launcher.describe()).typedSearchAttributes.get(TRIGGERED_BY)).toBe('api');
+    expect(batch.typedSearchAttributes.get(TRIGGERED_BY)).toBe('api');
+  });
+
   it('a backfill of a date range through the schedule runs each day once', async () => {
     await ctx.db.query('DELETE FROM metricas_calculadas');
     await withMetricsWorker(async () => {

@@ -10,7 +10,7 @@ import {
   type ChildWorkflowOptions,
 } from '@temporalio/workflow';
 import type { MetricsActivities } from '../../activities/metrics';
-import type { Trigger } from '../../lib/families';
+import { TRIGGERS, type Trigger } from '../../lib/families';
 import { FAILED_STEPS, PIPELINE, TRIGGERED_BY } from '../../lib/search-attributes';
 import { scheduledTime, tagRun } from '../run-context';
 import {
@@ -160,7 +160,10 @@ async function runUnderBusinessId(
   tagRun({ target: job, businessDate: date });
   const workflowId = metricsWorkflowId(job, date);
   const attributes = workflowInfo().typedSearchAttributes;
-  const triggeredBy: Trigger = attributes.get(TRIGGERED_BY) === 'backfill' ? 'backfill' : 'schedule';
+  // The batch is tagged like the run that started it: a schedule's calendar, a backfill, or the API
+  // (a schedule's trigger route starts this launcher itself, tagged `api`).
+  const parentTrigger = attributes.get(TRIGGERED_BY);
+  const triggeredBy: Trigger = TRIGGERS.find((trigger) => trigger === parentTrigger) ?? 'schedule';
   const options: ChildWorkflowOptions = {
     workflowId,
     workflowExecutionTimeout: RUN_TIMEOUT,
