@@ -1,5 +1,5 @@
 import { isGrpcServiceError, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
-import { optionalDateToTs } from '@temporalio/common/lib/time';
+import { optionalDateToTs, optionalTsToDate } from '@temporalio/common/lib/time';
 import { badRequest } from '../http/problem';
 import type { BackfillWindow } from './backfill-window';
 
@@ -10,8 +10,8 @@ import type { BackfillWindow } from './backfill-window';
  */
 export const MAX_BACKFILL_RUNS = 400;
 
-/** Temporal lists at most this many matching times per call. */
-const MATCHING_TIMES_CAP = 1000;
+/** Temporal lists at most 1000 matching times per call: the count pages through at most this many calls. */
+const MAX_COUNT_CALLS = 100;
 const GRPC_NOT_FOUND = 5;
 
 /**
@@ -32,7 +32,7 @@ export async function backfillSchedule(client: Client, scheduleId: string, windo
   const range = temporalRange(window);
   const runs = await countMatchingTimes(client, scheduleId, range);
   if (runs > MAX_BACKFILL_RUNS) {
-    const count = runs >= MATCHING_TIMES_CAP ? `${MATCHING_TIMES_CAP} or more` : String(runs);
+    const count = runs === Infinity ? `more than ${(MAX_COUNT_CALLS * 1000).toLocaleString('en')}` : String(runs);
     const message = `would start ${count} runs; at most ${MAX_BACKFILL_RUNS} per backfill: split the window`;
     throw badRequest(`The backfill ${message}`, [{ field: 'body', message }]);
   }
@@ -41,7 +41,22 @@ export async function backfillSchedule(client: Client, scheduleId: string, windo
   return runs;
 }
 
+/** The runs the schedule would start in the range, or Infinity past MAX_COUNT_CALLS pages of them. */
 async function countMatchingTimes(client: Client, scheduleId: string, { start, end }: BackfillWindow) {
+  let count = 0;
+  let from = start;
+  for (let call = 0; call < MAX_COUNT_CALLS; call++) {
+    const times = await listMatchingTimes(client, scheduleId, from, end);
+    count += times.length;
+    const last = times.at(-1);
+    // A page short of Temporal's cap is the last; otherwise go on after its last time (starts are exclusive).
+    if (times.length < 1000 || !last) return count;
+    from = last;
+  }
+  return Infinity;
+}
+
+async function listMatchingTimes(client: Client, scheduleId: string, start: Date, end: Date): Promise<Date[]> {
   try {
     const response = await client.workflowService.listScheduleMatchingTimes({
       namespace: client.options.namespace,
@@ -49,7 +64,7 @@ async function countMatchingTimes(client: Client, scheduleId: string, { start, e
       startTime: optionalDateToTs(start),
       endTime: optionalDateToTs(end),
     });
-    return response.startTime?.length ?? 0;
+    return (response.startTime ?? []).map((time) => optionalTsToDate(time) ?? end);
   } catch (error) {
     if (isGrpcServiceError(error) && error.code === GRPC_NOT_FOUND) {
       throw new ScheduleNotFoundError(error.details || 'Schedule not found', scheduleId);

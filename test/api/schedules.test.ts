@@ -265,10 +265,16 @@ describe('the backfill limit', () => {
     }
   });
 
-  it('says "or more" past what Temporal counts in one call', async () => {
+  it('counts exactly past what Temporal lists in one call (a week of a 1-minute schedule)', async () => {
     const response = await api.post(schedulePath(dense.id, '/backfill'), window(t0, t0 + 7 * 24 * 60 * minute));
     expect(response.status).toBe(400);
-    expect(response.json.detail).toMatch(/would start 1000 or more runs/);
+    expect(response.json.detail).toContain(`would start ${7 * 24 * 60} runs`);
+  });
+
+  it('stops counting past 100,000 runs and says so', async () => {
+    const response = await api.post(schedulePath(dense.id, '/backfill'), window(t0, t0 + 100 * 24 * 60 * minute));
+    expect(response.status).toBe(400);
+    expect(response.json.detail).toContain('would start more than 100,000 runs');
   });
 
   it('started nothing for the refused backfills', async () => {
