@@ -7,6 +7,7 @@ import { FIXTURE_TZ, insertMetricsFixture } from '../fixtures/metrics-fixture';
 import { createTestContext, type TestContext } from '../harness/context';
 import { recordHistory } from '../harness/histories';
 import { metricsSnapshot } from './snapshot';
+import { createDailyLauncherSchedule } from './launcher-schedule';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -162,22 +163,7 @@ describe('metric batch workflows on the dev server and PostgreSQL', () => {
   it('a scheduled (here backfilled) run computes the previous local day under metrics-daily/<fecha>', async () => {
     const taskQueue = ctx.uniqueQueue('metrics');
     const scheduleId = `test-daily-${taskQueue}`;
-    const handle = await ctx.client.schedule.create({
-      scheduleId,
-      spec: { calendars: [{ hour: 2, minute: 0 }], timezone: FIXTURE_TZ },
-      action: {
-        type: 'startWorkflow',
-        workflowType: 'daily_metrics_batch',
-        args: [{ timeZone: FIXTURE_TZ }],
-        taskQueue,
-        workflowId: `metrics-scheduled/${scheduleId}`,
-        typedSearchAttributes: [
-          { key: PIPELINE, value: 'metrics' },
-          { key: TRIGGERED_BY, value: 'schedule' },
-        ],
-      },
-      state: { paused: true },
-    });
+    const handle = await createDailyLauncherSchedule(ctx.client, scheduleId, taskQueue);
     try {
       await ctx.withWorkers([{ taskQueue, activities: ctx.activitiesByQueue.metrics }], async () => {
         // 02:00 on 2026-03-11 in Santiago computes 2026-03-10.

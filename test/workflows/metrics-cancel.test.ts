@@ -3,13 +3,13 @@ import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { DateTime } from 'luxon';
 import { DAILY_FORMULAS } from '../../activities/metrics/formulas/daily';
 import { createDatabase, type Database } from '../../lib/db';
-import { PIPELINE, TRIGGERED_BY } from '../../lib/search-attributes';
 import type { MetricsBatchInput } from '../../workflows/metrics/batch';
 import { dayPeriod } from '../../workflows/metrics/periods';
 import { lockTables, lockWaiters, waitForLockWaiters } from '../fixtures/lock-waits';
 import { FIXTURE_TZ, insertMetricsFixture } from '../fixtures/metrics-fixture';
 import { createTestContext, type TestContext } from '../harness/context';
 import { expectCanceled } from './cancellation';
+import { createDailyLauncherSchedule } from '../metrics/launcher-schedule';
 
 /**
  * Cancelling each metrics workflow type while its activities are inside their transactions (held
@@ -123,22 +123,7 @@ describe('cancelling a metrics run', () => {
     const before = await rowIds();
     const taskQueue = ctx.uniqueQueue('metrics-cancel');
     const scheduleId = `test-cancel-${taskQueue}`;
-    const schedule = await ctx.client.schedule.create({
-      scheduleId,
-      spec: { calendars: [{ hour: 2, minute: 0 }], timezone: FIXTURE_TZ },
-      action: {
-        type: 'startWorkflow',
-        workflowType: 'daily_metrics_batch',
-        args: [{ timeZone: FIXTURE_TZ }],
-        taskQueue,
-        workflowId: `metrics-scheduled/${scheduleId}`,
-        typedSearchAttributes: [
-          { key: PIPELINE, value: 'metrics' },
-          { key: TRIGGERED_BY, value: 'schedule' },
-        ],
-      },
-      state: { paused: true },
-    });
+    const schedule = await createDailyLauncherSchedule(ctx.client, scheduleId, taskQueue);
     const lock = await lockTables(watcher, ['metricas_calculadas']);
     try {
       await ctx.withWorkers([{ taskQueue, activities: ctx.activitiesByQueue.metrics }], async () => {
