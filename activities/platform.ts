@@ -1,4 +1,5 @@
 import type { Database } from '../lib/db';
+import { cancellableDatabase } from './cancellable-db';
 
 export interface PlatformActivityDeps {
   db: Database;
@@ -13,9 +14,10 @@ export function createPlatformActivities({ db }: PlatformActivityDeps) {
      * Idempotent: the scheduled time is the key, so a retried activity writes nothing twice. A run
      * scheduled before the retention window (a late backfill) is not recorded at all: inserting it
      * would let the retention below delete it again, and a retry would then insert it a second time.
+     * Heartbeats while it waits (a lock on the table), so a cancelled run rolls it back.
      */
     async recordCanary(input: { scheduledFor: string; workflowId: string }): Promise<{ recorded: boolean }> {
-      return db.withTransaction(async (client) => {
+      return cancellableDatabase(db).withTransaction(async (client) => {
         const inserted = await client.query(
           `INSERT INTO platform_canary (scheduled_for, workflow_id)
            SELECT $1, $2 WHERE $1::timestamptz >= now() - $3::interval

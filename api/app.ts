@@ -1,5 +1,6 @@
 import express from 'express';
 import { createAuth } from './http/auth';
+import { createJsonBodyParser } from './http/body';
 import type { ApiDeps } from './deps';
 import { notFoundHandler, problemErrorHandler } from './http/error-handler';
 import { FAMILY_ROUTES } from './families';
@@ -23,7 +24,13 @@ export function createApp(deps: ApiDeps): express.Express {
   registerEtlMetrics(metrics.registry, deps.db, deps.config.timeZone);
   // Without keys every protected route answers 401; `api/main.ts` refuses to start that way.
   const requireRole = createAuth(deps.config.api.keys ?? []);
-  const kit: RouteKit = { registry: createRegistry(), requireRole, client: deps.client, methodsByPath: new Map() };
+  const kit: RouteKit = {
+    registry: createRegistry(),
+    requireRole,
+    client: deps.client,
+    methodsByPath: new Map(),
+    parseJsonBody: createJsonBodyParser(deps.config.api.bodyLimit),
+  };
 
   const app = express();
   app.disable('x-powered-by');
@@ -31,14 +38,13 @@ export function createApp(deps: ApiDeps): express.Express {
   app.set('query parser', 'simple');
 
   app.use(observeRequests(logger, metrics));
-  // Everything under /api/v1 needs a key, even a route someone forgets to give a role, and the
-  // key is checked before any body is read.
+  // Everything under /api/v1 needs a key, even a path no route has. Bodies are read by each
+  // route, after its own key check (`defineRoute`), never here.
   app.use('/api/v1', (_req, res, next) => {
     res.locals.route = '/api/v1/*';
     next();
   });
   app.use('/api/v1', requireRole('viewer'));
-  app.use(express.json({ limit: deps.config.api.bodyLimit }));
 
   app.use(healthRoutes(deps, kit));
   app.use(prometheusRoutes(metrics, kit));
@@ -49,6 +55,6 @@ export function createApp(deps: ApiDeps): express.Express {
   methodNotAllowed(app, kit);
 
   app.use(notFoundHandler);
-  app.use(problemErrorHandler(logger, deps.config.api.bodyLimit));
+  app.use(problemErrorHandler(logger));
   return app;
 }

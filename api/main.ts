@@ -2,7 +2,7 @@ import { loadConfigOrExit, requireSetting } from '../lib/config';
 import { createDatabase } from '../lib/db';
 import { createLogger } from '../lib/logger';
 import { migrate } from '../lib/migrate';
-import { connectClient } from '../lib/temporal';
+import { connectClient, describeTemporalSecurity, temporalAddress } from '../lib/temporal';
 import { declareSchedules, scheduleContext } from '../schedules';
 import { startApi } from './server';
 
@@ -21,7 +21,14 @@ async function main(): Promise<void> {
   const client = await connectClient(config);
   const schedules = declareSchedules(scheduleContext(config));
   const api = await startApi({ config, db, client, schedules, logger });
-  logger.info({ url: api.url, keys: config.api.keys.map((key) => `${key.name}:${key.role}`) }, 'api listening');
+  logger.info(
+    {
+      url: api.url,
+      keys: config.api.keys.map((key) => `${key.name}:${key.role}`),
+      temporal: `${temporalAddress(config)} (${describeTemporalSecurity(config)})`,
+    },
+    'api listening',
+  );
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {

@@ -1,6 +1,7 @@
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { TASK_QUEUES, type TaskQueue } from './families';
+import { keyMatchesCertificate, readPemFile, type PemKind } from './pem-files';
 import { Secret } from './secret';
 
 /**
@@ -77,6 +78,20 @@ const secret = z
   .min(1)
   .transform((value) => new Secret(value));
 
+/**
+ * The path of a PEM file (not the PEM itself: a key in a variable shows in `docker inspect` and
+ * `/proc/<pid>/environ`, a mounted file does not). Read and checked once, here.
+ */
+const pemFile = (kind: PemKind) =>
+  z.string().transform((file, ctx) => {
+    try {
+      return { file, pem: readPemFile(file, kind) };
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  });
+
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -100,6 +115,20 @@ export const envSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   /** Base URL of the Temporal Web UI, used to build `temporalUiUrl` links. */
   TEMPORAL_UI_URL: z.url().default('http://localhost:8233'),
+  /** mTLS: this client's certificate and its private key (PEM files, set together). */
+  TEMPORAL_TLS_CERT: pemFile('certificate').optional(),
+  TEMPORAL_TLS_KEY: pemFile('private key')
+    .transform(({ file, pem }) => ({ file, pem: new Secret(pem) }))
+    .optional(),
+  /** The CA that signed the server's certificate (PEM file); unset trusts the system's roots. */
+  TEMPORAL_TLS_CA: pemFile('certificate').optional(),
+  /** The name the server's certificate is checked against, when it is not TEMPORAL_ADDRESS's host. */
+  TEMPORAL_TLS_SERVER_NAME: z
+    .string()
+    .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i, 'must be a host name')
+    .optional(),
+  /** Temporal Cloud's API key, sent as `authorization: Bearer …`; implies TLS. */
+  TEMPORAL_API_KEY: secret.optional(),
 
   DATABASE_URL: z
     .string()
@@ -146,6 +175,31 @@ export const envSchema = z.object({
   LOCAL_TEMPORAL_UI_PORT: port.default(8233),
 });
 
+const TEMPORAL_TLS_VARIABLES = [
+  'TEMPORAL_TLS_CERT',
+  'TEMPORAL_TLS_KEY',
+  'TEMPORAL_TLS_CA',
+  'TEMPORAL_TLS_SERVER_NAME',
+  'TEMPORAL_API_KEY',
+] as const;
+
+/** The rules between variables; each issue names the variable to fix. */
+const checkedEnvSchema = envSchema.superRefine((e, ctx) => {
+  const issue = (variable: string, message: string) => ctx.addIssue({ code: 'custom', path: [variable], message });
+  if (e.TEMPORAL_TLS_CERT && !e.TEMPORAL_TLS_KEY) issue('TEMPORAL_TLS_KEY', 'is required with TEMPORAL_TLS_CERT');
+  if (e.TEMPORAL_TLS_KEY && !e.TEMPORAL_TLS_CERT) issue('TEMPORAL_TLS_CERT', 'is required with TEMPORAL_TLS_KEY');
+  if (e.TEMPORAL_TLS_CERT && e.TEMPORAL_TLS_KEY) {
+    if (!keyMatchesCertificate(e.TEMPORAL_TLS_CERT.pem, e.TEMPORAL_TLS_KEY.pem.reveal())) {
+      issue('TEMPORAL_TLS_KEY', `${e.TEMPORAL_TLS_KEY.file} is not the key of the certificate in TEMPORAL_TLS_CERT`);
+    }
+  }
+  // Unset, the address is the local stack's dev server, which speaks plain gRPC.
+  const set = TEMPORAL_TLS_VARIABLES.filter((name) => e[name] !== undefined);
+  if (set.length > 0 && !e.TEMPORAL_ADDRESS) {
+    issue('TEMPORAL_ADDRESS', `is required with ${set.join(', ')} (the local dev server has no TLS)`);
+  }
+});
+
 type Env = z.infer<typeof envSchema>;
 
 export interface Config {
@@ -163,6 +217,9 @@ export interface Config {
     readonly address: string | undefined;
     readonly namespace: string;
     readonly uiUrl: string;
+    /** Unset: plain gRPC (the local dev server, or a cluster without TLS). */
+    readonly tls: TemporalTls | undefined;
+    readonly apiKey: Secret | undefined;
   };
   readonly database: { readonly url: Secret | undefined; readonly poolMax: number };
   readonly timeZone: string;
@@ -194,6 +251,22 @@ export interface Config {
   };
 }
 
+/** TLS to Temporal: any TEMPORAL_TLS_* variable or TEMPORAL_API_KEY turns it on. */
+export interface TemporalTls {
+  /** mTLS: the certificate this client presents, and its key. */
+  readonly client: TemporalClientCertificate | undefined;
+  /** Unset: the system's roots (as for Temporal Cloud). */
+  readonly ca: { readonly file: string; readonly pem: string } | undefined;
+  readonly serverName: string | undefined;
+}
+
+export interface TemporalClientCertificate {
+  readonly certFile: string;
+  readonly cert: string;
+  readonly keyFile: string;
+  readonly key: Secret;
+}
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
   constructor(readonly problems: readonly { variable: string; message: string }[]) {
@@ -207,7 +280,7 @@ export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
 /** Reads and validates the configuration. Throws a ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const input = Object.fromEntries(CONFIG_VARIABLES.map((name) => [name, blankAsUndefined(env[name])]));
-  const parsed = envSchema.safeParse(input);
+  const parsed = checkedEnvSchema.safeParse(input);
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? '(root)'), message: issue.message })),
@@ -223,6 +296,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       address: e.TEMPORAL_ADDRESS,
       namespace: e.TEMPORAL_NAMESPACE,
       uiUrl: e.TEMPORAL_UI_URL.replace(/\/$/, ''),
+      tls: temporalTls(e),
+      apiKey: e.TEMPORAL_API_KEY,
     },
     database: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX },
     timeZone: e.PIPELINES_TZ,
@@ -252,6 +327,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       temporalPort: e.LOCAL_TEMPORAL_PORT,
       temporalUiPort: e.LOCAL_TEMPORAL_UI_PORT,
     },
+  };
+}
+
+function temporalTls(e: Env): TemporalTls | undefined {
+  const { TEMPORAL_TLS_CERT: cert, TEMPORAL_TLS_KEY: key, TEMPORAL_TLS_CA: ca } = e;
+  if (!cert && !ca && !e.TEMPORAL_TLS_SERVER_NAME && !e.TEMPORAL_API_KEY) return undefined;
+  return {
+    client: cert && key ? { certFile: cert.file, cert: cert.pem, keyFile: key.file, key: key.pem } : undefined,
+    ca,
+    serverName: e.TEMPORAL_TLS_SERVER_NAME,
   };
 }
 

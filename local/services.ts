@@ -2,10 +2,11 @@ import path from 'node:path';
 import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger';
 import { redactUrl } from '../lib/secret';
+import { describeTemporalSecurity } from '../lib/temporal';
 import { LOCAL_BIGQUERY, startBigQueryEmulator } from './bigquery-emulator';
 import { readOrCreateSecret } from './dev-secrets';
 import { ensureDatabase } from './databases';
-import { runLocalPostgres } from './postgres';
+import { prepareLocalPostgres, runLocalPostgres } from './postgres';
 import { assertPortFree } from './processes';
 import { createSimulators } from './simulators';
 import { CV_DEMO_CREDENTIALS } from './simulators/cv';
@@ -37,6 +38,9 @@ export async function startLocalServices(
   const env: Record<string, string> = {};
   const lines: [string, string][] = [];
   const log = (message: string) => logger.info(message);
+  // Whether PostgreSQL can run here at all (as root: a `postgres` user, places it can reach) is
+  // known at once: fail before starting anything else.
+  if (!config.database.url) prepareLocalPostgres(path.join(dataDir, 'postgres'));
 
   const postgres = async () => {
     if (config.database.url) return lines.push(['PostgreSQL', `${redactUrl(config.database.url.reveal())} (external)`]);
@@ -45,15 +49,20 @@ export async function startLocalServices(
       dataDir: path.join(dataDir, 'postgres'),
       port: config.local.postgresPort,
       password: readOrCreateSecret(dataDir, 'postgres-password'),
+      onLog: log,
     });
     stops.push(() => server.process.stop());
     await ensureDatabase(server.url('postgres'), LOCAL_DATABASE);
     env.DATABASE_URL = server.url(LOCAL_DATABASE).reveal();
-    lines.push(['PostgreSQL', `${redactUrl(env.DATABASE_URL)} (embedded, data in ${dataDir}/postgres)`]);
+    lines.push(['PostgreSQL', `${redactUrl(env.DATABASE_URL)} (embedded, data in ${server.dataDir})`]);
   };
 
   const temporal = async () => {
-    if (config.temporal.address) return lines.push(['Temporal', `${config.temporal.address} (external)`]);
+    if (config.temporal.address) {
+      const security = describeTemporalSecurity(config);
+      const how = security === 'plain' ? 'external' : `external, ${security}`;
+      return lines.push(['Temporal', `${config.temporal.address} (${how})`]);
+    }
     const { temporalPort: port, temporalUiPort: uiPort } = config.local;
     await assertPortFree(port, 'Temporal', 'LOCAL_TEMPORAL_PORT');
     await assertPortFree(uiPort, 'Temporal UI', 'LOCAL_TEMPORAL_UI_PORT');

@@ -8,6 +8,13 @@ import { WORKFLOWS_ENTRY } from './workflow-source';
  */
 export const SHUTDOWN_GRACE = '45 seconds';
 
+/**
+ * The most a worker holds back an activity's heartbeat (the SDK's default is 0.8 × the heartbeat
+ * timeout: ~48 s for one minute). What an operator sees of a running activity (its heartbeat
+ * details in the Temporal UI and the API) and how soon it learns of a cancellation is this old at most.
+ */
+export const HEARTBEAT_THROTTLE = '2 seconds';
+
 export interface WorkerSpec {
   taskQueue: string;
   activities: ActivityMap;
@@ -37,6 +44,8 @@ export async function createWorkers({ connection, namespace, workers, workflowSo
         workflowBundle,
         activities,
         shutdownGraceTime: SHUTDOWN_GRACE,
+        maxHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,
+        defaultHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,
       }),
     ),
   );

@@ -3,7 +3,7 @@ import { loadConfigOrExit, requireSetting } from '../lib/config';
 import { createDatabase } from '../lib/db';
 import { createLogger } from '../lib/logger';
 import { migrate } from '../lib/migrate';
-import { connectClient, connectWorkerConnection } from '../lib/temporal';
+import { connectClient, connectWorkerConnection, describeTemporalSecurity, temporalAddress } from '../lib/temporal';
 import { scheduleContext } from '../schedules';
 import { applyDeclaredSchedules } from '../schedules/apply';
 import { createWorkers, runWorkers } from './create-workers';
@@ -34,7 +34,14 @@ async function main(): Promise<void> {
       workers: config.worker.taskQueues.map((taskQueue) => ({ taskQueue, activities: activitiesByQueue[taskQueue] })),
       workflowSource: workflowSource(config.worker.workflowBundlePath),
     });
-    logger.info({ taskQueues: config.worker.taskQueues, metrics: config.worker.metricsAddress }, 'workers running');
+    logger.info(
+      {
+        taskQueues: config.worker.taskQueues,
+        metrics: config.worker.metricsAddress,
+        temporal: `${temporalAddress(config)} (${describeTemporalSecurity(config)})`,
+      },
+      'workers running',
+    );
     // The runtime shuts the workers down gracefully on SIGINT/SIGTERM; run() returns after.
     await runWorkers(workers);
   } finally {

@@ -1,4 +1,4 @@
-import { proxyActivities, setHandler, defineQuery } from '@temporalio/workflow';
+import { ActivityCancellationType, defineQuery, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { createCvActivities } from '../activities/cv';
 import type { IngestProgress } from '../activities/cv/ingest';
 import type { MergeResult } from '../activities/cv/merge';
@@ -13,9 +13,15 @@ export interface CvPipelineInput {
   timeZone: string;
   /** Events per page (1..1000). @default 1000 */
   pageSize?: number;
-  /** How long the ingest may go without a heartbeat before another worker takes over. @default '60 seconds' */
-  ingestHeartbeatTimeout?: string;
+  /**
+   * How long a step (the ingest, a merge, the rollups) may go without a heartbeat before another
+   * worker takes over: the time a dead worker costs. @default CV_HEARTBEAT_TIMEOUT ('1 minute')
+   */
+  heartbeatTimeout?: string;
 }
+
+/** @see CvPipelineInput.heartbeatTimeout */
+export const CV_HEARTBEAT_TIMEOUT = '1 minute';
 
 export interface CvPipelineResult {
   ingest: IngestProgress;
@@ -35,14 +41,22 @@ export async function cvPipeline(input: CvPipelineInput): Promise<CvPipelineResu
   setHandler(cvPipelinePhaseQuery, () => phase);
   tagRun({ target: 'events', businessDate: localDate(scheduledTime(), input.timeZone) });
 
+  // Every step heartbeats (the ingest per page, all of them while a statement runs): a dead worker
+  // costs the heartbeat timeout, and a cancelled run ends only once the running step has stopped
+  // and rolled back its transaction (explicit: left out, the SDK's core applies TRY_CANCEL).
+  const heartbeatTimeout = input.heartbeatTimeout ?? CV_HEARTBEAT_TIMEOUT;
+  const cancellationType = ActivityCancellationType.WAIT_CANCELLATION_COMPLETED;
   const { ingestCvEvents } = proxyActivities<CvActivities>({
     // A first full load of millions of events takes a while; progress is watched by heartbeat.
     startToCloseTimeout: '6 hours',
-    heartbeatTimeout: input.ingestHeartbeatTimeout ?? '60 seconds',
+    heartbeatTimeout,
+    cancellationType,
     retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: ['BadCredentials'] },
   });
   const { mergeCvCategory, refreshCvOttRollups } = proxyActivities<CvActivities>({
     startToCloseTimeout: '30 minutes',
+    heartbeatTimeout,
+    cancellationType,
     retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
   });
 

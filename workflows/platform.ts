@@ -1,10 +1,14 @@
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ActivityCancellationType, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { createPlatformActivities } from '../activities/platform';
 import { localDate } from '../lib/time';
 import { scheduledTime, tagRun } from './run-context';
 
+// The activity heartbeats while its statement runs, so a cancelled run rolls it back (and ends
+// once it has; explicit: left out, the SDK's core applies TRY_CANCEL). Its 30-second timeout is
+// shorter than any heartbeat timeout would be.
 const { recordCanary } = proxyActivities<ReturnType<typeof createPlatformActivities>>({
   startToCloseTimeout: '30 seconds',
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry: { maximumInterval: '30 seconds' },
 });
 

@@ -4,9 +4,20 @@ import type { Secret } from '../../lib/secret';
 import type { Page } from '../../lib/cv/ingest-walk';
 
 /**
+ * The longest `Retry-After` of a `429` the client waits (a longer one is waited this long, then the
+ * call is tried again). Ten minutes: a throttling platform is waited out inside the activity, whose
+ * heartbeats keep running meanwhile, instead of failing the load.
+ */
+export const MAX_RETRY_AFTER_MS = 10 * 60_000;
+
+/** While waiting (a `Retry-After`, a backoff), `onWait` is called this often: the activity heartbeats. */
+const WAIT_TICK_MS = 1_000;
+
+/**
  * The CV platform client (contracts/cv-api.md): login, re-login on `token_expired`, `429` honoured
- * through `Retry-After`, `5xx` / resets / timeouts / malformed bodies retried with backoff. After
- * `maxAttempts` it throws a retryable error: the activity's retry resumes from its checkpoint.
+ * through `Retry-After` (up to `maxRetryAfterMs`), `5xx` / resets / timeouts / malformed bodies
+ * retried with backoff. Every wait is cancelled with `signal`. After `maxAttempts` it throws a
+ * retryable error: the activity's retry resumes from its checkpoint.
  */
 export interface CvClientOptions {
   baseUrl: string | undefined;
@@ -16,9 +27,11 @@ export interface CvClientOptions {
   timeoutMs?: number;
   /** Attempts per call before giving up to the activity's retry. @default 8 */
   maxAttempts?: number;
-  /** Longest wait between attempts (and cap on Retry-After). @default 30_000 */
+  /** Longest backoff between failed attempts. @default 30_000 */
   maxBackoffMs?: number;
-  /** Called while waiting, so a long Retry-After still heartbeats. */
+  /** Longest `Retry-After` honoured. @default MAX_RETRY_AFTER_MS (10 minutes) */
+  maxRetryAfterMs?: number;
+  /** Called every second while waiting, so a long Retry-After still heartbeats. */
   onWait?: (reason: string) => void;
   signal?: AbortSignal;
 }
@@ -39,6 +52,7 @@ export function createCvClient(options: CvClientOptions): CvClient {
   const timeoutMs = options.timeoutMs ?? 30_000;
   const maxAttempts = options.maxAttempts ?? 8;
   const maxBackoffMs = options.maxBackoffMs ?? 30_000;
+  const maxRetryAfterMs = options.maxRetryAfterMs ?? MAX_RETRY_AFTER_MS;
   let token: string | undefined;
 
   /**
@@ -98,10 +112,7 @@ export function createCvClient(options: CvClientOptions): CvClient {
       token = undefined;
       return { retryAfterMs: 0 };
     }
-    if (response.status === 429) {
-      const seconds = Number(response.headers.get('retry-after'));
-      return { retryAfterMs: Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : 1000 };
-    }
+    if (response.status === 429) return { retryAfterMs: retryAfterMs(response.headers.get('retry-after')) };
     if (!response.ok) throw new CvTransientError(`telemetry answered ${response.status}`);
     let body: unknown;
     try {
@@ -115,25 +126,46 @@ export function createCvClient(options: CvClientOptions): CvClient {
     return { offset, total: page.total, items: page.items };
   }
 
+  /** Sleeps `ms`, calling `onWait` every tick; cancelled at once with the activity. */
+  async function wait(ms: number, reason: string): Promise<void> {
+    const until = Date.now() + ms;
+    for (let left = ms; left > 0; left = until - Date.now()) {
+      options.onWait?.(reason);
+      await sleep(Math.min(left, WAIT_TICK_MS), undefined, { signal: options.signal });
+    }
+  }
+
   return {
     async fetchPage(offset, limit) {
       let lastError: unknown;
       for (let n = 1; n <= maxAttempts; n++) {
         let waitMs: number;
+        let reason: string;
         try {
           const result = await attempt(offset, limit);
           if (!('retryAfterMs' in result)) return result;
-          waitMs = Math.min(result.retryAfterMs, maxBackoffMs);
-          if (waitMs > 0) options.onWait?.('throttled (429)');
+          waitMs = Math.min(result.retryAfterMs, maxRetryAfterMs);
+          reason = 'throttled (429)';
         } catch (error) {
           if (error instanceof BadCredentialsError || options.signal?.aborted) throw error;
           lastError = error;
           waitMs = Math.min(100 * 2 ** n, maxBackoffMs);
-          options.onWait?.(`retrying: ${(error as Error).message}`);
+          reason = `retrying: ${(error as Error).message}`;
         }
-        if (waitMs > 0) await sleep(waitMs, undefined, { signal: options.signal });
+        if (n < maxAttempts) await wait(waitMs, reason);
       }
       throw new CvTransientError(`telemetry at offset ${offset} failed ${maxAttempts} times: ${String(lastError)}`);
     },
   };
+}
+
+/**
+ * A `Retry-After` (RFC 9110: delay-seconds or an HTTP date) in milliseconds; missing or unreadable,
+ * one second.
+ */
+export function retryAfterMs(value: string | null, now = Date.now()): number {
+  if (value === null || value.trim() === '') return 1_000;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1_000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? 1_000 : Math.max(0, at - now);
 }

@@ -3,7 +3,7 @@ import { InvalidInputError } from '../../lib/errors';
 import type { CleanupTask, DailyMetric, WeeklyMetric } from '../../workflows/metrics/catalog';
 import { EVENT_RETENTION_DAYS, RETENTION_DAYS } from '../../workflows/metrics/catalog';
 import type { Period, WeekPeriod } from '../../workflows/metrics/periods';
-import { heartbeatWhile } from '../heartbeat';
+import { cancellableDatabase } from '../cancellable-db';
 import { deleteExpiredMetrics, deleteOldEvents } from './cleanup';
 import { DAILY_FORMULAS } from './formulas/daily';
 import type { MetricFormula } from './formulas/types';
@@ -48,14 +48,19 @@ export function createMetricsActivities({ db }: MetricsActivityDeps) {
         throw new InvalidInputError(`empty or invalid period [${periodo.inicio}, ${periodo.fin})`);
       }
       const parameters = { ...periodo, previo_inicio: (periodo as Partial<WeekPeriod>).previoInicio, tz: timeZone };
-      const rows = await db.withTransaction((client) => replacePeriodRows(client, formula, parameters, retentionDays));
+      // Heartbeats while it computes; a cancelled run rolls the replacement back (the old rows stay).
+      const rows = await cancellableDatabase(db).withTransaction((client) =>
+        replacePeriodRows(client, formula, parameters, retentionDays),
+      );
       return { rows };
     };
 
   const daily = mapValues(DAILY_FORMULAS, (formula) => compute<Period>(formula, RETENTION_DAYS.daily));
   const weekly = mapValues(WEEKLY_FORMULAS, (formula) => compute<WeekPeriod>(formula, RETENTION_DAYS.weekly));
   const cleanup: Record<CleanupTask, (input: CleanupInput) => Promise<CleanupDone>> = {
-    limpiarMetricasExpiradas: async ({ asOf }) => ({ deleted: await heartbeatWhile(deleteExpiredMetrics(db, asOf)) }),
+    limpiarMetricasExpiradas: async ({ asOf }) => ({
+      deleted: await deleteExpiredMetrics(cancellableDatabase(db), asOf),
+    }),
     limpiarEventosAntiguos: async ({ asOf }) => ({
       deleted: await deleteOldEvents(db, new Date(Date.parse(asOf) - EVENT_RETENTION_DAYS * 86_400_000).toISOString()),
     }),

@@ -1,16 +1,13 @@
 import { z } from 'zod';
+import { decimalInteger } from '../http/schemas';
 import { RunSummarySchema } from '../runs/schemas';
 
 export const CvRejectsQuerySchema = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(1000).default(100).meta({ description: 'At most this many, newest first' }),
+  limit: decimalInteger({ min: 1, max: 1000 }).default(100).meta({ description: 'At most this many, newest first' }),
 });
 
 export const CvAnalyticsQuerySchema = z.strictObject({
-  days: z.coerce
-    .number()
-    .int()
-    .min(-1_000_000)
-    .max(36_600)
+  days: decimalInteger({ min: -1_000_000, max: 36_600 })
     .default(7)
     .meta({ description: 'The last N local days, today included; 0 or less means all data (seed semantics)' }),
 });

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import { ScheduleNotFoundError, isGrpcServiceError } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
@@ -8,14 +9,14 @@ import { HttpProblem, notFound, sendProblem } from './problem';
 const UNREACHABLE_CODES = new Set([14, 4]);
 
 /** The one place that turns a thrown error into a problem response. */
-export function problemErrorHandler(logger: Logger, bodyLimit: string): ErrorRequestHandler {
+export function problemErrorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
     if (res.headersSent) {
       logger.error({ err: error, requestId: res.locals.requestId }, 'error after the response started');
       next(error);
       return;
     }
-    const problem = toProblem(error, bodyLimit);
+    const problem = toProblem(error);
     if (problem) {
       sendProblem(req, res, problem);
       return;
@@ -33,7 +34,7 @@ export function problemErrorHandler(logger: Logger, bodyLimit: string): ErrorReq
   };
 }
 
-function toProblem(error: unknown, bodyLimit: string): HttpProblem | undefined {
+function toProblem(error: unknown): HttpProblem | undefined {
   if (error instanceof HttpProblem) return error;
   if (error instanceof WorkflowNotFoundError) return notFound(`No workflow with id "${error.workflowId}"`);
   if (error instanceof ScheduleNotFoundError) {
@@ -46,14 +47,21 @@ function toProblem(error: unknown, bodyLimit: string): HttpProblem | undefined {
       headers: { 'Retry-After': '5' },
     });
   }
-  // body-parser marks its own errors with a `type`; their messages are safe to show.
-  const type = (error as { type?: unknown } | null)?.type;
-  if (type === 'entity.parse.failed') return new HttpProblem(400, 'The request body is not valid JSON');
-  if (type === 'entity.too.large') return new HttpProblem(413, `The request body exceeds the limit of ${bodyLimit}`);
-  if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
-    return new HttpProblem(415, 'Unsupported body encoding or charset; send UTF-8 JSON');
-  }
-  return undefined;
+  return clientError(error);
+}
+
+/**
+ * Express and its parsers mark the errors that are the client's fault with a 4xx `status` (or
+ * `statusCode`, as `http-errors` does): e.g. the router's URIError for a path parameter that is not
+ * valid percent-encoding. The status is honoured; the message is not shown, since it may quote
+ * internals, and a 5xx status is a server failure like any other.
+ */
+function clientError(error: unknown): HttpProblem | undefined {
+  const { status, statusCode } = (error ?? {}) as { status?: unknown; statusCode?: unknown };
+  const code = typeof status === 'number' ? status : statusCode;
+  if (typeof code !== 'number' || !Number.isInteger(code) || code < 400 || code > 499) return undefined;
+  if (error instanceof URIError) return new HttpProblem(code, 'A path segment is not valid percent-encoding (UTF-8)');
+  return new HttpProblem(code, `The request was refused: ${STATUS_CODES[code] ?? 'client error'}`);
 }
 
 function isTemporalUnreachable(error: unknown): boolean {

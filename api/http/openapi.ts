@@ -1,4 +1,5 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import { EARLIEST_DATE } from './schemas';
 
 export const BEARER_SCHEME = 'bearerAuth';
 
@@ -26,7 +27,8 @@ export function generateDocument(registry: OpenAPIRegistry): OpenApiDocument {
       version: '1',
       description:
         'Find, inspect and cancel pipeline runs; list, pause, trigger and backfill schedules. ' +
-        'Errors are RFC 9457 problem details.',
+        'Errors are RFC 9457 problem details. Integers in queries and paths are plain decimal digits; ' +
+        `dates are YYYY-MM-DD and not before ${EARLIEST_DATE}.`,
     },
   });
 }

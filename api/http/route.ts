@@ -1,6 +1,6 @@
 import type { OpenAPIRegistry, ResponseConfig } from '@asteasolutions/zod-to-openapi';
 import type { Client } from '@temporalio/client';
-import type { Request, Response, Router } from 'express';
+import type { Request, RequestHandler, Response, Router } from 'express';
 import { z } from 'zod';
 import type { Role } from '../../lib/config';
 import type { RequireRole } from './auth';
@@ -14,6 +14,8 @@ export interface RouteKit {
   client: Client;
   /** Every defined path with its methods, for `405 Method Not Allowed` (see `methodNotAllowed`). */
   methodsByPath: Map<string, Set<string>>;
+  /** Reads a JSON body (`createJsonBodyParser`); run by each route after its key is checked. */
+  parseJsonBody: RequestHandler;
 }
 
 /**
@@ -57,7 +59,8 @@ const EMPTY: NoInput = z.strictObject({});
 
 /**
  * Mounts a route and registers it in the OpenAPI document, from the same schemas: what the docs
- * say is what the handler validates. Order: route label (metrics), auth, validation, handler.
+ * say is what the handler validates. Order: route label (metrics), auth, body, validation,
+ * handler: every route reads its body only once the key is checked, by construction.
  */
 export function defineRoute<
   P extends StrictObject = NoInput,
@@ -66,7 +69,9 @@ export function defineRoute<
 >(router: Router, kit: RouteKit, spec: RouteSpec<P, Q, B>): void {
   const params = spec.request?.params ?? EMPTY;
   const query = spec.request?.query ?? EMPTY;
-  const body = spec.request?.body;
+  // A route that declares no body still reads one (other than GET's): `{"x":1}` sent to an action
+  // is a 400, not ignored, and a body that cannot be read is refused before the handler runs.
+  const body = spec.request?.body ?? (spec.method === 'get' ? undefined : EMPTY);
 
   registerPath(kit.registry, spec);
 
@@ -76,6 +81,7 @@ export function defineRoute<
       next();
     },
     ...(spec.role === 'public' ? [] : [kit.requireRole(spec.role)]),
+    ...(body ? [kit.parseJsonBody] : []),
     async (req: Request, res: Response) => {
       if (body && hasContent(req) && !req.is('application/json')) {
         throw new HttpProblem(415, 'Send the request body as application/json');

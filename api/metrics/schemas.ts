@@ -1,17 +1,11 @@
 import { z } from 'zod';
 import { METRICS_JOBS } from '../../workflows/metrics/catalog';
-import { isIsoDate } from '../../workflows/metrics/periods';
+import { decimalInteger, isoDate } from '../http/schemas';
 import { RunSummarySchema } from '../runs/schemas';
 import { ScheduleViewSchema } from '../schedules/schemas';
 
-const localDate = (description: string) =>
-  z
-    .string()
-    .refine(isIsoDate, 'must be a date written YYYY-MM-DD')
-    .meta({
-      description: `${description} (YYYY-MM-DD, a local day of PIPELINES_TZ, not in the future)`,
-      example: '2026-11-22',
-    });
+/** A local day of PIPELINES_TZ; the handler refuses one after today there. */
+const localDate = (description: string) => isoDate(`${description}: a local day of PIPELINES_TZ, not in the future`);
 
 export const DailyBatchQuerySchema = z.strictObject({ fecha: localDate('The day to compute') });
 export const WeeklyBatchQuerySchema = z.strictObject({ fecha_fin: localDate('The last day of the 7-day week') });
@@ -26,11 +20,7 @@ export const CalculatedMetricsQuerySchema = z.strictObject({
     .regex(/^[a-z0-9_]{1,100}$/, 'must be a metric name: lowercase letters, digits and _')
     .optional()
     .meta({ description: 'Only this metric (`metricas_calculadas.nombre`)', example: 'ranking_asesores_diario' }),
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(1000)
+  limit: decimalInteger({ min: 1, max: 1000 })
     .default(100)
     .meta({ description: 'At most this many rows, newest first' }),
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TASK_QUEUES, TRIGGERS } from '../../lib/families';
+import { decimalInteger, isoDate } from '../http/schemas';
 import { RUN_STATUSES, TARGET_PATTERN } from './visibility-query';
 
 export const RunsQuerySchema = z.strictObject({
@@ -10,15 +11,9 @@ export const RunsQuerySchema = z.strictObject({
     .regex(TARGET_PATTERN, 'must be letters, digits and . _ : / - (at most 128)')
     .optional()
     .meta({ description: '`PipelineTarget`: table, category, point or config', example: 'dashboard_data' }),
-  businessDate: z.iso.date().optional().meta({ description: '`BusinessDate`, YYYY-MM-DD', example: '2026-11-22' }),
+  businessDate: isoDate('`BusinessDate`').optional(),
   triggeredBy: z.enum(TRIGGERS).optional(),
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(200)
-    .default(50)
-    .meta({ description: 'At most this many runs, newest first' }),
+  limit: decimalInteger({ min: 1, max: 200 }).default(50).meta({ description: 'At most this many runs, newest first' }),
 });
 
 export const WorkflowIdParamsSchema = z.strictObject({

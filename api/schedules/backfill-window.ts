@@ -1,5 +1,7 @@
 import { DateTime } from 'luxon';
+import { BACKFILL_LAG_MS } from '../../lib/families';
 import type { FieldError } from '../http/problem';
+import { EARLIEST_DATE } from '../http/schemas';
 
 export const MAX_BACKFILL_DAYS = 366;
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
@@ -10,9 +12,11 @@ export interface BackfillWindow {
 }
 
 /**
- * Reads a backfill window: ISO instants with an offset, or dates meaning midnight in the
- * business time zone. The window must be non-empty, entirely past (a backfill replays time that
- * has happened; the schedule covers the rest) and at most a year.
+ * Reads a backfill window `[start, end)`: ISO instants with an offset, or dates meaning midnight
+ * in the business time zone. The window must be non-empty, start no earlier than EARLIEST_DATE,
+ * span at most a year and end at least an hour ago: a run that starts less late than that is a
+ * catch-up to its workflow, tagged `schedule` (`tagRun`), so a backfill never replays the last
+ * hour (trigger the schedule for that).
  */
 export function parseBackfillWindow(
   input: { start: string; end: string },
@@ -27,8 +31,13 @@ export function parseBackfillWindow(
   if (!end.isValid) errors.push({ field: 'body.end', message: 'is not a valid date or instant' });
   if (errors.length > 0) return errors;
 
+  if (start < DateTime.fromISO(EARLIEST_DATE, { zone: timeZone })) {
+    errors.push({ field: 'body.start', message: `must not be before ${EARLIEST_DATE}` });
+  }
   if (start >= end) errors.push({ field: 'body.end', message: 'must be after start' });
-  if (end.toMillis() > now.getTime()) errors.push({ field: 'body.end', message: 'must not be in the future' });
+  if (end.toMillis() > now.getTime() - BACKFILL_LAG_MS) {
+    errors.push({ field: 'body.end', message: `must be at least ${BACKFILL_LAG_MS / 60_000} minutes ago` });
+  }
   if (end.diff(start, 'days').days > MAX_BACKFILL_DAYS) {
     errors.push({ field: 'body.end', message: `must be at most ${MAX_BACKFILL_DAYS} days after start` });
   }

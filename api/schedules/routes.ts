@@ -1,13 +1,14 @@
-import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { Router } from 'express';
 import type { z } from 'zod';
 import { principalOf } from '../http/auth';
-import { parseBackfillWindow } from './backfill-window';
+import { backfillSchedule, MAX_BACKFILL_RUNS } from './backfill';
+import { MAX_BACKFILL_DAYS, parseBackfillWindow } from './backfill-window';
 import type { ApiDeps } from '../deps';
 import { acceptedRun, scheduleLinks } from '../http/links';
+import { EARLIEST_DATE } from '../http/schemas';
 import { badRequest } from '../http/problem';
 import { defineRoute, type RouteKit } from '../http/route';
-import { triggerAndFindRun } from './trigger';
+import { startScheduleActionNow } from './trigger';
 import { describeSchedule, findDeclared, toScheduleView } from './view';
 import { ActionAcceptedSchema } from '../http/schemas';
 import {
@@ -80,28 +81,27 @@ export function scheduleRoutes(deps: ApiDeps, kit: RouteKit): Router {
     path: '/api/v1/schedules/:id/trigger',
     summary: 'Run a schedule now',
     description:
-      "Starts the schedule's action now under its overlap policy and waits up to 5 s to name the run. " +
-      "The run carries TriggeredBy=schedule (it is the schedule's action). If the run is not seen in time, " +
-      '`workflowId` is null and `statusUrl` points at the schedule.',
+      "Starts the schedule's action now (its workflow, arguments and task queue), as a run tagged TriggeredBy=api. " +
+      'Under the SKIP overlap policy it is refused (409) while a run of the schedule is going; it is not one of ' +
+      "the schedule's own actions, so the schedule neither waits for it nor lists it among its recent actions.",
     tags: ['schedules'],
     role: 'operator',
     request: { params: ScheduleIdParamsSchema },
     responses: {
-      202: { description: 'Triggered', schema: ActionAcceptedSchema },
+      202: { description: 'Started', schema: ActionAcceptedSchema },
       404: notFoundResponse,
       409: { description: 'A run is still going and the overlap policy would skip this one' },
     },
     async handler({ params }, res) {
       const declaration = findDeclared(deps.schedules, params.id);
-      const run = await triggerAndFindRun(client.schedule.getHandle(params.id), declaration.overlap);
+      const run = await startScheduleActionNow(client, declaration, { timeZone: config.timeZone });
       deps.logger.info(
-        { scheduleId: params.id, workflowId: run?.workflowId, by: principalOf(res)?.name },
+        { scheduleId: params.id, workflowId: run.workflowId, by: principalOf(res)?.name },
         'schedule triggered',
       );
-      const accepted = run
-        ? acceptedRun(config, run.workflowId, run.runId)
-        : { workflowId: null, runId: null, ...scheduleLinks(config, params.id) };
-      res.status(202).json(accepted satisfies z.input<typeof ActionAcceptedSchema>);
+      res
+        .status(202)
+        .json(acceptedRun(config, run.workflowId, run.runId) satisfies z.input<typeof ActionAcceptedSchema>);
     },
   });
 
@@ -110,8 +110,11 @@ export function scheduleRoutes(deps: ApiDeps, kit: RouteKit): Router {
     path: '/api/v1/schedules/:id/backfill',
     summary: 'Replay a past window of a schedule',
     description:
-      'Takes every action the schedule would have taken in [start, end), buffering overlaps so each runs in turn. ' +
-      'Each run computes its window from its scheduled time. Span at most 366 days; end not in the future.',
+      'Takes every action the schedule would have taken in [start, end), one after another (BUFFER_ALL). Each run ' +
+      `computes its window from its scheduled time and is tagged TriggeredBy=backfill. Limits: start not before ${EARLIEST_DATE}, ` +
+      `end at least an hour ago, a span of at most ${MAX_BACKFILL_DAYS} days and at most ${MAX_BACKFILL_RUNS} runs ` +
+      '(counted by Temporal from the schedule); a larger window is a 400 that says how many runs it would start. ' +
+      'While the backfill runs, the schedule’s own runs are skipped (SKIP) or wait behind it (BUFFER_ALL).',
     tags: ['schedules'],
     role: 'operator',
     request: { params: ScheduleIdParamsSchema, body: BackfillBodySchema },
@@ -120,16 +123,16 @@ export function scheduleRoutes(deps: ApiDeps, kit: RouteKit): Router {
       findDeclared(deps.schedules, params.id);
       const window = parseBackfillWindow(body, { now: new Date(), timeZone: config.timeZone });
       if (Array.isArray(window)) throw badRequest(window.map((e) => `${e.field}: ${e.message}`).join('; '), window);
-      // Temporal starts backfilled runs with the schedule's own action (TriggeredBy=schedule); the
-      // workflows re-tag them `backfill` when they start long after their scheduled time (tagRun).
-      await client.schedule
-        .getHandle(params.id)
-        .backfill([{ start: window.start, end: window.end, overlap: ScheduleOverlapPolicy.BUFFER_ALL }]);
-      deps.logger.info({ scheduleId: params.id, ...window, by: principalOf(res)?.name }, 'schedule backfill requested');
+      const runs = await backfillSchedule(client, params.id, window);
+      deps.logger.info(
+        { scheduleId: params.id, ...window, runs, by: principalOf(res)?.name },
+        'schedule backfill requested',
+      );
       res.status(202).json({
         scheduleId: params.id,
         start: window.start.toISOString(),
         end: window.end.toISOString(),
+        runs,
         ...scheduleLinks(config, params.id),
       } satisfies z.input<typeof BackfillAcceptedSchema>);
     },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { isoInstant } from '../http/schemas';
+import { EARLIEST_DATE, isoInstant } from '../http/schemas';
+import { MAX_BACKFILL_DAYS } from './backfill-window';
 
 export const ScheduleIdParamsSchema = z.strictObject({
   id: z.string().min(1).max(200).meta({ description: 'A declared schedule id', example: 'platform-canary' }),
@@ -9,11 +10,16 @@ export const ScheduleNoteBodySchema = z.strictObject({
   note: z.string().trim().min(1).max(500).optional().meta({ description: 'Why; shown in the Temporal UI' }),
 });
 
-const instantOrDate = z
-  .union([isoInstant, z.iso.date()])
-  .meta({ description: 'An ISO instant with offset, or a date (midnight in PIPELINES_TZ)', example: '2026-11-01' });
+const instantOrDate = (description: string) =>
+  z.union([isoInstant, z.iso.date()]).meta({
+    description: `${description}: an ISO instant with offset, or a date YYYY-MM-DD (midnight in PIPELINES_TZ)`,
+    example: '2026-11-01',
+  });
 
-export const BackfillBodySchema = z.strictObject({ start: instantOrDate, end: instantOrDate });
+export const BackfillBodySchema = z.strictObject({
+  start: instantOrDate(`Included; not before ${EARLIEST_DATE}`),
+  end: instantOrDate(`Excluded; at least an hour ago, at most ${MAX_BACKFILL_DAYS} days after start`),
+});
 
 const scheduleRunShape = { workflowId: z.string(), runId: z.string(), statusUrl: z.string() };
 
@@ -46,6 +52,7 @@ export const BackfillAcceptedSchema = z
     scheduleId: z.string(),
     start: z.string(),
     end: z.string(),
+    runs: z.number().int().meta({ description: 'How many runs the backfill starts, as Temporal counts them' }),
     statusUrl: z.string(),
     temporalUiUrl: z.string(),
   })

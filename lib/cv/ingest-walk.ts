@@ -34,13 +34,21 @@ export interface PageDecision {
   done: boolean;
 }
 
-/** The segment a load starts from its first page (offset 0), or null when nothing is newer than the watermark. */
+const recordIdOf = (item: unknown) => usableRecordId((item as { recordId?: unknown } | null)?.recordId);
+
+/**
+ * The segment a load starts from its first page (offset 0), or null when nothing is newer than the
+ * watermark. Items without a usable recordId at the top of the listing (above the first one at or
+ * below the watermark) are new too: they start a segment whose top is the watermark itself, so the
+ * load rejects them now (its walk then stops at the floor, the watermark unchanged), rather than
+ * leaving them until a valid event arrives above them.
+ */
 export function startSegment(highWatermark: number, firstPage: Page): Segment | null {
   let top = 0;
-  for (const item of firstPage.items)
-    top = Math.max(top, usableRecordId((item as { recordId?: unknown })?.recordId) ?? 0);
-  if (top <= highWatermark) return null;
-  return { top, floor: highWatermark, low: null, nextOffset: 0, total: firstPage.total };
+  for (const item of firstPage.items) top = Math.max(top, recordIdOf(item) ?? 0);
+  const leadingWithoutId = firstPage.items.length > 0 && recordIdOf(firstPage.items[0]) === null;
+  if (top <= highWatermark && !leadingWithoutId) return null;
+  return { top: Math.max(top, highWatermark), floor: highWatermark, low: null, nextOffset: 0, total: firstPage.total };
 }
 
 /**
@@ -55,17 +63,22 @@ export function offsetToFetch(segment: Segment, currentTotal?: number): number {
 
 export function planPage(segment: Segment, page: Page): PageDecision {
   const toProcess: unknown[] = [];
-  let low = segment.low;
+  let { top, low } = segment;
   let reachedFloor = false;
   for (const item of page.items) {
-    const recordId = usableRecordId((item as { recordId?: unknown } | null)?.recordId);
+    const recordId = recordIdOf(item);
     if (recordId !== null && recordId <= segment.floor) {
       // Newest first: this and everything after it was stored by an earlier load.
       reachedFloor = true;
       break;
     }
-    // Newer than this load's top: arrived while it paged; the next load takes it.
-    if (recordId !== null && recordId > segment.top) continue;
+    if (recordId !== null && recordId > top) {
+      // A segment started by items without a recordId has seen no event yet (top = floor): the
+      // first one it meets, below them, is the newest of the load.
+      if (top === segment.floor) top = recordId;
+      // Newer than this load's top: arrived while it paged; the next load takes it.
+      else continue;
+    }
     toProcess.push(item);
     if (recordId !== null) low = low === null ? recordId : Math.min(low, recordId);
   }
@@ -74,7 +87,7 @@ export function planPage(segment: Segment, page: Page): PageDecision {
   const endOfListing = page.items.length === 0 || page.offset + page.items.length >= page.total;
   return {
     toProcess,
-    segment: { ...segment, low, nextOffset: page.offset + page.items.length, total: page.total },
+    segment: { ...segment, top, low, nextOffset: page.offset + page.items.length, total: page.total },
     done: reachedFloor || endOfListing,
   };
 }

@@ -20,7 +20,13 @@ export interface TestApi extends RunningApi {
   request(
     method: string,
     path: string,
-    options?: { key?: string | null; body?: unknown; rawBody?: string; contentType?: string },
+    options?: {
+      key?: string | null;
+      body?: unknown;
+      rawBody?: string | Uint8Array;
+      contentType?: string;
+      headers?: Record<string, string>;
+    },
   ): Promise<ApiResponse>;
   get(path: string, key?: string | null): Promise<ApiResponse>;
   post(path: string, body?: unknown, key?: string | null): Promise<ApiResponse>;
@@ -48,9 +54,9 @@ export async function startTestApi(ctx: TestContext, overrides: Partial<ApiDeps>
   async function request(
     method: string,
     path: string,
-    { key = TEST_KEYS.operator, body, rawBody, contentType }: Parameters<TestApi['request']>[2] = {},
+    { key = TEST_KEYS.operator, body, rawBody, contentType, headers: extra }: Parameters<TestApi['request']>[2] = {},
   ): Promise<ApiResponse> {
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...extra };
     if (key !== null) headers.authorization = `Bearer ${key}`;
     const payload = rawBody ?? (body === undefined ? undefined : JSON.stringify(body));
     if (payload !== undefined) headers['content-type'] = contentType ?? 'application/json';

@@ -1,7 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import express from 'express';
 import { problemErrorHandler } from '../../api/http/error-handler';
+import { EARLIEST_DATE } from '../../api/http/schemas';
+import { MAX_BACKFILL_RUNS } from '../../api/schedules/backfill';
+import { MAX_BACKFILL_DAYS } from '../../api/schedules/backfill-window';
 import { createLogger } from '../../lib/logger';
 import { createTestContext, TEST_KEYS, type TestContext } from '../harness/context';
 import { startTestApi, type TestApi } from './api-client';
@@ -48,6 +52,22 @@ describe('authentication', () => {
     expect(response.json.detail).toMatch(/operator/);
   });
 
+  it.each([['/dashboards/batch-jobs/daily?fecha=2026-01-01'], ['/api/v1/schedules/any/pause']])(
+    'checks the key of %s before reading its body: 401 for a 2 MB body and for bad JSON',
+    async (path) => {
+      const huge = JSON.stringify({ note: 'x'.repeat(2 * 1024 * 1024) });
+      for (const rawBody of [huge, '{"note": ']) {
+        const response = await api.request('POST', path, { key: null, rawBody });
+        expect(response.status).toBe(401);
+        expect(response.headers.get('content-type')).toMatch(PROBLEM_JSON);
+      }
+      // The role is checked before the body too: a viewer gets 403, not 413.
+      expect((await api.request('POST', path, { key: TEST_KEYS.viewer, rawBody: huge })).status).toBe(403);
+      // With an operator key the body is read, and refused for what it is.
+      expect((await api.request('POST', path, { rawBody: huge })).status).toBe(413);
+    },
+  );
+
   it('never logs a key or the Authorization header', async () => {
     await api.get('/api/v1/runs?limit=1', TEST_KEYS.viewer);
     await api.get('/api/v1/runs?limit=1', 'wrong-key-wrong-key-wrong');
@@ -61,10 +81,16 @@ describe('authentication', () => {
 });
 
 describe('validation', () => {
-  it.each([
+  it.each<[string, string, string]>([
     ['an unknown query parameter', '/api/v1/runs?staus=Failed', 'query.staus'],
     ['limit=0', '/api/v1/runs?limit=0', 'query.limit'],
     ['limit=abc', '/api/v1/runs?limit=abc', 'query.limit'],
+    ...['0x10', '1e2', '+5', '%205', '5.0', '', '-0x1', '1_0'].map((value): [string, string, string] => [
+      `limit=${value}: integers are plain decimals`,
+      `/api/v1/runs?limit=${value}`,
+      'query.limit',
+    ]),
+    ['a business date before 2000-01-01', '/api/v1/runs?businessDate=1999-12-31', 'query.businessDate'],
     ['limit=201', '/api/v1/runs?limit=201', 'query.limit'],
     ['an unknown pipeline', '/api/v1/runs?pipeline=billing', 'query.pipeline'],
     ['an unknown status', '/api/v1/runs?status=Exploded', 'query.status'],
@@ -94,6 +120,47 @@ describe('validation', () => {
       contentType: 'application/x-www-form-urlencoded',
     });
     expect(response.status).toBe(415);
+  });
+
+  it('answers 400 for a body field sent to an action that takes no body', async () => {
+    const response = await api.post('/api/v1/runs/some-workflow/cancel', { force: true });
+    expect(response.status).toBe(400);
+    expect(response.json.errors).toEqual([{ field: 'body.force', message: 'unknown field' }]);
+  });
+
+  it.each(['gzip', 'deflate', 'br'])(
+    'answers 400 for a body that says Content-Encoding: %s but is not',
+    async (encoding) => {
+      const response = await api.request('POST', '/api/v1/schedules/any/backfill', {
+        rawBody: '{"start":"2026-01-01","end":"2026-01-02"}',
+        headers: { 'content-encoding': encoding },
+      });
+      expect(response.status).toBe(400);
+      expect(response.headers.get('content-type')).toMatch(PROBLEM_JSON);
+      expect(response.json.detail).toMatch(/Content-Encoding/);
+    },
+  );
+
+  it('reads a body that is compressed as it says', async () => {
+    const response = await api.request('POST', '/api/v1/schedules/any/pause', {
+      rawBody: gzipSync('{"reason":"typo"}'),
+      headers: { 'content-encoding': 'gzip' },
+    });
+    // Decoded and validated: the unknown field is named.
+    expect(response.status).toBe(400);
+    expect(response.json.errors).toEqual([{ field: 'body.reason', message: 'unknown field' }]);
+  });
+
+  it.each([
+    ['a public seed route, without a key', 'POST', '/dashboards/batch-jobs/trigger/%zz', null],
+    ['a lone %', 'GET', '/api/v1/runs/%', TEST_KEYS.viewer],
+    ['a truncated UTF-8 sequence', 'GET', '/api/v1/runs/%E0%A4%A', TEST_KEYS.viewer],
+    ['an overlong UTF-8 sequence', 'POST', '/api/v1/schedules/%C0%AF/trigger', TEST_KEYS.operator],
+  ])('answers 400 for a path parameter that is not valid percent-encoding: %s', async (_name, method, path, key) => {
+    const response = await api.request(method, path, { key });
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toMatch(PROBLEM_JSON);
+    expect(response.json).toMatchObject({ status: 400, detail: expect.stringMatching(/percent-encoding/) });
   });
 
   it('answers 413 for a body over API_BODY_LIMIT', async () => {
@@ -137,7 +204,7 @@ describe('errors', () => {
     app.get('/boom', () => {
       throw new Error('database password is hunter2');
     });
-    app.use(problemErrorHandler(logger, '1kb'));
+    app.use(problemErrorHandler(logger));
     const server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     try {
@@ -152,6 +219,51 @@ describe('errors', () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe('the error handler', () => {
+  /** An app whose one route throws `error`, answered by the real error handler. */
+  async function answerTo(error: Error) {
+    const lines: string[] = [];
+    const logger = createLogger('error', {}, { write: (line: string) => lines.push(line) });
+    const app = express();
+    app.get('/boom', () => {
+      throw error;
+    });
+    app.use(problemErrorHandler(logger));
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      const response = await fetch(`http://127.0.0.1:${port}/boom`);
+      return {
+        status: response.status,
+        type: response.headers.get('content-type'),
+        text: await response.text(),
+        lines,
+      };
+    } finally {
+      server.close();
+    }
+  }
+
+  it.each([
+    ['status', 418],
+    ['statusCode', 429],
+  ])('honours a 4xx `%s` on any error, without showing its message', async (property, code) => {
+    const answer = await answerTo(Object.assign(new Error('table secret_stuff is locked'), { [property]: code }));
+    expect(answer.status).toBe(code);
+    expect(answer.type).toMatch(PROBLEM_JSON);
+    expect(JSON.parse(answer.text)).toMatchObject({ status: code });
+    expect(answer.text).not.toContain('secret_stuff');
+  });
+
+  it('answers a 5xx status as any other failure: 500, logged', async () => {
+    const answer = await answerTo(Object.assign(new Error('upstream secret_stuff'), { status: 502 }));
+    expect(answer.status).toBe(500);
+    expect(answer.text).not.toContain('secret_stuff');
+    expect(answer.lines.join('')).toContain('secret_stuff');
   });
 });
 
@@ -195,6 +307,32 @@ describe('metrics, OpenAPI and docs', () => {
     expect(limit).toMatchObject({ in: 'query', schema: { minimum: 1, maximum: 200, default: 50 } });
     expect(doc.paths['/api/v1/runs/{workflowId}/cancel'].post.responses).toHaveProperty('403');
     expect(doc.paths['/api/v1/schedules/{id}/backfill'].post.requestBody.required).toBe(true);
+  });
+
+  it('states what the handlers enforce: date patterns and floor, integer bounds, backfill limits', async () => {
+    const { json: doc } = await api.get('/openapi.json', null);
+    expect(doc.info.description).toContain(`not before ${EARLIEST_DATE}`);
+    const param = (path: string, name: string) =>
+      (doc.paths[path].get ?? doc.paths[path].post).parameters.find((p: { name: string }) => p.name === name);
+    for (const [path, name] of [
+      ['/dashboards/batch-jobs/daily', 'fecha'],
+      ['/dashboards/batch-jobs/weekly', 'fecha_fin'],
+      ['/api/v1/runs', 'businessDate'],
+    ] as const) {
+      const { schema } = param(path, name);
+      expect(schema).toMatchObject({ type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
+      expect(schema.description).toContain(`not before ${EARLIEST_DATE}`);
+    }
+    expect(param('/dashboards/metrics/calculated', 'limit').schema).toMatchObject({
+      type: 'integer',
+      minimum: 1,
+      maximum: 1000,
+    });
+    expect(param('/api/v1/cv/analytics/ott', 'days').schema).toMatchObject({ type: 'integer', maximum: 36600 });
+    const backfill = doc.paths['/api/v1/schedules/{id}/backfill'].post;
+    expect(backfill.description).toContain(`${MAX_BACKFILL_DAYS} days`);
+    expect(backfill.description).toContain(`${MAX_BACKFILL_RUNS} runs`);
+    expect(backfill.description).toContain(EARLIEST_DATE);
   });
 
   it('serves Swagger UI from local assets', async () => {

@@ -1,3 +1,4 @@
+import { EARLIEST_DATE } from '../../api/http/schemas';
 import { parseBackfillWindow } from '../../api/schedules/backfill-window';
 import { CANARY_LATE_AFTER_MS, canaryState } from '../../api/health/checks';
 import { buildVisibilityQuery } from '../../api/runs/visibility-query';
@@ -41,7 +42,17 @@ describe('parseBackfillWindow', () => {
       { field: 'body.end', message: 'must be after start' },
     ]);
     expect(parseBackfillWindow({ start: '2026-11-01', end: '2026-11-24' }, { now, timeZone })).toEqual([
-      { field: 'body.end', message: 'must not be in the future' },
+      { field: 'body.end', message: 'must be at least 60 minutes ago' },
+    ]);
+    // The last hour is the schedule's catch-up, never a backfill: its runs would be tagged `schedule`.
+    expect(
+      parseBackfillWindow({ start: '2026-11-23T10:00:00Z', end: '2026-11-23T11:30:00Z' }, { now, timeZone }),
+    ).toEqual([{ field: 'body.end', message: 'must be at least 60 minutes ago' }]);
+    expect(
+      parseBackfillWindow({ start: '2026-11-23T10:00:00Z', end: '2026-11-23T11:00:00Z' }, { now, timeZone }),
+    ).not.toBeInstanceOf(Array);
+    expect(parseBackfillWindow({ start: '1999-12-31', end: '2000-01-02' }, { now, timeZone })).toEqual([
+      { field: 'body.start', message: `must not be before ${EARLIEST_DATE}` },
     ]);
     expect(parseBackfillWindow({ start: '2025-11-01', end: '2026-11-03' }, { now, timeZone })).toEqual([
       { field: 'body.end', message: 'must be at most 366 days after start' },

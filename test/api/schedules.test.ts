@@ -4,6 +4,7 @@ import { applySchedules } from '../../schedules/apply';
 import { platformSchedules } from '../../schedules/platform';
 import type { ScheduleDeclaration } from '../../schedules/types';
 import { createTestContext, TEST_KEYS, type TestContext } from '../harness/context';
+import { MAX_BACKFILL_RUNS } from '../../api/schedules/backfill';
 import { eventually, startTestApi, type TestApi } from './api-client';
 
 const HOUR = 3_600_000;
@@ -14,6 +15,8 @@ let ctx: TestContext;
 let api: TestApi;
 let declaration: ScheduleDeclaration;
 let missing: ScheduleDeclaration;
+/** Fires every minute of 2020 only: matching times to count, and never a run now. */
+let dense: ScheduleDeclaration;
 /** The schedule fires daily at this UTC hour, twelve hours from now: never during the test. */
 const fireHour = (new Date().getUTCHours() + 12) % 24;
 
@@ -30,8 +33,14 @@ beforeAll(async () => {
     calendars: [{ hour: fireHour, minute: 0, comment: 'daily, twelve hours away' }],
   };
   missing = { ...declaration, id: `${id}-never-applied` };
-  await applySchedules(ctx.client, [declaration], context, { owner });
-  api = await startTestApi(ctx, { schedules: [declaration, missing] });
+  dense = {
+    ...declaration,
+    id: `${id}-dense`,
+    workflowIdPrefix: `${id}-dense`,
+    calendars: [{ year: 2020, hour: '*', minute: '*', comment: 'every minute of 2020' }],
+  };
+  await applySchedules(ctx.client, [declaration, dense], context, { owner });
+  api = await startTestApi(ctx, { schedules: [declaration, missing, dense] });
 });
 
 afterAll(async () => {
@@ -44,6 +53,10 @@ afterAll(async () => {
       .catch(() => undefined);
   }
   await handle?.delete().catch(() => undefined);
+  await ctx?.client.schedule
+    .getHandle(dense.id)
+    .delete()
+    .catch(() => undefined);
   await api?.close();
   await ctx?.close();
 });
@@ -80,9 +93,16 @@ describe('GET /api/v1/schedules', () => {
   });
 
   it('answers 404 for an action on a declared schedule that was never applied', async () => {
-    const response = await api.post(schedulePath(missing.id, '/pause'));
-    expect(response.status).toBe(404);
-    expect(response.json.detail).toMatch(/schedules:apply/);
+    const week = { start: '2020-03-01', end: '2020-03-08' };
+    for (const [action, body] of [
+      ['/pause', undefined],
+      ['/trigger', undefined],
+      ['/backfill', week],
+    ] as const) {
+      const response = await api.post(schedulePath(missing.id, action), body);
+      expect(response.status).toBe(404);
+      expect(response.json.detail).toMatch(/schedules:apply/);
+    }
   });
 });
 
@@ -128,13 +148,38 @@ describe('POST /api/v1/schedules/:id/trigger', () => {
         ]);
         expect(rows).toHaveLength(1);
         const run = await api.get(statusUrl, TEST_KEYS.viewer);
+        // Started through the API, so tagged `api` like every run the API starts.
         expect(run.json).toMatchObject({
           status: 'Completed',
           pipeline: declaration.taskQueue,
-          triggeredBy: 'schedule',
+          target: 'canary',
+          triggeredBy: 'api',
         });
       },
     );
+  });
+
+  it('refuses a second trigger while the run it started is going, under the SKIP policy', async () => {
+    // No worker polls the queue now: the first run stays running.
+    const first = await api.post(schedulePath(declaration.id, '/trigger'));
+    expect(first.status).toBe(202);
+    const { workflowId } = first.json as { workflowId: string };
+    try {
+      await eventually(
+        async () => {
+          const query = `WorkflowId = '${workflowId}' AND ExecutionStatus = 'Running'`;
+          for await (const info of ctx.client.workflow.list({ query })) return info;
+          return undefined;
+        },
+        10_000,
+        'the triggered run in visibility',
+      );
+      const second = await api.post(schedulePath(declaration.id, '/trigger'));
+      expect(second.status).toBe(409);
+      expect(second.json.detail).toContain(workflowId);
+    } finally {
+      await ctx.client.workflow.getHandle(workflowId).terminate('test over');
+    }
   });
 });
 
@@ -143,6 +188,12 @@ describe('POST /api/v1/schedules/:id/backfill', () => {
     ['start after end', { start: '2026-01-02T00:00:00Z', end: '2026-01-01T00:00:00Z' }, 'body.end'],
     ['start equal to end', { start: '2026-01-01', end: '2026-01-01' }, 'body.end'],
     ['an end in the future', { start: '2020-01-01', end: new Date(Date.now() + HOUR).toISOString() }, 'body.end'],
+    [
+      'an end less than an hour ago',
+      { start: '2020-01-01', end: new Date(Date.now() - HOUR / 2).toISOString() },
+      'body.end',
+    ],
+    ['a start before 2000-01-01', { start: '1999-12-01', end: '2000-01-02' }, 'body.start'],
     ['more than 366 days', { start: '2020-01-01', end: '2021-01-03' }, 'body.end'],
     ['a start that is not a date', { start: 'last monday', end: '2026-01-01' }, 'body.start'],
     ['an instant without offset', { start: '2026-01-01T00:00:00', end: '2026-01-02' }, 'body.start'],
@@ -167,6 +218,7 @@ describe('POST /api/v1/schedules/:id/backfill', () => {
       scheduleId: declaration.id,
       start,
       end,
+      runs: 1,
       statusUrl: schedulePath(declaration.id),
       temporalUiUrl: expect.stringContaining(declaration.id),
     });
@@ -187,6 +239,48 @@ describe('POST /api/v1/schedules/:id/backfill', () => {
     const trigger = await api.post(schedulePath(declaration.id, '/trigger'));
     expect(trigger.status).toBe(409);
     expect(trigger.json.detail).toContain(action.workflowId);
+  });
+});
+
+describe('the backfill limit', () => {
+  const minute = 60_000;
+  const t0 = Date.parse('2020-03-01T00:00:00Z');
+  const window = (start: number, end: number) => ({
+    start: new Date(start).toISOString(),
+    end: new Date(end).toISOString(),
+  });
+
+  it(`refuses a backfill that would start more than ${MAX_BACKFILL_RUNS} runs, saying how many`, async () => {
+    // [start, end): the run at t0 counts, the one at the end does not; half-minutes test both bounds.
+    for (const body of [
+      window(t0, t0 + MAX_BACKFILL_RUNS * minute + 30_000),
+      window(t0 - 30_000, t0 + (MAX_BACKFILL_RUNS + 1) * minute),
+    ]) {
+      const response = await api.post(schedulePath(dense.id, '/backfill'), body);
+      expect(response.status).toBe(400);
+      expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(response.json.detail).toContain(`would start ${MAX_BACKFILL_RUNS + 1} runs`);
+      expect(response.json.detail).toContain(`at most ${MAX_BACKFILL_RUNS}`);
+      expect(response.json.errors).toEqual([expect.objectContaining({ field: 'body' })]);
+    }
+  });
+
+  it('counts exactly past what Temporal lists in one call (a week of a 1-minute schedule)', async () => {
+    const response = await api.post(schedulePath(dense.id, '/backfill'), window(t0, t0 + 7 * 24 * 60 * minute));
+    expect(response.status).toBe(400);
+    expect(response.json.detail).toContain(`would start ${7 * 24 * 60} runs`);
+  });
+
+  it('stops counting past 100,000 runs and says so', async () => {
+    const response = await api.post(schedulePath(dense.id, '/backfill'), window(t0, t0 + 100 * 24 * 60 * minute));
+    expect(response.status).toBe(400);
+    expect(response.json.detail).toContain('would start more than 100,000 runs');
+  });
+
+  it('started nothing for the refused backfills', async () => {
+    const description = await ctx.client.schedule.getHandle(dense.id).describe();
+    expect(description.info.numActionsTaken).toBe(0);
+    expect(description.info.runningActions).toEqual([]);
   });
 });
 

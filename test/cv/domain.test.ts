@@ -97,6 +97,31 @@ describe('the ingest walk', () => {
     expect(last).toMatchObject({ done: true, segment: { low: 20, nextOffset: 6 } });
   });
 
+  it('rejects invalid events without a recordId at the top in the same load, the watermark unchanged', () => {
+    // Nothing valid above the watermark, but the newest items have no recordId: a segment from
+    // the watermark to itself, whose first page processes them and then stops at the floor.
+    const segment = startSegment(50, { offset: 0, total: 6, items: items(null, null, 50, 40) });
+    expect(segment).toEqual({ top: 50, floor: 50, low: null, nextOffset: 0, total: 6 });
+    const page = planPage(segment!, { offset: 0, total: 6, items: items(null, null, 50, 40) });
+    expect(page.toProcess).toEqual(items(null, null));
+    expect(page).toMatchObject({ done: true, segment: { top: 50, floor: 50, low: null } });
+    // Below the first recordId they are old: an earlier load saw them.
+    expect(startSegment(50, { offset: 0, total: 6, items: items(50, null, 40) })).toBeNull();
+    // On a first load too (watermark 0).
+    expect(startSegment(0, { offset: 0, total: 1, items: items(null) })).toMatchObject({ top: 0, floor: 0 });
+  });
+
+  it('takes the first recordId below a page of items without one as the top of the load', () => {
+    const segment = startSegment(20, { offset: 0, total: 7, items: items(null, null) });
+    expect(segment).toMatchObject({ top: 20, floor: 20 });
+    const first = planPage(segment!, { offset: 0, total: 7, items: items(null, null) });
+    expect(first).toMatchObject({ done: false, segment: { top: 20, low: null, nextOffset: 2 } });
+    // The first events below them are new (not "arrived while paging"): they set the top.
+    const second = planPage(first.segment, { offset: 2, total: 7, items: items(40, null, 30, 20, 10) });
+    expect(second.toProcess).toEqual(items(40, null, 30));
+    expect(second).toMatchObject({ done: true, segment: { top: 40, low: 30 } });
+  });
+
   it('re-reads, never skips, when events arrive between pages; steps back when the listing shrinks', () => {
     // Two events arrived at the top since nextOffset was computed: the page at the same offset
     // starts with two events already stored; planPage returns them (stored again as no-ops).

@@ -18,7 +18,9 @@ export async function createCvTestContext(
   simOptions: Partial<CvSimulatorOptions> = {},
   extraEnv: Record<string, string> = {},
 ): Promise<CvTestContext> {
-  const sim = createCvSimulator({ seed: 7, volume: 2_000, endMs: Date.UTC(2026, 10, 22, 12), ...simOptions });
+  // The events end at the current hour, so `days=` windows (measured from today) hold some of them.
+  const endMs = Math.floor(Date.now() / 3_600_000) * 3_600_000;
+  const sim = createCvSimulator({ seed: 7, volume: 2_000, endMs, ...simOptions });
   const simServer = await startSimulatorServer([sim], 0);
   const cvBaseUrl = `${simServer.url}/cv`;
   const ctx = await createTestContext({

@@ -1,6 +1,8 @@
 import { PIPELINE, PIPELINE_TARGET, TRIGGERED_BY } from '../../lib/search-attributes';
 import { CATEGORIES, CATEGORY_NAMES } from '../../lib/cv/categories';
+import { usableRecordId } from '../../lib/cv/event';
 import { CV_DEMO_CREDENTIALS } from '../../local/simulators/cv';
+import { eventAt, isInvalid } from '../../local/simulators/cv/generator';
 import { recordHistory } from '../harness/histories';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 
@@ -11,9 +13,10 @@ const decodedPayloads = (json: string) =>
     .join('\n');
 import { createCvTestContext, expectedSnapshot, ingestState, storedSnapshot, type CvTestContext } from './harness';
 
+const SIM = { seed: 7, invalidRate: 0.02 };
 let ctx: CvTestContext;
 beforeAll(async () => {
-  ctx = await createCvTestContext({ volume: 2_500, invalidRate: 0.02 });
+  ctx = await createCvTestContext({ volume: 2_500, ...SIM });
 });
 afterAll(() => ctx.close());
 
@@ -75,5 +78,29 @@ describe('cvPipeline against the simulator', () => {
 
     const third = await runPipeline('nothing-new');
     expect(third.result.ingest).toMatchObject({ mode: 'none', pages: 0, stored: 0 });
+  });
+
+  it('rejects an invalid event without a recordId at the top of the listing in the run that sees it', async () => {
+    // The simulator's events are a pure function of (seed, index): find the next index whose event
+    // has no usable recordId, and load everything below it first.
+    const generator = { ...SIM, startMs: 0, stepMs: 1 };
+    let index = ctx.sim.stats.total;
+    while (
+      !isInvalid(generator, index) ||
+      usableRecordId((eventAt(generator, index) as { recordId?: unknown })?.recordId) !== null
+    )
+      index++;
+    ctx.sim.addEvents(index - ctx.sim.stats.total);
+    await runPipeline('below-the-invalid-top');
+    const { highWatermark } = await ingestState(ctx);
+
+    ctx.sim.addEvents(1);
+    const { result } = await runPipeline('invalid-top');
+    expect(result.ingest).toMatchObject({ mode: 'incremental', stored: 0, rejected: 1, highWatermark });
+    expect(await storedSnapshot(ctx)).toEqual(expectedSnapshot(ctx.sim));
+    // Rejected once: the next run walks past it again and stores nothing twice.
+    const again = await runPipeline('invalid-top-again');
+    expect(again.result.ingest).toMatchObject({ stored: 0, rejected: 0, highWatermark });
+    expect(await storedSnapshot(ctx)).toEqual(expectedSnapshot(ctx.sim));
   });
 });

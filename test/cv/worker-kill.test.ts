@@ -4,6 +4,8 @@ import { hash32 } from '../../local/simulators/cv/generator';
 import { recordHistory } from '../harness/histories';
 import { killWorkerProcess as kill, startWorkerProcess } from '../harness/worker-process';
 import { CV_DEMO_CREDENTIALS } from '../../local/simulators/cv';
+import { CATEGORIES } from '../../lib/cv/categories';
+import { lockTables, waitForLockWaiters } from '../fixtures/lock-waits';
 import { createCvTestContext, expectedSnapshot, ingestState, storedSnapshot, type CvTestContext } from './harness';
 
 /**
@@ -59,7 +61,7 @@ async function runWithKills(name: string, kills: number, seed: number) {
   const handle = await ctx.client.workflow.start('cvPipeline', {
     taskQueue,
     workflowId: `cv-kill/${name}-${taskQueue}`,
-    args: [{ timeZone: 'America/Santiago', pageSize: 100, ingestHeartbeatTimeout: '2 seconds' }],
+    args: [{ timeZone: 'America/Santiago', pageSize: 100, heartbeatTimeout: '2 seconds' }],
   });
   const watermarks: number[] = [];
   for (let n = 0; n < kills; n++) {
@@ -86,6 +88,9 @@ describe('the CV ingest with its worker SIGKILLed', () => {
   }, 120_000);
 
   it('finishes incremental loads killed twice while new events arrive', async () => {
+    // Slower pages than the full load's: an incremental load is 30 pages, and the second kill must
+    // still find it running after the random delay (up to 400 ms) that follows its progress.
+    ctx.sim.setFaults({ slowRate: 1, slowMs: 60 });
     for (const [round, seed] of [
       [1, 21],
       [2, 31],
@@ -108,4 +113,39 @@ describe('the CV ingest with its worker SIGKILLed', () => {
     );
     expect(rows[0]!.n).toBe(0n);
   }, 180_000);
+
+  it('retries a merge whose worker died after the heartbeat timeout, not the 30-minute timeout', async () => {
+    ctx.sim.addEvents(500);
+    const taskQueue = ctx.uniqueQueue('cv-kill');
+    const worker = await startWorker(taskQueue);
+    // The OTT merge waits on its table, so the worker dies inside the merge's transaction.
+    const lock = await lockTables(ctx.db, [CATEGORIES.ott.table]);
+    const handle = await ctx.client.workflow.start('cvPipeline', {
+      taskQueue,
+      workflowId: `cv-kill/merge-${taskQueue}`,
+      args: [{ timeZone: 'America/Santiago', pageSize: 100, heartbeatTimeout: '2 seconds' }],
+    });
+    try {
+      await waitForLockWaiters(ctx.db, 1);
+      await kill(worker);
+    } finally {
+      await lock.release();
+    }
+    const killedAt = Date.now();
+    await startWorker(taskQueue);
+    const result = await handle.result();
+    expect(Date.now() - killedAt).toBeLessThan(30_000);
+    const ott = result.merges.find((merge: { category: string }) => merge.category === 'ott')!;
+    expect(ott.merged).toBeGreaterThan(0);
+    const { events } = await handle.fetchHistory();
+    const mergeAttempts = (events ?? []).flatMap((event) =>
+      event.activityTaskStartedEventAttributes && event.activityTaskStartedEventAttributes.attempt! > 1 ? [event] : [],
+    );
+    expect(mergeAttempts.length).toBeGreaterThan(0);
+    // Merged once: every OTT target event has exactly its row (primary key), none missing.
+    const missing = await ctx.db.query<{ n: bigint }>(
+      'SELECT count(*) AS n FROM cv_events e WHERE e.action_id = 8 AND NOT EXISTS (SELECT 1 FROM cv_merged_ott m WHERE m.record_id = e.record_id)',
+    );
+    expect(missing.rows[0]!.n).toBe(0n);
+  }, 90_000);
 });

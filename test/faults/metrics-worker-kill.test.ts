@@ -33,7 +33,7 @@ describe('a worker SIGKILLed in the middle of a metrics batch', () => {
       ctx.client.workflow.start('daily_metrics_batch', {
         taskQueue,
         workflowId,
-        args: [{ timeZone: TZ, date: '2026-05-06' }],
+        args: [{ timeZone: TZ, date: '2026-05-06', heartbeatTimeout: '3 seconds' }],
       });
     const first = await startWorkerProcess(
       { databaseUrl: ctx.databaseUrl.reveal(), taskQueue, activities: 'metrics' },

@@ -53,7 +53,10 @@ export default async function globalSetup(): Promise<void> {
       dataDir: path.join(scratch, 'postgres'),
       port: await freePort(),
       password: new Secret(randomBytes(12).toString('hex')),
+      onLog: log,
     });
+    // The data may live outside the scratch directory (as root, where `postgres` can reach it).
+    stops.push(() => rm(postgres.dataDir, { recursive: true, force: true }));
     stops.push(() => postgres.process.stop());
     adminUrl = postgres.url('postgres');
   }

@@ -111,6 +111,16 @@ describe('seed routes of the metric batches', () => {
     expect((await handle.describe()).typedSearchAttributes.get(TRIGGERED_BY)).toBe('api');
   });
 
+  it("a schedule's trigger route tags the launcher and the batch it starts api, like trigger/{job_id}", async () => {
+    const response = await api.post('/api/v1/schedules/daily_metrics_batch/trigger');
+    expect(response.status).toBe(202);
+    const launcher = ctx.client.workflow.getHandle(response.json.workflowId);
+    const result = (await withMetricsWorker(() => launcher.result())) as { date: string };
+    const batch = await ctx.client.workflow.getHandle(`metrics-daily/${result.date}`).describe();
+    expect((await launcher.describe()).typedSearchAttributes.get(TRIGGERED_BY)).toBe('api');
+    expect(batch.typedSearchAttributes.get(TRIGGERED_BY)).toBe('api');
+  });
+
   it('a backfill of a date range through the schedule runs each day once', async () => {
     await ctx.db.query('DELETE FROM metricas_calculadas');
     await withMetricsWorker(async () => {
@@ -179,6 +189,13 @@ describe('seed routes of the metric batches', () => {
     ['/dashboards/batch-jobs/weekly?fecha_fin=2999-01-04', 'query.fecha_fin'],
     ['/dashboards/batch-jobs/weekly?fecha=2026-02-15', 'query.fecha'],
     ['/dashboards/batch-jobs/trigger/drop_tables', 'params.job_id'],
+    // Dates before the floor (2000-01-01) would start runs over nothing.
+    ['/dashboards/batch-jobs/daily?fecha=0001-01-01', 'query.fecha'],
+    ['/dashboards/batch-jobs/daily?fecha=1999-12-31', 'query.fecha'],
+    ['/dashboards/batch-jobs/weekly?fecha_fin=1900-01-01', 'query.fecha_fin'],
+    ['/dashboards/batch-jobs/daily?fecha=', 'query.fecha'],
+    ['/dashboards/batch-jobs/daily?fecha=%202026-02-10', 'query.fecha'],
+    ['/dashboards/batch-jobs/daily?fecha=20260210', 'query.fecha'],
   ])('POST %s is a 400 naming %s', async (path, field) => {
     const response = await api.post(path);
     expect(response.status).toBe(400);
@@ -190,6 +207,9 @@ describe('seed routes of the metric batches', () => {
     ['limit=0', 'query.limit'],
     ['limit=5000', 'query.limit'],
     ['limit=abc', 'query.limit'],
+    ['limit=0x10', 'query.limit'],
+    ['limit=1e2', 'query.limit'],
+    ['limit=', 'query.limit'],
     ["nombre_metrica=x';DROP TABLE asesores;--", 'query.nombre_metrica'],
   ])('GET calculated?%s is a 400 naming %s', async (query, field) => {
     const response = await api.get(`/dashboards/metrics/calculated?${query}`);

@@ -1,13 +1,16 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
+  ActivityCancellationType,
   executeChild,
+  isCancellation,
+  ParentClosePolicy,
   proxyActivities,
   upsertSearchAttributes,
   workflowInfo,
   type ChildWorkflowOptions,
 } from '@temporalio/workflow';
 import type { MetricsActivities } from '../../activities/metrics';
-import type { Trigger } from '../../lib/families';
+import { TRIGGERS, type Trigger } from '../../lib/families';
 import { FAILED_STEPS, PIPELINE, TRIGGERED_BY } from '../../lib/search-attributes';
 import { scheduledTime, tagRun } from '../run-context';
 import {
@@ -20,14 +23,22 @@ import {
 } from './catalog';
 import { dailyDateFor, dayPeriod, localDateOf, weeklyEndFor, weekPeriod, type Period } from './periods';
 
-// Bounded retries (about 1.5 minutes of backoff): a database restart is ridden out, while a
-// metric that keeps failing is reported in the result instead of holding the batch.
-const activities = proxyActivities<MetricsActivities>({
-  startToCloseTimeout: '10 minutes',
-  // Activities heartbeat while their statement runs: a dead worker's work is retried within seconds.
-  heartbeatTimeout: '15 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 8 },
-});
+/** @see MetricsBatchInput.heartbeatTimeout */
+export const METRICS_HEARTBEAT_TIMEOUT = '1 minute';
+
+function metricsActivities(input: MetricsBatchInput) {
+  return proxyActivities<MetricsActivities>({
+    startToCloseTimeout: '10 minutes',
+    // Activities heartbeat while their statement runs: a dead worker's work is retried after this.
+    heartbeatTimeout: input.heartbeatTimeout ?? METRICS_HEARTBEAT_TIMEOUT,
+    // A cancelled run ends only once its activities have stopped and rolled back. Explicit: left
+    // out, the SDK's core applies TRY_CANCEL (whatever its docs say), and the run would end first.
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    // Bounded retries (about 1.5 minutes of backoff): a database restart is ridden out, while a
+    // metric that keeps failing is reported in the result instead of holding the batch.
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 8 },
+  });
+}
 
 export interface MetricsBatchInput {
   /** PIPELINES_TZ: the local days the periods are made of. */
@@ -43,6 +54,12 @@ export interface MetricsBatchInput {
    * scheduled time to the child it starts; otherwise the run's own start.
    */
   asOf?: string;
+  /**
+   * How long a metric activity may go without a heartbeat (it heartbeats every second) before it
+   * is retried elsewhere: the time a dead worker costs. Passed on to the child of a scheduled run.
+   * @default METRICS_HEARTBEAT_TIMEOUT ('1 minute')
+   */
+  heartbeatTimeout?: string;
 }
 
 export type MetricOutcome =
@@ -71,6 +88,7 @@ export async function dailyMetricsBatch(input: MetricsBatchInput): Promise<Metri
   if (input.date === undefined) return runUnderBusinessId(job, dailyDateFor(scheduledTime(), input.timeZone), input);
   const periodo = dayPeriod(input.date, input.timeZone);
   tagRun({ target: job, businessDate: input.date });
+  const activities = metricsActivities(input);
   const metrics = await runEach(DAILY_METRICS, (metric) =>
     activities[metric]({ periodo, timeZone: input.timeZone }).then(({ rows }) => rows),
   );
@@ -83,6 +101,7 @@ export async function weeklyMetricsBatch(input: MetricsBatchInput): Promise<Metr
   if (input.date === undefined) return runUnderBusinessId(job, weeklyEndFor(scheduledTime(), input.timeZone), input);
   const periodo = weekPeriod(input.date, input.timeZone);
   tagRun({ target: job, businessDate: input.date });
+  const activities = metricsActivities(input);
   const metrics = await runEach(WEEKLY_METRICS, (metric) =>
     activities[metric]({ periodo, timeZone: input.timeZone }).then(({ rows }) => rows),
   );
@@ -98,6 +117,7 @@ export async function cleanupMetrics(input: MetricsBatchInput): Promise<MetricsB
   const asOf = input.asOf === undefined ? scheduledTime() : new Date(input.asOf);
   if (input.date === undefined) return runUnderBusinessId(job, localDateOf(asOf, input.timeZone), input);
   tagRun({ target: job, businessDate: input.date });
+  const activities = metricsActivities(input);
   const metrics = await runEach(CLEANUP_TASKS, (task) =>
     activities[task]({ asOf: asOf.toISOString() }).then(({ deleted }) => deleted),
   );
@@ -106,19 +126,20 @@ export async function cleanupMetrics(input: MetricsBatchInput): Promise<MetricsB
 
 /**
  * Runs every step on its own: a failed one is recorded with its error and the others go on.
- * Steps run concurrently; each holds one database connection while it computes.
+ * Steps run concurrently; each holds one database connection while it computes. A cancelled run
+ * is not a failed step: once every step has settled (stopped and rolled back), the cancellation
+ * is rethrown and the run ends Canceled.
  */
 async function runEach<N extends string>(names: readonly N[], step: (name: N) => Promise<number>) {
-  return Promise.all(
-    names.map(async (metric): Promise<MetricOutcome> => {
-      try {
-        return { metric, status: 'ok', rows: await step(metric) };
-      } catch (error) {
-        const cause = (error as { cause?: Error }).cause ?? (error as Error);
-        return { metric, status: 'failed', error: cause.message };
-      }
-    }),
-  );
+  const settled = await Promise.allSettled(names.map((name) => step(name)));
+  const cancelled = settled.find((outcome) => outcome.status === 'rejected' && isCancellation(outcome.reason));
+  if (cancelled) throw (cancelled as PromiseRejectedResult).reason;
+  return settled.map((outcome, index): MetricOutcome => {
+    const metric = names[index]!;
+    if (outcome.status === 'fulfilled') return { metric, status: 'ok', rows: outcome.value };
+    const error = outcome.reason as { cause?: Error; message?: string };
+    return { metric, status: 'failed', error: (error.cause ?? error).message ?? String(error) };
+  });
 }
 
 function finish(job: MetricsJobId, date: string, periodo: Period, metrics: MetricOutcome[]): MetricsBatchResult {
@@ -139,10 +160,17 @@ async function runUnderBusinessId(
   tagRun({ target: job, businessDate: date });
   const workflowId = metricsWorkflowId(job, date);
   const attributes = workflowInfo().typedSearchAttributes;
-  const triggeredBy: Trigger = attributes.get(TRIGGERED_BY) === 'backfill' ? 'backfill' : 'schedule';
+  // The batch is tagged like the run that started it: a schedule's calendar, a backfill, or the API
+  // (a schedule's trigger route starts this launcher itself, tagged `api`).
+  const parentTrigger = attributes.get(TRIGGERED_BY);
+  const triggeredBy: Trigger = TRIGGERS.find((trigger) => trigger === parentTrigger) ?? 'schedule';
   const options: ChildWorkflowOptions = {
     workflowId,
     workflowExecutionTimeout: RUN_TIMEOUT,
+    // Cancelling this run cancels the batch it started (and waits for it to stop). If this run is
+    // terminated or times out instead, the batch is asked to cancel too, so it rolls back rather
+    // than being cut off. A batch this run only joined (started from the API) is never touched.
+    parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
     typedSearchAttributes: [
       { key: PIPELINE, value: attributes.get(PIPELINE) ?? 'metrics' },
       { key: TRIGGERED_BY, value: triggeredBy },

@@ -1,0 +1,126 @@
+import { createTestContext, TEST_KEYS, type TestContext } from '../harness/context';
+import { startTestApi, type TestApi } from './api-client';
+import { casesFor, operationsOf, type FuzzCase, type Key, type Operation } from './fuzz-cases';
+
+/**
+ * Hostile requests to every operation of the real app's `/openapi.json` (test/api/fuzz-cases.ts):
+ * wrong types, out-of-range values, malformed percent-encodings, bad bodies and encodings,
+ * oversized values, missing and viewer keys. No answer may be a 5xx, every error is
+ * problem+json, and no action is accepted. The app declares no schedules and every action's
+ * case is refused before its handler, so nothing reaches Temporal that another file could see.
+ */
+
+const SEED = 20261122;
+const MAX_CASES = 6_000;
+const DEADLINE_MS = 30_000;
+const CONCURRENCY = 8;
+const PROBLEM_JSON = /^application\/problem\+json/;
+
+const KEYS: Record<Key, string | undefined> = {
+  operator: TEST_KEYS.operator,
+  viewer: TEST_KEYS.viewer,
+  unknown: 'fuzz-unknown-key-0123456789',
+  none: undefined,
+};
+
+let ctx: TestContext;
+let api: TestApi;
+beforeAll(async () => {
+  ctx = await createTestContext();
+  api = await startTestApi(ctx);
+});
+afterAll(async () => {
+  await api?.close();
+  await ctx?.close();
+});
+
+interface Failure {
+  operation: string;
+  label: string;
+  url: string;
+  status: number;
+  problem: string;
+}
+
+async function send(fuzz: FuzzCase): Promise<Failure[]> {
+  const key = KEYS[fuzz.key];
+  const headers = { ...fuzz.headers, ...(key ? { authorization: `Bearer ${key}` } : {}) };
+  const response = await fetch(`${api.url}${fuzz.url}`, { method: fuzz.method, headers, body: fuzz.body });
+  const text = await response.text();
+  const failures: string[] = [];
+  const { status } = response;
+  if (status >= 500) failures.push('a 5xx');
+  if (status >= 400) {
+    if (!PROBLEM_JSON.test(response.headers.get('content-type') ?? '')) failures.push('not problem+json');
+    const problem = parse(text);
+    if (problem?.status !== status || typeof problem.title !== 'string' || typeof problem.detail !== 'string') {
+      failures.push('not a problem document');
+    }
+    if (fuzz.field && !problem?.errors?.some((error) => error.field === fuzz.field)) {
+      failures.push(`errors do not name ${fuzz.field}`);
+    }
+  }
+  if (fuzz.status !== undefined && status !== fuzz.status) failures.push(`expected ${fuzz.status}`);
+  if (fuzz.method !== 'GET' && status < 400) failures.push('a hostile action was accepted');
+  return failures.map((problem) => ({
+    operation: fuzz.operation,
+    label: fuzz.label,
+    url: fuzz.url.slice(0, 120),
+    status,
+    problem: `${problem}: ${text.slice(0, 200)}`,
+  }));
+}
+
+function parse(
+  text: string,
+): { status?: unknown; title?: unknown; detail?: unknown; errors?: { field: string }[] } | undefined {
+  try {
+    return JSON.parse(text) as ReturnType<typeof parse>;
+  } catch {
+    return undefined;
+  }
+}
+
+describe('fuzzing every operation of /openapi.json', () => {
+  let operations: Operation[] = [];
+  let cases: FuzzCase[] = [];
+
+  beforeAll(async () => {
+    const document = await api.get('/openapi.json', null);
+    operations = operationsOf(document.json);
+    cases = operations.flatMap((operation) =>
+      casesFor(operation, { seed: SEED, oversizedBody: 200_000, randomPerField: 6 }),
+    );
+  });
+
+  it('has cases for every operation, within the bound', () => {
+    expect(operations.length).toBeGreaterThan(10);
+    for (const operation of operations) {
+      const own = cases.filter((fuzz) => fuzz.operation === `${operation.method} ${operation.path}`);
+      expect(own.length).toBeGreaterThanOrEqual(operation.protected ? 3 : 1);
+    }
+    expect(cases.length).toBeLessThanOrEqual(MAX_CASES);
+  });
+
+  it(
+    'answers every hostile request with a 4xx problem (or a read), never a 5xx, and accepts no action',
+    async () => {
+      const deadline = Date.now() + DEADLINE_MS;
+      const failures: Failure[] = [];
+      let next = 0;
+      let sent = 0;
+      const lane = async () => {
+        while (next < cases.length && Date.now() < deadline) {
+          const fuzz = cases[next++]!;
+          failures.push(...(await send(fuzz)));
+          sent++;
+        }
+      };
+      await Promise.all(Array.from({ length: CONCURRENCY }, lane));
+      expect(failures.slice(0, 30)).toEqual([]);
+      // Bounded in time: every case ran before the deadline.
+      expect(sent).toBe(cases.length);
+    },
+    DEADLINE_MS + 15_000,
+  );
+});
