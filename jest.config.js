@@ -4,6 +4,12 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.(ts|js)$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
+  // ESM-only node-fetch (and its own ESM dependencies), compiled to CommonJS for jest's module
+  // loader: @google-cloud/bigquery's teeny-request loads it with a dynamic import() that jest
+  // cannot run without --experimental-vm-modules.
+  transformIgnorePatterns: [
+    '/node_modules/(?!(teeny-request|node-fetch|fetch-blob|data-uri-to-buffer|formdata-polyfill)/)',
+  ],
   // One PostgreSQL and one Temporal dev server for the whole run; a fresh database per test file.
   globalSetup: '<rootDir>/test/harness/global-setup.ts',
   globalTeardown: '<rootDir>/test/harness/global-teardown.ts',

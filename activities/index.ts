@@ -3,6 +3,7 @@ import type { Database } from '../lib/db';
 import type { TaskQueue } from '../lib/families';
 import { withFailureMapping } from '../lib/errors';
 import { createCvActivities } from './cv';
+import { createEtlActivities } from './etl';
 import { createMetricsActivities } from './metrics';
 import { createPlatformActivities } from './platform';
 
@@ -23,7 +24,7 @@ export function createActivitiesByQueue(deps: ActivityDeps) {
     platform: withFailureMapping(createPlatformActivities(deps)),
     metrics: withFailureMapping(createMetricsActivities(deps)),
     cv: withFailureMapping(createCvActivities(deps)),
-    etl: {},
+    etl: withFailureMapping(createEtlActivities(deps)),
     telemetry: {},
     compliance: {},
   } satisfies Record<TaskQueue, ActivityMap>;

@@ -9,6 +9,7 @@ import { observeRequests } from './http/observe';
 import { createRegistry } from './http/openapi';
 import { methodNotAllowed, type RouteKit } from './http/route';
 import { docsRoutes } from './docs/routes';
+import { registerEtlMetrics } from './etl/metrics';
 import { healthRoutes } from './health/routes';
 import { prometheusRoutes } from './prometheus/routes';
 import { runRoutes } from './runs/routes';
@@ -20,6 +21,7 @@ export type { ApiDeps } from './deps';
 export function createApp(deps: ApiDeps): express.Express {
   const logger = deps.logger.child({ component: 'api' });
   const metrics = createHttpMetrics();
+  registerEtlMetrics(metrics.registry, deps.db, deps.config.timeZone);
   // Without keys every protected route answers 401; `api/main.ts` refuses to start that way.
   const requireRole = createAuth(deps.config.api.keys ?? []);
   const kit: RouteKit = {

@@ -2,6 +2,7 @@ import type { Router } from 'express';
 import type { ApiDeps } from './deps';
 import type { RouteKit } from './http/route';
 import { cvRoutes } from './cv/routes';
+import { etlRoutes } from './etl/routes';
 import { metricsRoutes } from './metrics/routes';
 
 /**
@@ -13,4 +14,4 @@ import { metricsRoutes } from './metrics/routes';
  */
 export type FamilyRoutes = (deps: ApiDeps, kit: RouteKit) => Router;
 
-export const FAMILY_ROUTES: readonly FamilyRoutes[] = [metricsRoutes, cvRoutes];
+export const FAMILY_ROUTES: readonly FamilyRoutes[] = [metricsRoutes, cvRoutes, etlRoutes];

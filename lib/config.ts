@@ -161,6 +161,8 @@ export const envSchema = z.object({
   BIGQUERY_DATASET: z.string().regex(/^\w+$/, 'must be a BigQuery dataset id').optional(),
   BIGQUERY_API_ENDPOINT: optionalUrl,
   GOOGLE_APPLICATION_CREDENTIALS: z.string().min(1).optional(),
+  /** How the ETL writes pages into staging: COPY, or INSERT for a server without COPY FROM STDIN. */
+  ETL_STAGING_WRITE: z.enum(['copy', 'insert']).default('copy'),
 
   DGA_BASE_URL: optionalUrl,
   SMA_BASE_URL: optionalUrl,
@@ -238,6 +240,7 @@ export interface Config {
     readonly apiEndpoint: string | undefined;
     readonly credentialsFile: string | undefined;
   };
+  readonly etl: { readonly stagingWrite: 'copy' | 'insert' };
   readonly regulators: { readonly dgaBaseUrl: string | undefined; readonly smaBaseUrl: string | undefined };
   readonly local: {
     readonly simulatorsPort: number;
@@ -315,6 +318,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       apiEndpoint: e.BIGQUERY_API_ENDPOINT,
       credentialsFile: e.GOOGLE_APPLICATION_CREDENTIALS,
     },
+    etl: { stagingWrite: e.ETL_STAGING_WRITE },
     regulators: { dgaBaseUrl: e.DGA_BASE_URL, smaBaseUrl: e.SMA_BASE_URL },
     local: {
       simulatorsPort: e.SIMULATORS_PORT,

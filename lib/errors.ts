@@ -70,3 +70,15 @@ export function withFailureMapping<T extends Record<string, AnyFunction>>(activi
     ]),
   ) as T;
 }
+
+/** The upstream table's schema no longer matches its declaration (ETL); `details.problems` lists how. */
+export class SchemaMismatchError extends NonRetryableError {
+  override readonly name = 'SchemaMismatchError';
+  readonly type = 'SchemaMismatch';
+}
+
+/** A merge would delete what looks like a failed upstream's absence of rows, not real deletions (ETL). */
+export class SuspiciousDeletionError extends NonRetryableError {
+  override readonly name = 'SuspiciousDeletionError';
+  readonly type = 'SuspiciousDeletion';
+}

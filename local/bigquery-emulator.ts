@@ -7,7 +7,12 @@ export const LOCAL_BIGQUERY = { project: 'local-project', dataset: 'pipelines' }
  * goccy/bigquery-emulator with its tables in a file under the data directory. Demo data is
  * the ETL family's to seed (through the BigQuery API, like production writers would).
  */
-export async function startBigQueryEmulator(binary: string, dataDir: string, port: number): Promise<ManagedProcess> {
+export async function startBigQueryEmulator(
+  binary: string,
+  dataDir: string,
+  port: number,
+  grpcPort = port + 10,
+): Promise<ManagedProcess> {
   const emulator = startProcess(
     'bigquery-emulator',
     binary,
@@ -17,7 +22,7 @@ export async function startBigQueryEmulator(binary: string, dataDir: string, por
       '--host=127.0.0.1',
       `--port=${port}`,
       // gRPC (storage API) next to the REST port, so two stacks on one machine don't collide.
-      `--grpc-port=${port + 10}`,
+      `--grpc-port=${grpcPort}`,
       `--database=${path.join(dataDir, 'bigquery.db')}`,
       '--log-level=warn',
     ],

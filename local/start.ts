@@ -15,6 +15,9 @@ import { installRuntime } from '../workers/runtime';
 import { WORKFLOWS_ENTRY } from '../workers/workflow-source';
 import { printBanner } from './banner';
 import { seedDemoData } from './demo-data';
+import { seedEtlDemoData } from './demo-data/etl';
+import { createBigQuerySource } from '../lib/bigquery';
+import { localDate } from '../lib/time';
 import { startLocalServices } from './services';
 
 /**
@@ -59,6 +62,13 @@ async function startStack(
   stops.push(() => db.close());
   // Demo data only in the embedded database this command started, never in a configured one.
   if (services.env.DATABASE_URL !== undefined) await seedDemoData(db, config.timeZone, logger);
+  // The same for the BigQuery emulator this command started: the ETL's source tables.
+  if (services.env.BIGQUERY_API_ENDPOINT !== undefined) {
+    // Only the etl family reads it: a failure is reported, the rest of the stack goes on.
+    await seedEtlDemoData(createBigQuerySource(config.bigquery), localDate(new Date(), config.timeZone), logger).catch(
+      (error: unknown) => logger.warn({ err: (error as Error).message }, 'etl demo data not written'),
+    );
+  }
   const client = await connectClient(config);
   stops.push(() => client.connection.close());
   const schedules = await applyDeclaredSchedules(client, scheduleContext(config), { logger, prune: true });

@@ -2,6 +2,7 @@ import type { Config } from '../lib/config';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { BACKFILL_LAG_MS } from '../lib/families';
 import { cvSchedules } from './cv';
+import { etlSchedules } from './etl';
 import { metricsSchedules } from './metrics';
 import { platformSchedules } from './platform';
 import type { ScheduleContext, ScheduleDeclaration } from './types';
@@ -15,7 +16,12 @@ export function scheduleContext(config: Config): ScheduleContext {
 
 /** Every declared schedule. Each family adds its own list here. */
 export function declareSchedules(context: ScheduleContext): ScheduleDeclaration[] {
-  const declarations = [...platformSchedules(context), ...metricsSchedules(context), ...cvSchedules(context)];
+  const declarations = [
+    ...platformSchedules(context),
+    ...metricsSchedules(context),
+    ...cvSchedules(context),
+    ...etlSchedules(context),
+  ];
   const ids = declarations.map((declaration) => declaration.id);
   const duplicate = ids.find((id, index) => ids.indexOf(id) !== index);
   if (duplicate) throw new Error(`schedule id "${duplicate}" is declared twice`);

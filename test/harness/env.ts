@@ -4,6 +4,8 @@ export const HARNESS_ENV = {
   templateDatabase: 'TEST_TEMPLATE_DATABASE',
   temporalAddress: 'TEST_TEMPORAL_ADDRESS',
   workflowBundle: 'TEST_WORKFLOW_BUNDLE',
+  /** The BigQuery emulator's REST endpoint (project LOCAL_BIGQUERY.project); each test file makes its own dataset. */
+  bigqueryEndpoint: 'TEST_BIGQUERY_ENDPOINT',
 } as const;
 
 export function harnessValue(name: keyof typeof HARNESS_ENV): string {

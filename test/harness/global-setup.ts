@@ -10,6 +10,7 @@ import { Secret } from '../../lib/secret';
 import { dropDatabase, ensureDatabase } from '../../local/databases';
 import { runLocalPostgres } from '../../local/postgres';
 import { ensureTool } from '../../local/tools';
+import { startBigQueryEmulator } from '../../local/bigquery-emulator';
 import { HARNESS_ENV } from './env';
 import { freePort } from './ports';
 import { withDatabase } from '../../lib/db';
@@ -29,6 +30,16 @@ export default async function globalSetup(): Promise<void> {
   (globalThis as Record<string, unknown>).__PIPELINES_TEST_STOPS__ = stops;
 
   const temporalBinaryPromise = process.env.TEMPORAL_ADDRESS ? undefined : ensureTool('temporal', { log });
+  // The etl tests read the real emulator: one that cannot be built fails the run, like Temporal.
+  const emulatorPromise = (async () => {
+    const binary = await ensureTool('bigquery-emulator', { log });
+    const [port, grpcPort] = [await freePort(), await freePort()];
+    const emulator = await startBigQueryEmulator(binary, scratch, port, grpcPort);
+    stops.push(() => emulator.stop());
+    return `http://127.0.0.1:${port}`;
+  })();
+  // Settled here so a failure elsewhere never leaves it unhandled; awaited (and thrown) below.
+  emulatorPromise.catch(() => undefined);
   const bundle = bundleWorkflowCode({
     workflowsPath: path.resolve(__dirname, '..', 'fixtures', 'workflows.ts'),
     logger: { trace() {}, debug() {}, info() {}, warn: log, error: log, log() {} },
@@ -87,4 +98,5 @@ export default async function globalSetup(): Promise<void> {
   process.env[HARNESS_ENV.templateDatabase] = template;
   process.env[HARNESS_ENV.temporalAddress] = temporalAddress;
   process.env[HARNESS_ENV.workflowBundle] = bundlePath;
+  process.env[HARNESS_ENV.bigqueryEndpoint] = await emulatorPromise;
 }

@@ -1,0 +1,119 @@
+import { CancelledFailure } from '@temporalio/common';
+import type { Database } from '../../lib/db';
+import { suspiciousDeletion } from '../../lib/etl/guard';
+import type { TableDeclaration } from '../../lib/etl/registry';
+import { ident, mergeStatements, STAGING_SCHEMA } from '../../lib/etl/sql';
+import { nextWatermark, type EtlMode, type EtlWindow } from '../../lib/etl/window';
+import { InvalidInputError, SuspiciousDeletionError } from '../../lib/errors';
+import { loadCheckpoint } from './checkpoint';
+
+export interface MergeCounts {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  deleted: number;
+  watermark: string | null;
+}
+
+/**
+ * Merges a run's staging table into the target in one transaction: upsert of the rows that
+ * changed, deletion of the window's rows the source no longer has, the watermark, the log row
+ * (`succeeded` with its counts), and the staging table dropped. A crash leaves the old state or
+ * the new one. A retry after the commit finds the run logged and answers its counts.
+ */
+export async function mergeStaging(
+  db: Database,
+  signal: AbortSignal,
+  input: { runId: string; table: TableDeclaration; mode: EtlMode; window: EtlWindow; addedColumns?: string[] },
+): Promise<MergeCounts> {
+  const { runId, table, mode, window } = input;
+  const checkpoint = await loadCheckpoint(db, runId);
+  if (!checkpoint) {
+    const logged = await loggedCounts(db, runId);
+    if (logged) return logged;
+    throw new InvalidInputError(`run ${runId} has nothing staged`);
+  }
+  if (!checkpoint.done) throw new InvalidInputError(`run ${runId} has not finished extracting`);
+  const sql = mergeStatements(table, checkpoint.stagingTable);
+  const bounds = [window.from, window.to];
+
+  return db.withTransaction(async (client) => {
+    // One merge per table at a time (a scheduled run and a forced one may overlap).
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`etl:${table.name}`]);
+    // Freshly filled: without statistics the planner may not choose hash joins against it.
+    await client.query(`ANALYZE ${STAGING_SCHEMA}.${ident(checkpoint.stagingTable)}`);
+    const staged = (await client.query(sql.stagedSummary)).rows[0]!;
+    const deletions = (await client.query(sql.deletionCounts, bounds)).rows[0]!;
+    const reason = suspiciousDeletion({
+      stagedRows: Number(staged.staged_rows),
+      targetRowsInWindow: Number(deletions.in_window),
+      rowsToDelete: Number(deletions.missing),
+      force: mode === 'force',
+    });
+    if (reason) {
+      throw new SuspiciousDeletionError(`${table.name}: nothing deleted: ${reason}`, {
+        table: table.name,
+        targetRowsInWindow: Number(deletions.in_window),
+        rowsToDelete: Number(deletions.missing),
+      });
+    }
+    const written = (await client.query(sql.upsert)).rows[0]!;
+    const deleted = Number(deletions.missing) > 0 ? ((await client.query(sql.deleteMissing, bounds)).rowCount ?? 0) : 0;
+    const inserted = Number(written.inserted);
+    const updated = Number(written.updated);
+    const unchanged = Number(written.source_keys) - inserted - updated;
+
+    const previous = await client.query<{ watermark: string | null }>(
+      'SELECT watermark::text FROM etl_watermarks WHERE table_name = $1 FOR UPDATE',
+      [table.name],
+    );
+    const before = previous.rows[0]?.watermark ?? null;
+    const after = nextWatermark(mode, before, staged.loaded_max as string | null);
+    await client.query(
+      `INSERT INTO etl_watermarks (table_name, watermark, last_run_id, last_success_at, updated_at)
+       VALUES ($1, $2, $3, now(), now())
+       ON CONFLICT (table_name) DO UPDATE SET watermark = $2, last_run_id = $3, last_success_at = now(), updated_at = now()`,
+      [table.name, after, runId],
+    );
+    await client.query(
+      `UPDATE etl_execution_log SET status = 'succeeded', finished_at = now(), pages = $2, rows_extracted = $3,
+         rows_rejected = $4, inserted = $5, updated = $6, unchanged = $7, deleted = $8, watermark_before = $9,
+         watermark_after = $10, schema_notes = $11 WHERE run_id = $1`,
+      [
+        runId,
+        checkpoint.pages,
+        checkpoint.rowsStaged,
+        checkpoint.rowsRejected,
+        inserted,
+        updated,
+        unchanged,
+        deleted,
+        before,
+        after,
+        input.addedColumns?.length ? `new upstream columns: ${input.addedColumns.join(', ')}` : null,
+      ],
+    );
+    await client.query(`DROP TABLE ${STAGING_SCHEMA}.${ident(checkpoint.stagingTable)}`);
+    await client.query('DELETE FROM etl_extract_checkpoints WHERE run_id = $1', [runId]);
+    // The last moment a cancellation can still leave the target as it was.
+    if (signal.aborted) throw new CancelledFailure('merge cancelled');
+    return { inserted, updated, unchanged, deleted, watermark: after };
+  });
+}
+
+async function loggedCounts(db: Database, runId: string): Promise<MergeCounts | null> {
+  const { rows } = await db.query(
+    `SELECT inserted, updated, unchanged, deleted, watermark_after::text AS watermark FROM etl_execution_log
+     WHERE run_id = $1 AND status = 'succeeded'`,
+    [runId],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    inserted: Number(row.inserted),
+    updated: Number(row.updated),
+    unchanged: Number(row.unchanged),
+    deleted: Number(row.deleted),
+    watermark: row.watermark,
+  };
+}

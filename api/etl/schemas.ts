@@ -1,0 +1,139 @@
+import { z } from 'zod';
+import { isIsoDate } from '../../lib/etl/window';
+
+const date = z.string().refine(isIsoDate, 'must be a date written YYYY-MM-DD').meta({ example: '2026-11-01' });
+
+export const TableParamsSchema = z.strictObject({
+  table: z
+    .string()
+    .min(1)
+    .max(100)
+    .meta({ description: 'A table of `GET /api/v1/etl/config/tables`', example: 'dashboard_data' }),
+});
+
+export const RefreshDashboardBodySchema = z.strictObject({
+  force: z.boolean().default(false).meta({ description: 'Full refresh: each target becomes exactly its source' }),
+});
+
+export const RefreshTableQuerySchema = z.strictObject({
+  force: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true')
+    .meta({ description: 'Full refresh of the table (seed parameter)' }),
+});
+
+export const RefreshTableBodySchema = z
+  .strictObject({
+    start: date.optional().meta({ description: 'Backfill: first day of the range (incremental column)' }),
+    end: date.optional().meta({ description: 'Backfill: last day of the range, inclusive' }),
+  })
+  .refine((body) => (body.start === undefined) === (body.end === undefined), {
+    message: 'a backfill needs both start and end',
+    path: ['start'],
+  })
+  .refine((body) => !body.start || !body.end || body.start <= body.end, {
+    message: 'start is after end',
+    path: ['end'],
+  });
+
+const Counts = {
+  inserted: z.number().nullable(),
+  updated: z.number().nullable(),
+  unchanged: z.number().nullable(),
+  deleted: z.number().nullable(),
+};
+
+export const RunLogSchema = z
+  .object({
+    runId: z.string(),
+    workflowId: z.string(),
+    mode: z.string(),
+    triggeredBy: z.string().nullable(),
+    status: z.enum(['running', 'succeeded', 'failed', 'canceled']),
+    window: z.object({ from: z.string().nullable(), to: z.string().nullable() }),
+    startedAt: z.string(),
+    finishedAt: z.string().nullable(),
+    pages: z.number(),
+    rowsExtracted: z.number(),
+    rowsRejected: z.number(),
+    ...Counts,
+    watermarkBefore: z.string().nullable(),
+    watermarkAfter: z.string().nullable(),
+    schemaNotes: z.string().nullable(),
+    error: z.string().nullable(),
+  })
+  .meta({ id: 'EtlRunLog' });
+
+const TableWatermark = {
+  table: z.string(),
+  watermark: z.string().nullable().meta({ description: 'Largest incremental value loaded (YYYY-MM-DD)' }),
+  watermarkAgeDays: z.number().nullable(),
+  lastSuccessAt: z.string().nullable(),
+};
+
+export const EtlStatusSchema = z
+  .object({ tables: z.array(z.object({ ...TableWatermark, lastRun: RunLogSchema.nullable() })) })
+  .meta({ id: 'EtlStatus' });
+
+export const EtlTableStatusSchema = z
+  .object({
+    ...TableWatermark,
+    lastRuns: z.array(RunLogSchema),
+    running: z.array(
+      z.object({
+        runId: z.string(),
+        workflowId: z.string().nullable(),
+        pagesStaged: z.number(),
+        rowsStaged: z.number(),
+        rowsRejected: z.number(),
+        extracted: z.boolean(),
+        updatedAt: z.string(),
+      }),
+    ),
+  })
+  .meta({ id: 'EtlTableStatus' });
+
+export const EtlHealthSchema = z
+  .object({
+    status: z.enum(['ok', 'degraded', 'down']),
+    bigquery: z.object({ reachable: z.boolean(), error: z.string().optional() }),
+    database: z.boolean(),
+    storage: z
+      .enum(['optimal', 'basic'])
+      .nullable()
+      .meta({ description: '`optimal` with TimescaleDB, `basic` on plain PostgreSQL' }),
+  })
+  .meta({ id: 'EtlHealth' });
+
+export const EtlTablesConfigSchema = z
+  .object({
+    tables: z.array(
+      z.object({
+        name: z.string(),
+        description: z.string(),
+        primaryKey: z.array(z.string()),
+        incrementalColumn: z.string(),
+        lookbackDays: z.number(),
+        granularity: z.enum(['day', 'month']),
+        timescale: z.object({ timeColumn: z.string(), chunkInterval: z.string(), retention: z.string() }).nullable(),
+        columns: z.array(
+          z.object({
+            name: z.string(),
+            bigqueryType: z.string(),
+            postgresType: z.string(),
+            nullable: z.boolean(),
+            description: z.string(),
+          }),
+        ),
+      }),
+    ),
+  })
+  .meta({ id: 'EtlTablesConfig' });
+
+export const EtlCleanupSchema = z
+  .object({
+    stagingDropped: z.array(z.string()),
+    runsClosed: z.array(z.object({ runId: z.string(), workflowId: z.string(), status: z.string() })),
+  })
+  .meta({ id: 'EtlCleanup' });
