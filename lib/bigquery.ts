@@ -17,13 +17,16 @@ export interface BigQuerySource {
 export function createBigQuerySource(config: Config['bigquery']): BigQuerySource {
   if (!config.projectId) throw new MissingConfigurationError('BIGQUERY_PROJECT_ID is not set');
   if (!config.dataset) throw new MissingConfigurationError('BIGQUERY_DATASET is not set');
+  // Retries are Temporal's (with backoff, heartbeats and the extract's checkpoint), not the
+  // library's: its own retry timers outlive a cancelled or finished activity and fire into nothing.
+  const retryOptions = { autoRetry: false };
   let client: BigQuery;
   if (config.apiEndpoint) {
     const authClient = new OAuth2Client();
     authClient.setCredentials({ access_token: 'emulator' });
-    client = new BigQuery({ projectId: config.projectId, apiEndpoint: config.apiEndpoint, authClient });
+    client = new BigQuery({ projectId: config.projectId, apiEndpoint: config.apiEndpoint, authClient, retryOptions });
   } else {
-    client = new BigQuery({ projectId: config.projectId, keyFilename: config.credentialsFile });
+    client = new BigQuery({ projectId: config.projectId, keyFilename: config.credentialsFile, retryOptions });
   }
   return { client, projectId: config.projectId, dataset: config.dataset };
 }
