@@ -165,6 +165,9 @@ export const envSchema = z.object({
   DGA_BASE_URL: optionalUrl,
   SMA_BASE_URL: optionalUrl,
 
+  /** Credentials by reference: a JSON file (mode 600) mapping a name to a secret object. */
+  CREDENTIALS_FILE: z.string().min(1).optional(),
+
   /** Local stack only: the ports of what `npm start` runs when the services above are unset. */
   SIMULATORS_PORT: port.default(4010),
   BIGQUERY_EMULATOR_PORT: port.default(9050),
@@ -239,6 +242,8 @@ export interface Config {
     readonly credentialsFile: string | undefined;
   };
   readonly regulators: { readonly dgaBaseUrl: string | undefined; readonly smaBaseUrl: string | undefined };
+  /** CREDENTIALS_FILE: read by the activities that resolve a reference, never by workflows. */
+  readonly credentialsFile: string | undefined;
   readonly local: {
     readonly simulatorsPort: number;
     readonly bigqueryEmulatorPort: number;
@@ -316,6 +321,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       credentialsFile: e.GOOGLE_APPLICATION_CREDENTIALS,
     },
     regulators: { dgaBaseUrl: e.DGA_BASE_URL, smaBaseUrl: e.SMA_BASE_URL },
+    credentialsFile: e.CREDENTIALS_FILE,
     local: {
       simulatorsPort: e.SIMULATORS_PORT,
       bigqueryEmulatorPort: e.BIGQUERY_EMULATOR_PORT,
