@@ -5,6 +5,7 @@ import { withFailureMapping } from '../lib/errors';
 import { createCvActivities } from './cv';
 import { createMetricsActivities } from './metrics';
 import { createPlatformActivities } from './platform';
+import { createTelemetryActivities } from './telemetry';
 
 /** What activities may use. The worker entry builds the real ones; tests pass their own. */
 export interface ActivityDeps {
@@ -24,7 +25,7 @@ export function createActivitiesByQueue(deps: ActivityDeps) {
     metrics: withFailureMapping(createMetricsActivities(deps)),
     cv: withFailureMapping(createCvActivities(deps)),
     etl: {},
-    telemetry: {},
+    telemetry: withFailureMapping(createTelemetryActivities(deps)),
     compliance: {},
   } satisfies Record<TaskQueue, ActivityMap>;
 }

@@ -4,6 +4,7 @@ import { BACKFILL_LAG_MS } from '../lib/families';
 import { cvSchedules } from './cv';
 import { metricsSchedules } from './metrics';
 import { platformSchedules } from './platform';
+import { telemetrySchedules } from './telemetry';
 import type { ScheduleContext, ScheduleDeclaration } from './types';
 
 export type { ScheduleContext, ScheduleDeclaration } from './types';
@@ -15,7 +16,12 @@ export function scheduleContext(config: Config): ScheduleContext {
 
 /** Every declared schedule. Each family adds its own list here. */
 export function declareSchedules(context: ScheduleContext): ScheduleDeclaration[] {
-  const declarations = [...platformSchedules(context), ...metricsSchedules(context), ...cvSchedules(context)];
+  const declarations = [
+    ...platformSchedules(context),
+    ...metricsSchedules(context),
+    ...cvSchedules(context),
+    ...telemetrySchedules(context),
+  ];
   const ids = declarations.map((declaration) => declaration.id);
   const duplicate = ids.find((id, index) => ids.indexOf(id) !== index);
   if (duplicate) throw new Error(`schedule id "${duplicate}" is declared twice`);

@@ -7,3 +7,4 @@ export {
   cleanupMetrics as cleanup_metrics,
 } from './metrics/batch';
 export { cvPipeline } from './cv';
+export { telemetryPollCycle } from './telemetry';
