@@ -3,6 +3,7 @@ import type { ApiDeps } from './deps';
 import type { RouteKit } from './http/route';
 import { cvRoutes } from './cv/routes';
 import { metricsRoutes } from './metrics/routes';
+import { telemetryRoutes } from './telemetry/routes';
 
 /**
  * Where each family plugs in its own routes (SPEC §4: the seed paths and parameter names, e.g.
@@ -13,4 +14,4 @@ import { metricsRoutes } from './metrics/routes';
  */
 export type FamilyRoutes = (deps: ApiDeps, kit: RouteKit) => Router;
 
-export const FAMILY_ROUTES: readonly FamilyRoutes[] = [metricsRoutes, cvRoutes];
+export const FAMILY_ROUTES: readonly FamilyRoutes[] = [metricsRoutes, cvRoutes, telemetryRoutes];
