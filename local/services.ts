@@ -11,6 +11,7 @@ import { assertPortFree } from './processes';
 import { createSimulators } from './simulators';
 import { CV_DEMO_CREDENTIALS } from './simulators/cv';
 import { startSimulatorServer } from './simulators/server';
+import { writeDemoCredentials } from './demo-data/telemetry';
 import { startTemporalDevServer } from './temporal-server';
 import { ensureTool } from './tools';
 
@@ -101,7 +102,12 @@ export async function startLocalServices(
   };
 
   const simulators = async () => {
-    const upstreams = [config.cv.baseUrl, config.regulators.dgaBaseUrl, config.regulators.smaBaseUrl];
+    const upstreams = [
+      config.cv.baseUrl,
+      config.regulators.dgaBaseUrl,
+      config.regulators.smaBaseUrl,
+      config.credentialsFile,
+    ];
     if (upstreams.every(Boolean)) return;
     const server = await startSimulatorServer(createSimulators({ seed: 1 }), config.local.simulatorsPort);
     stops.push(() => server.close());
@@ -113,6 +119,8 @@ export async function startLocalServices(
       });
     if (!config.regulators.dgaBaseUrl) env.DGA_BASE_URL = `${server.url}/dga`;
     if (!config.regulators.smaBaseUrl) env.SMA_BASE_URL = `${server.url}/sma`;
+    // The demo points' provider logins and tokens, against the simulators (mode 600).
+    if (!config.credentialsFile) env.CREDENTIALS_FILE = writeDemoCredentials(dataDir, server.url);
     lines.push(['Simulators', server.url]);
   };
 
