@@ -1,4 +1,5 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import type { DeliveryResult } from '../activities/notifications';
 import type { createTelemetryActivities, PointBatch, PointOutcome } from '../activities/telemetry';
 import { FAILED_STEPS } from '../lib/search-attributes';
 import type { Frequency, Provider } from '../lib/telemetry/providers';
@@ -40,6 +41,8 @@ export interface TelemetryCycleResult {
   /** The first 200 failed points and why (`failedCount` has them all). */
   failed: FailedPoint[];
   failedCount: number;
+  alertsOpened: number;
+  notifications?: DeliveryResult;
 }
 
 const FAILED_LISTED = 200;
@@ -61,6 +64,12 @@ export async function telemetryPollCycle(input: TelemetryCycleInput): Promise<Te
     startToCloseTimeout: '15 minutes',
     heartbeatTimeout: input.heartbeatTimeout ?? '1 minute',
     retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 3 },
+  });
+
+  const { deliverPendingNotifications } = proxyActivities<TelemetryActivities>({
+    startToCloseTimeout: '10 minutes',
+    heartbeatTimeout: input.heartbeatTimeout ?? '1 minute',
+    retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 5 },
   });
 
   const batches = await listTelemetryPointBatches({ frequency: input.frequency, batchSize: input.batchSize ?? 25 });
@@ -86,6 +95,7 @@ export async function telemetryPollCycle(input: TelemetryCycleInput): Promise<Te
           ok: false,
           readings: 0,
           measurements: 0,
+          alertsOpened: 0,
           errorType: (cause as ApplicationFailure).type ?? 'BatchFailed',
           error: (cause as Error).message,
         });
@@ -98,7 +108,9 @@ export async function telemetryPollCycle(input: TelemetryCycleInput): Promise<Te
     [...lanes.values()].flatMap((queue) => Array.from({ length: input.providerConcurrency ?? 2 }, () => lane(queue))),
   );
 
-  return summarise(input.frequency, outcomes);
+  // The alerts this cycle opened were written with their outbox rows; send them (and any left over).
+  const notifications = await deliverPendingNotifications({});
+  return { ...summarise(input.frequency, outcomes), notifications };
 }
 
 function summarise(frequency: Frequency, outcomes: (PointOutcome & { provider: Provider })[]): TelemetryCycleResult {
@@ -128,5 +140,6 @@ function summarise(frequency: Frequency, outcomes: (PointOutcome & { provider: P
     byProvider,
     failed: failed.slice(0, FAILED_LISTED),
     failedCount: failed.length,
+    alertsOpened: outcomes.reduce((sum, o) => sum + o.alertsOpened, 0),
   };
 }

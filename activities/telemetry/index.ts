@@ -3,6 +3,7 @@ import type { Config } from '../../lib/config';
 import type { Database } from '../../lib/db';
 import { NonRetryableError } from '../../lib/errors';
 import type { Frequency, Provider } from '../../lib/telemetry/providers';
+import { createNotificationActivities } from '../notifications';
 import { createCredentialsStore } from './credentials';
 import { pollPoint } from './poll';
 import { createProviderAdapters } from './providers';
@@ -32,6 +33,7 @@ export interface PointOutcome {
   ok: boolean;
   readings: number;
   measurements: number;
+  alertsOpened: number;
   /** Why it failed: the error's type (`BadCredentials`, …) and message; never a secret. */
   errorType?: string;
   error?: string;
@@ -49,6 +51,8 @@ export function createTelemetryActivities({ config, db, now = () => new Date() }
   const adapters = createProviderAdapters(new Map());
 
   return {
+    ...createNotificationActivities({ config, db, now }),
+
     async listTelemetryPointBatches(input: { frequency: Frequency; batchSize: number }): Promise<PointBatch[]> {
       const { rows } = await db.query<{ provider: Provider; codes: string[] }>(
         `SELECT provider, array_agg(code ORDER BY code) AS codes FROM telemetry_points
@@ -89,7 +93,13 @@ export function createTelemetryActivities({ config, db, now = () => new Date() }
               },
               point,
             );
-            outcomes.push({ code, ok: true, readings: result.readings, measurements: result.measurements });
+            outcomes.push({
+              code,
+              ok: true,
+              readings: result.readings,
+              measurements: result.measurements,
+              alertsOpened: result.alertsOpened,
+            });
           } catch (error) {
             if (signal.aborted) throw error;
             outcomes.push({
@@ -97,6 +107,7 @@ export function createTelemetryActivities({ config, db, now = () => new Date() }
               ok: false,
               readings: 0,
               measurements: 0,
+              alertsOpened: 0,
               errorType: error instanceof NonRetryableError ? error.type : (error as Error).name,
               error: (error as Error).message.slice(0, 300),
             });

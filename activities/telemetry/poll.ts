@@ -2,6 +2,7 @@ import { alertConditions } from '../../lib/telemetry/alerts';
 import { effectiveConfig, VARIABLES, type Variable } from '../../lib/telemetry/config';
 import { processReadings, type RawReading } from '../../lib/telemetry/rules';
 import type { Database } from '../../lib/db';
+import { enqueueNotifications } from '../notifications/outbox';
 import type { CredentialsStore } from './credentials';
 import type { HttpOptions } from './providers/http';
 import type { ProviderAdapter } from './providers/types';
@@ -30,7 +31,7 @@ export interface PointPollResult {
   readings: number;
   measurements: number;
   sentinels: number;
-  alertsOpened: string[];
+  alertsOpened: number;
 }
 
 /** Another poll of the same point committed meanwhile (an overlapping forced cycle): this one stands down. */
@@ -66,7 +67,7 @@ export async function pollPoint(deps: PollPointDeps, point: PointRow): Promise<P
     readings: readings.length,
     measurements: 0,
     sentinels: fetched.sentinels,
-    alertsOpened: [],
+    alertsOpened: 0,
   };
   if (readings.length === 0) return result;
 
@@ -83,7 +84,25 @@ export async function pollPoint(deps: PollPointDeps, point: PointRow): Promise<P
       throw new ConcurrentPollError(`point ${point.code} was polled meanwhile`);
     await insertRawReadings(client, point.code, readings);
     result.measurements = await insertMeasurements(client, point, version, processed.measurements);
-    result.alertsOpened = await applyAlertConditions(client, point.code, alertConditions(processed));
+    const opened = await applyAlertConditions(client, point.code, alertConditions(processed));
+    // In the same transaction as the alert: an alert never exists without its notifications.
+    for (const { id, condition } of opened)
+      await enqueueNotifications(client, {
+        about: `telemetry-alert:${id}:opened`,
+        type: 'telemetry.alert.opened',
+        subject: point.code,
+        title: `${condition.rule} on ${condition.variable} (${condition.severity})`,
+        text: `Point ${point.code} (${point.provider}): ${condition.message}, first at ${condition.firstAt}.`,
+        data: {
+          alertId: id,
+          point: point.code,
+          variable: condition.variable,
+          rule: condition.rule,
+          severity: condition.severity,
+          firstAt: condition.firstAt,
+        },
+      });
+    result.alertsOpened = opened.length;
     await saveProgress(client, point.code, watermarks, processed.state);
   });
   return result;

@@ -157,7 +157,7 @@ export async function saveProgress(
 
 /** Opens (or counts) the raised conditions and resolves the cleared ones; returns the ids of alerts opened. */
 export async function applyAlertConditions(client: PoolClient, code: string, conditions: readonly AlertCondition[]) {
-  const opened: string[] = [];
+  const opened: { id: string; condition: AlertCondition }[] = [];
   for (const condition of conditions) {
     if (condition.count > 0) {
       const { rows } = await client.query<{ id: string; inserted: boolean }>(
@@ -178,7 +178,7 @@ export async function applyAlertConditions(client: PoolClient, code: string, con
           condition.count,
         ],
       );
-      if (rows[0]?.inserted) opened.push(rows[0].id);
+      if (rows[0]?.inserted) opened.push({ id: rows[0].id, condition });
     }
   }
   // One statement for every condition that cleared (most of them, most of the time).

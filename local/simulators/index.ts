@@ -1,6 +1,7 @@
 import type { Router } from 'express';
 import { createCvSimulator } from './cv';
 import { createProviderSimulator } from './providers';
+import { createSmsSimulator } from './sms';
 
 /**
  * The simulated upstreams (SPEC §3): one HTTP server, each simulator under its own path
@@ -27,5 +28,6 @@ export function createSimulators(options: SimulatorOptions): Simulator[] {
   return [
     createCvSimulator({ seed: options.seed, volume: CV_DEMO_VOLUME, spanDays: 21 }),
     createProviderSimulator({ seed: options.seed }),
+    createSmsSimulator(),
   ];
 }

@@ -7,12 +7,14 @@ import { PIPELINE, TRIGGERED_BY } from '../../lib/search-attributes';
 import { demoCredentials, demoPoints, registerDemoPoints, type DemoPoint } from '../../local/demo-data/telemetry';
 import { createProviderSimulator, type ProviderSimulator } from '../../local/simulators/providers';
 import { startSimulatorServer, type RunningSimulators } from '../../local/simulators/server';
+import { createSmsSimulator, type SmsSimulator } from '../../local/simulators/sms';
 import type { TelemetryCycleInput, TelemetryCycleResult } from '../../workflows/telemetry';
 import { createTestContext, type TestContext } from '../harness/context';
 
 /** A test context with the provider simulators, a CREDENTIALS_FILE (mode 600) and the demo points. */
 export interface TelemetryTestContext extends TestContext {
   sim: ProviderSimulator;
+  sms: SmsSimulator;
   simServer: RunningSimulators;
   points: DemoPoint[];
   credentialsFile: string;
@@ -24,9 +26,12 @@ export interface TelemetryTestContext extends TestContext {
   close(): Promise<void>;
 }
 
-export async function createTelemetryTestContext(): Promise<TelemetryTestContext> {
+export async function createTelemetryTestContext(
+  extraEnv: (simulatorsUrl: string) => Record<string, string> = () => ({}),
+): Promise<TelemetryTestContext> {
   const sim = createProviderSimulator({ seed: 11 });
-  const simServer = await startSimulatorServer([sim], 0);
+  const sms = createSmsSimulator();
+  const simServer = await startSimulatorServer([sim, sms], 0);
   const dir = mkdtempSync(path.join(tmpdir(), 'telemetry-credentials-'));
   const credentialsFile = path.join(dir, 'credentials.json');
   const points = demoPoints({ frequency: 1 });
@@ -37,7 +42,7 @@ export async function createTelemetryTestContext(): Promise<TelemetryTestContext
     chmodSync(credentialsFile, 0o600);
   };
   writeCredentials();
-  const ctx = await createTestContext({ CREDENTIALS_FILE: credentialsFile });
+  const ctx = await createTestContext({ CREDENTIALS_FILE: credentialsFile, ...extraEnv(simServer.url) });
   await registerDemoPoints(ctx.db, points);
   const runCycle: TelemetryTestContext['runCycle'] = async (name, input = {}) => {
     const taskQueue = ctx.uniqueQueue('telemetry');
@@ -57,6 +62,7 @@ export async function createTelemetryTestContext(): Promise<TelemetryTestContext
   return {
     ...ctx,
     sim,
+    sms,
     simServer,
     points,
     credentialsFile,
