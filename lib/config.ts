@@ -173,7 +173,10 @@ export const envSchema = z.object({
     .regex(/^smtps?:\/\/[^\s]+$/, 'must be an smtp:// or smtps:// URL')
     .transform((value) => new Secret(value))
     .optional(),
-  NOTIFY_FROM: z.email().default('pipelines@localhost'),
+  NOTIFY_FROM: z
+    .string()
+    .regex(/^[^\s@<>]+@[^\s@<>]+$/, 'must be an email address')
+    .default('pipelines@localhost'),
   /** Notifications by SMS: the gateway's base URL, with its account and token as user and password. */
   SMS_GATEWAY_URL: z
     .url({ protocol: /^https?$/ })
