@@ -100,3 +100,16 @@ export function writeDemoCredentials(dataDir: string, simulatorsUrl: string): st
   chmodSync(file, 0o600);
   return file;
 }
+
+/** A demo operator subscribed to every point's alerts by email and SMS, once (the local inbox shows them). */
+export async function registerDemoSubscriber(db: Database): Promise<void> {
+  await db.query(
+    `WITH existing AS (SELECT id FROM notification_users LIMIT 1),
+          added AS (
+            INSERT INTO notification_users (name, email, phone)
+            SELECT 'Demo operator', 'operator@localhost', '+56900000000' WHERE NOT EXISTS (SELECT 1 FROM existing)
+            RETURNING id)
+     INSERT INTO notification_subscriptions (user_id, subject, event_types, channels)
+     SELECT id, '*', '{}', '{email,sms}' FROM added`,
+  );
+}
