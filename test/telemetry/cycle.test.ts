@@ -1,4 +1,5 @@
 import { NOVUS_SENTINEL, PROVIDERS } from '../../lib/telemetry/providers';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { FAILED_STEPS } from '../../lib/search-attributes';
 import {
   createTelemetryTestContext,
@@ -19,7 +20,14 @@ const count = async (table: string) =>
 
 describe('telemetryPollCycle over the six provider simulators', () => {
   it('stores every reading once and the measurements the rules give; a repeated cycle stores nothing twice', async () => {
-    const { result } = await ctx.runCycle('first', { batchSize: 4 });
+    const { workflowId, result } = await ctx.runCycle('first', { batchSize: 4 }, 'telemetry-cycle');
+    // Credentials never reach the history: the activities resolve the points' references.
+    const history = historyToJSON(await ctx.client.workflow.getHandle(workflowId).fetchHistory());
+    const payloads = [...history.matchAll(/"data":\s*"([A-Za-z0-9+/=]+)"/g)]
+      .map((m) => Buffer.from(m[1]!, 'base64').toString('utf8'))
+      .join('\n');
+    expect(payloads).toContain('TWIN-1');
+    expect(payloads).not.toMatch(/demo-password|-token-\d/);
     expect(result.failed).toEqual([]);
     expect(result.points).toBe(ctx.points.length);
     expect(Object.keys(result.byProvider).sort()).toEqual([...PROVIDERS].sort());
@@ -84,7 +92,7 @@ describe('telemetryPollCycle over the six provider simulators', () => {
     });
     try {
       const started = Date.now();
-      const { workflowId, result } = await ctx.runCycle('isolation');
+      const { workflowId, result } = await ctx.runCycle('isolation', {}, 'telemetry-cycle-isolation');
       const failedCodes = result.failed.map((f) => f.code);
       const expectedFailed = ctx.points
         .filter((p) => p.provider === 'nettra' || p.code === 'THINGSIO-1')

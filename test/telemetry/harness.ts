@@ -10,6 +10,7 @@ import { startSimulatorServer, type RunningSimulators } from '../../local/simula
 import { createSmsSimulator, type SmsSimulator } from '../../local/simulators/sms';
 import type { TelemetryCycleInput, TelemetryCycleResult } from '../../workflows/telemetry';
 import { createTestContext, type TestContext } from '../harness/context';
+import { recordHistory } from '../harness/histories';
 
 /** A test context with the provider simulators, a CREDENTIALS_FILE (mode 600) and the demo points. */
 export interface TelemetryTestContext extends TestContext {
@@ -19,9 +20,11 @@ export interface TelemetryTestContext extends TestContext {
   points: DemoPoint[];
   credentialsFile: string;
   writeCredentials(extra?: Record<string, unknown>): void;
+  /** With `record`, the run's history is saved under that name (RECORD_HISTORIES=1). */
   runCycle(
     name: string,
     input?: Partial<TelemetryCycleInput>,
+    record?: string,
   ): Promise<{ workflowId: string; result: TelemetryCycleResult }>;
   close(): Promise<void>;
 }
@@ -44,7 +47,7 @@ export async function createTelemetryTestContext(
   writeCredentials();
   const ctx = await createTestContext({ CREDENTIALS_FILE: credentialsFile, ...extraEnv(simServer.url) });
   await registerDemoPoints(ctx.db, points);
-  const runCycle: TelemetryTestContext['runCycle'] = async (name, input = {}) => {
+  const runCycle: TelemetryTestContext['runCycle'] = async (name, input = {}, record) => {
     const taskQueue = ctx.uniqueQueue('telemetry');
     return ctx.withWorkers([{ taskQueue, activities: ctx.activitiesByQueue.telemetry }], async () => {
       const handle = await ctx.client.workflow.start('telemetryPollCycle', {
@@ -56,7 +59,9 @@ export async function createTelemetryTestContext(
           { key: TRIGGERED_BY, value: 'api' },
         ],
       });
-      return { workflowId: handle.workflowId, result: (await handle.result()) as TelemetryCycleResult };
+      const result = (await handle.result()) as TelemetryCycleResult;
+      if (record) await recordHistory(handle, record);
+      return { workflowId: handle.workflowId, result };
     });
   };
   return {
