@@ -1,4 +1,10 @@
-import { ActivityFailure, ApplicationFailure, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  isCancellation,
+  proxyActivities,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
 import type { DeliveryResult } from '../activities/notifications';
 import type { createTelemetryActivities, PointBatch, PointOutcome } from '../activities/telemetry';
 import { FAILED_STEPS } from '../lib/search-attributes';
@@ -86,6 +92,8 @@ export async function telemetryPollCycle(input: TelemetryCycleInput): Promise<Te
       });
       for (const outcome of results) outcomes.push({ ...outcome, provider: batch.provider });
     } catch (error) {
+      // An operator's cancel ends the cycle (Canceled); committed points stay committed.
+      if (isCancellation(error)) throw error;
       // The batch itself failed (every attempt): each of its points is reported with the reason.
       const cause = error instanceof ActivityFailure && error.cause instanceof ApplicationFailure ? error.cause : error;
       for (const code of batch.codes)

@@ -1,4 +1,6 @@
 import { NOVUS_SENTINEL, PROVIDERS } from '../../lib/telemetry/providers';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { WorkflowFailedError } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { FAILED_STEPS } from '../../lib/search-attributes';
 import {
@@ -111,6 +113,26 @@ describe('telemetryPollCycle over the six provider simulators', () => {
     } finally {
       ctx.sim.setFaults('nettra', {});
       ctx.writeCredentials();
+    }
+  });
+
+  it('ends Canceled when an operator cancels it mid-cycle', async () => {
+    for (const provider of PROVIDERS) ctx.sim.setFaults(provider, { slowRate: 1, slowMs: 300 });
+    try {
+      const taskQueue = ctx.uniqueQueue('telemetry');
+      await ctx.withWorkers([{ taskQueue, activities: ctx.activitiesByQueue.telemetry }], async () => {
+        const handle = await ctx.client.workflow.start('telemetryPollCycle', {
+          taskQueue,
+          workflowId: `telemetry-test/cancel-${taskQueue}`,
+          args: [{ frequency: 1, timeZone: 'America/Santiago', heartbeatTimeout: '2 seconds' }],
+        });
+        await sleep(1_500);
+        await handle.cancel();
+        await expect(handle.result()).rejects.toThrow(WorkflowFailedError);
+        expect((await handle.describe()).status.name).toBe('CANCELLED');
+      });
+    } finally {
+      for (const provider of PROVIDERS) ctx.sim.setFaults(provider, {});
     }
   });
 });
