@@ -3,6 +3,7 @@ import type { ApiDeps } from './deps';
 import type { RouteKit } from './http/route';
 import { cvRoutes } from './cv/routes';
 import { metricsRoutes } from './metrics/routes';
+import { notificationRoutes } from './notifications/routes';
 import { telemetryRoutes } from './telemetry/routes';
 
 /**
@@ -14,4 +15,4 @@ import { telemetryRoutes } from './telemetry/routes';
  */
 export type FamilyRoutes = (deps: ApiDeps, kit: RouteKit) => Router;
 
-export const FAMILY_ROUTES: readonly FamilyRoutes[] = [metricsRoutes, cvRoutes, telemetryRoutes];
+export const FAMILY_ROUTES: readonly FamilyRoutes[] = [metricsRoutes, cvRoutes, telemetryRoutes, notificationRoutes];

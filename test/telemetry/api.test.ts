@@ -128,4 +128,44 @@ describe('the telemetry API', () => {
     expect(stats.json.pointsByStatus.ACTIVE).toBe(ctx.points.length);
     expect(Object.keys(stats.json.readingsLastHourByProvider)).toHaveLength(6);
   });
+
+  it('manages users and subscriptions (shared notifications API), validating channels and references', async () => {
+    const created = await api.post('/api/v1/notifications/users', {
+      name: 'Ops',
+      email: 'ops@example.test',
+      phone: '+56912345678',
+      webhookUrl: 'https://hooks.example.test/alerts',
+      webhookSecretRef: 'ops-webhook',
+    });
+    expect(created.status).toBe(201);
+    const id = created.json.id as string;
+    const subscribed = await api.request('PUT', `/api/v1/notifications/users/${id}/subscriptions/TWIN-1`, {
+      body: { eventTypes: ['telemetry.alert.opened'], channels: ['email', 'webhook'] },
+    });
+    expect(subscribed.status).toBe(200);
+    expect(subscribed.json.subscriptions).toEqual([
+      { subject: 'TWIN-1', eventTypes: ['telemetry.alert.opened'], channels: ['email', 'webhook'] },
+    ]);
+    const everything = await api.request('PUT', `/api/v1/notifications/users/${id}/subscriptions/*`, {
+      body: { channels: ['sms'] },
+    });
+    expect(everything.json.subscriptions).toHaveLength(2);
+    for (const [body, field] of [
+      [{ channels: ['pigeon'] }, 'body.channels.0'],
+      [{ channels: [] }, 'body.channels'],
+    ] as const) {
+      const refused = await api.request('PUT', `/api/v1/notifications/users/${id}/subscriptions/TWIN-2`, { body });
+      expect(refused.status).toBe(400);
+      expect(JSON.stringify(refused.json.errors)).toContain(field);
+    }
+    expect((await api.post('/api/v1/notifications/users', { name: 'x', phone: '912345678' })).status).toBe(400);
+    expect((await api.post('/api/v1/notifications/users', { name: 'x', webhookSecretRef: 'whsec_a b' })).status).toBe(
+      400,
+    );
+    expect((await api.request('DELETE', `/api/v1/notifications/users/${id}/subscriptions/TWIN-1`)).status).toBe(204);
+    expect((await api.get(`/api/v1/notifications/users/${id}`, TEST_KEYS.viewer)).json.subscriptions).toHaveLength(1);
+    expect((await api.request('DELETE', `/api/v1/notifications/users/${id}`)).status).toBe(204);
+    expect((await api.get(`/api/v1/notifications/users/${id}`, TEST_KEYS.viewer)).status).toBe(404);
+    expect((await api.get('/api/v1/notifications/outbox?status=PENDING', TEST_KEYS.viewer)).status).toBe(200);
+  });
 });
