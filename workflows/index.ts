@@ -8,3 +8,4 @@ export {
 } from './metrics/batch';
 export { cvPipeline } from './cv';
 export { telemetryPollCycle } from './telemetry';
+export { telemetryReprocessPoint } from './telemetry-reprocess';

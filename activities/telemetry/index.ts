@@ -1,11 +1,13 @@
 import { Context } from '@temporalio/activity';
 import type { Config } from '../../lib/config';
+import { heartbeatWhile } from '../heartbeat';
 import type { Database } from '../../lib/db';
 import { NonRetryableError } from '../../lib/errors';
 import type { Frequency, Provider } from '../../lib/telemetry/providers';
 import { createNotificationActivities } from '../notifications';
 import { createCredentialsStore } from './credentials';
 import { pollPoint } from './poll';
+import { reprocessPoint, type ReprocessInput, type ReprocessResult } from './reprocess';
 import { createProviderAdapters } from './providers';
 import { loadPoints } from './store';
 
@@ -52,6 +54,11 @@ export function createTelemetryActivities({ config, db, now = () => new Date() }
 
   return {
     ...createNotificationActivities({ config, db, now }),
+
+    async reprocessTelemetryPoint(input: ReprocessInput): Promise<ReprocessResult> {
+      const context = Context.current();
+      return heartbeatWhile(reprocessPoint(db, input), () => ({ point: input.code, attempt: context.info.attempt }));
+    },
 
     async listTelemetryPointBatches(input: { frequency: Frequency; batchSize: number }): Promise<PointBatch[]> {
       const { rows } = await db.query<{ provider: Provider; codes: string[] }>(

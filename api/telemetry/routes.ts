@@ -12,6 +12,7 @@ import { acceptedRun } from '../http/links';
 import { badRequest, conflict, notFound } from '../http/problem';
 import { defineRoute, type RouteKit } from '../http/route';
 import { ActionAcceptedSchema } from '../http/schemas';
+import { defineReprocessRoute } from './reprocess';
 import { readAlerts, readMeasurements, readPoint, readStats, listPoints, POINT_COLUMNS, toPoint } from './reads';
 import {
   ActivePointsQuery,
@@ -372,5 +373,6 @@ export function telemetryRoutes(deps: ApiDeps, kit: RouteKit): Router {
     },
   });
 
+  defineReprocessRoute(router, kit, deps);
   return router;
 }

@@ -238,3 +238,19 @@ export const StatsSchema = z
     ),
   })
   .meta({ id: 'TelemetryStats' });
+
+const YEAR_MS = 366 * 86_400_000;
+export const ReprocessBodySchema = z
+  .strictObject({
+    from: isoInstant.meta({ description: 'Inclusive, ISO 8601 with offset', example: '2026-11-01T00:00:00Z' }),
+    to: isoInstant.meta({ description: 'Exclusive, ISO 8601 with offset', example: '2026-11-02T00:00:00Z' }),
+  })
+  .refine((body) => Date.parse(body.from) >= Date.parse('2000-01-01T00:00:00Z'), {
+    path: ['from'],
+    message: 'must not be before 2000-01-01',
+  })
+  .refine((body) => Date.parse(body.from) < Date.parse(body.to), { path: ['to'], message: 'must be after from' })
+  .refine((body) => Date.parse(body.to) - Date.parse(body.from) <= YEAR_MS, {
+    path: ['to'],
+    message: 'the range spans at most 366 days',
+  });
