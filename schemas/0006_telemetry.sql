@@ -62,6 +62,15 @@ CREATE TABLE telemetry_point_state (
   updated_at timestamptz NOT NULL DEFAULT now()
 );
 
+-- How each point's polls went, for the health check: a provider whose every point keeps failing is down.
+CREATE TABLE telemetry_point_health (
+  point_code text PRIMARY KEY REFERENCES telemetry_points (code),
+  last_success_at timestamptz,
+  last_failure_at timestamptz,
+  last_error text,
+  consecutive_failures integer NOT NULL DEFAULT 0
+);
+
 -- Readings as the provider gave them (kept 30 days): the input of reprocessing.
 CREATE TABLE telemetry_raw_readings (
   point_code text NOT NULL REFERENCES telemetry_points (code),

@@ -6,6 +6,7 @@ import { NonRetryableError } from '../../lib/errors';
 import type { Frequency, Provider } from '../../lib/telemetry/providers';
 import { createNotificationActivities } from '../notifications';
 import { createCredentialsStore } from './credentials';
+import { checkHealth, cleanupRawReadings, recordPointHealth, type HealthResult } from './health';
 import { pollPoint } from './poll';
 import { reprocessPoint, type ReprocessInput, type ReprocessResult } from './reprocess';
 import { createProviderAdapters } from './providers';
@@ -54,6 +55,16 @@ export function createTelemetryActivities({ config, db, now = () => new Date() }
 
   return {
     ...createNotificationActivities({ config, db, now }),
+
+    async checkTelemetryHealth(): Promise<HealthResult> {
+      return heartbeatWhile(checkHealth(db, now()));
+    },
+
+    /** Deletes raw readings older than `retentionDays` (30) before `asOf`. */
+    async cleanupTelemetryRawReadings(input: { asOf: string; retentionDays: number }): Promise<{ deleted: number }> {
+      const olderThan = new Date(Date.parse(input.asOf) - input.retentionDays * 86_400_000);
+      return { deleted: await heartbeatWhile(cleanupRawReadings(db, olderThan)) };
+    },
 
     async reprocessTelemetryPoint(input: ReprocessInput): Promise<ReprocessResult> {
       const context = Context.current();
@@ -123,6 +134,7 @@ export function createTelemetryActivities({ config, db, now = () => new Date() }
         }
       };
       await Promise.all(Array.from({ length: Math.min(input.concurrency ?? 4, input.codes.length) }, worker));
+      await recordPointHealth(db, outcomes);
       return outcomes;
     },
   };

@@ -2,10 +2,10 @@ import { alertConditions } from '../../lib/telemetry/alerts';
 import { effectiveConfig, VARIABLES, type Variable } from '../../lib/telemetry/config';
 import { processReadings, type RawReading } from '../../lib/telemetry/rules';
 import type { Database } from '../../lib/db';
-import { enqueueNotifications } from '../notifications/outbox';
 import type { CredentialsStore } from './credentials';
 import type { HttpOptions } from './providers/http';
 import type { ProviderAdapter } from './providers/types';
+import { notifyOpenedAlerts } from './alerts';
 import {
   applyAlertConditions,
   ensureProgressRow,
@@ -85,23 +85,7 @@ export async function pollPoint(deps: PollPointDeps, point: PointRow): Promise<P
     await insertRawReadings(client, point.code, readings);
     result.measurements = await insertMeasurements(client, point, version, processed.measurements);
     const opened = await applyAlertConditions(client, point.code, alertConditions(processed));
-    // In the same transaction as the alert: an alert never exists without its notifications.
-    for (const { id, condition } of opened)
-      await enqueueNotifications(client, {
-        about: `telemetry-alert:${id}:opened`,
-        type: 'telemetry.alert.opened',
-        subject: point.code,
-        title: `${condition.rule} on ${condition.variable} (${condition.severity})`,
-        text: `Point ${point.code} (${point.provider}): ${condition.message}, first at ${condition.firstAt}.`,
-        data: {
-          alertId: id,
-          point: point.code,
-          variable: condition.variable,
-          rule: condition.rule,
-          severity: condition.severity,
-          firstAt: condition.firstAt,
-        },
-      });
+    await notifyOpenedAlerts(client, point, opened);
     result.alertsOpened = opened.length;
     await saveProgress(client, point.code, watermarks, processed.state);
   });

@@ -21,7 +21,8 @@ const ALERTING: Partial<Record<Flag, { rule: string; severity: Severity }>> = {
 };
 
 export interface AlertCondition {
-  variable: StoredVariable;
+  /** `*` for the point as a whole (the health check's NO_DATA, PROVIDER_DOWN). */
+  variable: StoredVariable | '*';
   rule: string;
   severity: Severity;
   /** How many readings (or hours) raised it in this batch; 0 when it only clears. */
