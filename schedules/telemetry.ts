@@ -36,7 +36,7 @@ function pollSchedules(timeZone: string): ScheduleDeclaration[] {
   });
 }
 
-/** The health check every 10 minutes; the raw readings' cleanup daily at 03:30. */
+/** The health check every 10 minutes, the daily summary at 08:00, the raw readings' cleanup at 03:30. */
 function maintenanceSchedules(timeZone: string): ScheduleDeclaration[] {
   return [
     {
@@ -50,6 +50,18 @@ function maintenanceSchedules(timeZone: string): ScheduleDeclaration[] {
       workflowIdPrefix: 'telemetry-health',
       overlap: ScheduleOverlapPolicy.SKIP,
       catchupWindow: '5 minutes',
+    },
+    {
+      id: 'telemetry-daily-summary',
+      description: "Telemetry: the last day's alerts to the users who ask for a daily summary",
+      taskQueue: 'telemetry',
+      target: 'daily-summary',
+      calendars: [{ hour: 8, minute: 0, comment: 'daily 08:00' }],
+      workflowType: 'telemetryDailySummary',
+      args: [{ timeZone }],
+      workflowIdPrefix: 'telemetry-daily-summary',
+      overlap: ScheduleOverlapPolicy.SKIP,
+      catchupWindow: '30 minutes',
     },
     {
       id: 'telemetry-cleanup',

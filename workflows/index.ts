@@ -9,4 +9,4 @@ export {
 export { cvPipeline } from './cv';
 export { telemetryPollCycle } from './telemetry';
 export { telemetryReprocessPoint } from './telemetry-reprocess';
-export { telemetryHealthCheck, telemetryCleanup } from './telemetry-maintenance';
+export { telemetryHealthCheck, telemetryCleanup, telemetryDailySummary } from './telemetry-maintenance';

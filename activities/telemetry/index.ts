@@ -8,6 +8,7 @@ import { createNotificationActivities } from '../notifications';
 import { createCredentialsStore } from './credentials';
 import { checkHealth, cleanupRawReadings, recordPointHealth, type HealthResult } from './health';
 import { pollPoint } from './poll';
+import { enqueueDailySummaries } from './summary';
 import { reprocessPoint, type ReprocessInput, type ReprocessResult } from './reprocess';
 import { createProviderAdapters } from './providers';
 import { loadPoints } from './store';
@@ -64,6 +65,11 @@ export function createTelemetryActivities({ config, db, now = () => new Date() }
     async cleanupTelemetryRawReadings(input: { asOf: string; retentionDays: number }): Promise<{ deleted: number }> {
       const olderThan = new Date(Date.parse(input.asOf) - input.retentionDays * 86_400_000);
       return { deleted: await heartbeatWhile(cleanupRawReadings(db, olderThan)) };
+    },
+
+    /** Writes the daily summaries of `day` (the scheduled 08:00 of PIPELINES_TZ is `until`). */
+    async enqueueTelemetryDailySummaries(input: { day: string; until: string }): Promise<{ enqueued: number }> {
+      return { enqueued: await enqueueDailySummaries(db, input.day, new Date(input.until)) };
     },
 
     async reprocessTelemetryPoint(input: ReprocessInput): Promise<ReprocessResult> {

@@ -154,4 +154,29 @@ describe('alert notifications through the outbox', () => {
     expect(mails.length - sentMails).toBe((await outbox()).filter((r) => r.channel === 'email').length - emails.length);
     expect(third.result.failed).toEqual([]);
   });
+
+  it('sends the daily summary once per day to the users who ask for it', async () => {
+    await ctx.db.query("UPDATE notification_users SET daily_summary = true WHERE email = 'owner@example.test'");
+    const runSummary = async (name: string) => {
+      const taskQueue = ctx.uniqueQueue('telemetry-summary');
+      return ctx.withWorkers([{ taskQueue, activities: ctx.activitiesByQueue.telemetry }], async () => {
+        const handle = await ctx.client.workflow.start('telemetryDailySummary', {
+          taskQueue,
+          workflowId: `telemetry-summary-${name}-${taskQueue}`,
+          args: [{ timeZone: 'America/Santiago' }],
+        });
+        return (await handle.result()) as { enqueued: number; notifications: { sent: number } };
+      });
+    };
+    const before = mails.length;
+    const first = await runSummary('first');
+    expect(first).toMatchObject({ enqueued: 1, notifications: { sent: 1 } });
+    const summary = mails.slice(before);
+    expect(summary).toHaveLength(1);
+    expect(summary[0]).toMatchObject({ to: 'owner@example.test' });
+    expect(summary[0]!.subject).toMatch(/\d+ alert\(s\), \d+ still open/);
+    // The same day again: nothing new (the outbox row is keyed by the day).
+    expect((await runSummary('again')).enqueued).toBe(0);
+    expect(mails.length).toBe(before + 1);
+  });
 });
