@@ -1,7 +1,8 @@
+import net from 'node:net';
 import path from 'node:path';
-import { assertPortFree } from './processes';
+import { canConnect } from './processes';
 
-/** MailDev's default ports: SMTP and its web inbox. */
+/** MailDev's default ports: SMTP and its web inbox (taken ones are replaced by free ports). */
 export const MAIL_SMTP_PORT = 1025;
 export const MAIL_WEB_PORT = 1080;
 
@@ -11,27 +12,36 @@ export interface MailInbox {
   stop(): Promise<void>;
 }
 
+/** The preferred port when nothing listens on it, else one the system hands out. */
+async function portFor(preferred: number): Promise<number> {
+  if (!(await canConnect('127.0.0.1', preferred))) return preferred;
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 /**
  * A real SMTP server with a web inbox (MailDev), on loopback, so the alert emails of the local
- * stack can be read in a browser. MailDev is an ES module: loaded with a dynamic import.
+ * stack can be read in a browser (its URL is in the banner). MailDev is an ES module: loaded with
+ * a dynamic import. Its mails are kept under the data directory.
  */
 export async function startMailInbox(dataDir: string): Promise<MailInbox> {
-  await assertPortFree(MAIL_SMTP_PORT, 'MailDev SMTP', 'SMTP_URL');
-  await assertPortFree(MAIL_WEB_PORT, 'MailDev web inbox', 'SMTP_URL');
+  const smtp = await portFor(MAIL_SMTP_PORT);
+  const web = await portFor(MAIL_WEB_PORT);
   const { MailDev } = await import('maildev');
   const maildev = new MailDev({
-    smtp: MAIL_SMTP_PORT,
+    smtp,
     ip: '127.0.0.1',
-    web: MAIL_WEB_PORT,
+    web,
     webIp: '127.0.0.1',
     silent: true,
-    // The inbox survives a restart, with the rest of the local state.
     mailDirectory: path.resolve(dataDir, 'mail'),
   } as ConstructorParameters<typeof MailDev>[0]);
   await maildev.start();
-  return {
-    smtpUrl: `smtp://127.0.0.1:${MAIL_SMTP_PORT}`,
-    webUrl: `http://127.0.0.1:${MAIL_WEB_PORT}`,
-    stop: () => maildev.stop(),
-  };
+  return { smtpUrl: `smtp://127.0.0.1:${smtp}`, webUrl: `http://127.0.0.1:${web}`, stop: () => maildev.stop() };
 }
