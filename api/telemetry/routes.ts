@@ -1,27 +1,20 @@
-import { WorkflowIdConflictPolicy } from '@temporalio/common';
 import { Router } from 'express';
 import type { z } from 'zod';
-import { PIPELINE, PIPELINE_TARGET, TRIGGERED_BY } from '../../lib/search-attributes';
 import { effectiveConfig } from '../../lib/telemetry/config';
-import { FREQUENCIES, type Frequency } from '../../lib/telemetry/providers';
-import { TELEMETRY_CYCLE_WORKFLOW_TYPE } from '../../schedules/telemetry';
-import type { TelemetryCycleInput } from '../../workflows/telemetry';
 import type { ApiDeps } from '../deps';
 import { principalOf } from '../http/auth';
-import { acceptedRun } from '../http/links';
 import { badRequest, conflict, notFound } from '../http/problem';
 import { defineRoute, type RouteKit } from '../http/route';
-import { ActionAcceptedSchema } from '../http/schemas';
+import { defineCycleRoutes } from './cycles';
 import { defineReprocessRoute } from './reprocess';
-import { readAlerts, readMeasurements, readPoint, readStats, listPoints, POINT_COLUMNS, toPoint } from './reads';
+import { defineTemplateRoutes } from './templates';
+import { readAlerts, readMeasurements, readPoint, listPoints, POINT_COLUMNS, toPoint } from './reads';
 import {
   ActivePointsQuery,
   ActivePointsSchema,
   AlertListSchema,
   AlertsQuery,
   CreatePointSchema,
-  CreateTemplateSchema,
-  FrequencyParams,
   MeasurementListSchema,
   MeasurementsQuery,
   PointCodeParams,
@@ -29,23 +22,18 @@ import {
   PointListQuery,
   PointListSchema,
   PointSchema,
-  StatsSchema,
-  TemplateBodySchema,
-  TemplateListSchema,
-  TemplateNameParams,
-  TemplateSchema,
   UpdatePointSchema,
 } from './schemas';
 
-/** A forced cycle has one business id per frequency: a second POST while it runs answers that run. */
-export const telemetryPollWorkflowId = (frequency: Frequency) => `telemetry-poll/${frequency}m/api`;
+export { telemetryPollWorkflowId } from './cycles';
 
 /** PostgreSQL's unique and foreign-key violations, which a concurrent request can still cause. */
 const isViolation = (error: unknown, code: '23505' | '23503') => (error as { code?: string }).code === code;
 
+/** The telemetry API: points (here), templates, cycles and reprocessing (beside it). */
 export function telemetryRoutes(deps: ApiDeps, kit: RouteKit): Router {
   const router = Router();
-  const { db, client, config } = deps;
+  const { db } = deps;
 
   async function requireTemplate(name: string | null | undefined) {
     if (!name) return;
@@ -254,125 +242,8 @@ export function telemetryRoutes(deps: ApiDeps, kit: RouteKit): Router {
     },
   });
 
-  defineRoute(router, kit, {
-    method: 'get',
-    path: '/api/v1/telemetry/templates',
-    summary: 'Schema templates',
-    tags: ['telemetry'],
-    role: 'viewer',
-    responses: { 200: { description: 'Templates', schema: TemplateListSchema } },
-    async handler(_input, res) {
-      const { rows } = await db.query<{ name: string; description: string; config: Record<string, unknown> }>(
-        'SELECT name, description, config FROM telemetry_templates ORDER BY name',
-      );
-      res.json({ items: rows } satisfies z.input<typeof TemplateListSchema>);
-    },
-  });
-
-  defineRoute(router, kit, {
-    method: 'post',
-    path: '/api/v1/telemetry/templates',
-    summary: 'Create a schema template',
-    tags: ['telemetry'],
-    role: 'operator',
-    request: { body: CreateTemplateSchema },
-    responses: { 201: { description: 'Created', schema: TemplateSchema }, 409: { description: 'Name taken' } },
-    async handler({ body }, res) {
-      const { rowCount } = await db.query(
-        'INSERT INTO telemetry_templates (name, description, config) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
-        [body.name, body.description, JSON.stringify(body.config)],
-      );
-      if (!rowCount) throw conflict(`a template named "${body.name}" exists`);
-      res
-        .status(201)
-        .json({ name: body.name, description: body.description, config: body.config } satisfies z.input<
-          typeof TemplateSchema
-        >);
-    },
-  });
-
-  defineRoute(router, kit, {
-    method: 'put',
-    path: '/api/v1/telemetry/templates/:name',
-    summary: "Replace a template's settings",
-    description: 'Every point using it computes its next measurements with the new settings (a new configVersion).',
-    tags: ['telemetry'],
-    role: 'operator',
-    request: { params: TemplateNameParams, body: TemplateBodySchema },
-    responses: { 200: { description: 'Replaced', schema: TemplateSchema }, 404: { description: 'No such template' } },
-    async handler({ params, body }, res) {
-      const { rowCount } = await db.query(
-        'UPDATE telemetry_templates SET description = $2, config = $3, updated_at = now() WHERE name = $1',
-        [params.name, body.description, JSON.stringify(body.config)],
-      );
-      if (!rowCount) throw notFound(`No template named "${params.name}"`);
-      res.json({ name: params.name, description: body.description, config: body.config } satisfies z.input<
-        typeof TemplateSchema
-      >);
-    },
-  });
-
-  defineRoute(router, kit, {
-    method: 'post',
-    path: '/api/v1/telemetry/poll/:frequency',
-    summary: 'Run a polling cycle of one frequency now',
-    description:
-      'Starts the same workflow as the schedule (TriggeredBy=api); while it runs, another POST answers that run.',
-    tags: ['telemetry'],
-    role: 'operator',
-    request: { params: FrequencyParams },
-    responses: { 202: { description: 'Started, or already running', schema: ActionAcceptedSchema } },
-    async handler({ params }, res) {
-      const frequency = Number(params.frequency) as Frequency;
-      if (!FREQUENCIES.includes(frequency)) throw badRequest('frequency must be 1, 5 or 60');
-      const input: TelemetryCycleInput = { frequency, timeZone: config.timeZone };
-      const handle = await client.workflow.start(TELEMETRY_CYCLE_WORKFLOW_TYPE, {
-        taskQueue: 'telemetry',
-        workflowId: telemetryPollWorkflowId(frequency),
-        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-        args: [input],
-        typedSearchAttributes: [
-          { key: PIPELINE, value: 'telemetry' },
-          { key: TRIGGERED_BY, value: 'api' },
-        ],
-      });
-      deps.logger.info({ workflowId: handle.workflowId, by: principalOf(res)?.name }, 'telemetry poll requested');
-      res
-        .status(202)
-        .json(
-          acceptedRun(config, handle.workflowId, handle.firstExecutionRunId) satisfies z.input<
-            typeof ActionAcceptedSchema
-          >,
-        );
-    },
-  });
-
-  defineRoute(router, kit, {
-    method: 'get',
-    path: '/api/v1/telemetry/stats',
-    summary: 'Points per status, readings per provider in the last hour, open alerts, last cycle per frequency',
-    tags: ['telemetry'],
-    role: 'viewer',
-    responses: { 200: { description: 'Stats', schema: StatsSchema } },
-    async handler(_input, res) {
-      const stats = await readStats(db);
-      const lastCycles: Record<string, { workflowId: string; status: string; startTime: string | null } | null> = {};
-      for (const frequency of FREQUENCIES) {
-        lastCycles[String(frequency)] = null;
-        const query = `${PIPELINE.name} = 'telemetry' AND ${PIPELINE_TARGET.name} = 'frequency-${frequency}'`;
-        for await (const info of client.workflow.list({ query, pageSize: 1 })) {
-          lastCycles[String(frequency)] = {
-            workflowId: info.workflowId,
-            status: info.status.name,
-            startTime: info.startTime?.toISOString() ?? null,
-          };
-          break;
-        }
-      }
-      res.json({ ...stats, lastCycles } satisfies z.input<typeof StatsSchema>);
-    },
-  });
-
+  defineTemplateRoutes(router, kit, deps);
+  defineCycleRoutes(router, kit, deps);
   defineReprocessRoute(router, kit, deps);
   return router;
 }
