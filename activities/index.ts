@@ -6,6 +6,7 @@ import { createCvActivities } from './cv';
 import { createEtlActivities } from './etl';
 import { createMetricsActivities } from './metrics';
 import { createPlatformActivities } from './platform';
+import { createTelemetryActivities } from './telemetry';
 
 /** What activities may use. The worker entry builds the real ones; tests pass their own. */
 export interface ActivityDeps {
@@ -25,7 +26,7 @@ export function createActivitiesByQueue(deps: ActivityDeps) {
     metrics: withFailureMapping(createMetricsActivities(deps)),
     cv: withFailureMapping(createCvActivities(deps)),
     etl: withFailureMapping(createEtlActivities(deps)),
-    telemetry: {},
+    telemetry: withFailureMapping(createTelemetryActivities(deps)),
     compliance: {},
   } satisfies Record<TaskQueue, ActivityMap>;
 }

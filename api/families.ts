@@ -4,6 +4,8 @@ import type { RouteKit } from './http/route';
 import { cvRoutes } from './cv/routes';
 import { etlRoutes } from './etl/routes';
 import { metricsRoutes } from './metrics/routes';
+import { notificationRoutes } from './notifications/routes';
+import { telemetryRoutes } from './telemetry/routes';
 
 /**
  * Where each family plugs in its own routes (SPEC §4: the seed paths and parameter names, e.g.
@@ -14,4 +16,10 @@ import { metricsRoutes } from './metrics/routes';
  */
 export type FamilyRoutes = (deps: ApiDeps, kit: RouteKit) => Router;
 
-export const FAMILY_ROUTES: readonly FamilyRoutes[] = [metricsRoutes, cvRoutes, etlRoutes];
+export const FAMILY_ROUTES: readonly FamilyRoutes[] = [
+  metricsRoutes,
+  cvRoutes,
+  etlRoutes,
+  telemetryRoutes,
+  notificationRoutes,
+];

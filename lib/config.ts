@@ -167,6 +167,24 @@ export const envSchema = z.object({
   DGA_BASE_URL: optionalUrl,
   SMA_BASE_URL: optionalUrl,
 
+  /** Credentials by reference: a JSON file (mode 600) mapping a name to a secret object. */
+  CREDENTIALS_FILE: z.string().min(1).optional(),
+  /** Notifications by email: `smtp://user:pass@host:port` (or `smtps://`). */
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^\s]+$/, 'must be an smtp:// or smtps:// URL')
+    .transform((value) => new Secret(value))
+    .optional(),
+  NOTIFY_FROM: z
+    .string()
+    .regex(/^[^\s@<>]+@[^\s@<>]+$/, 'must be an email address')
+    .default('pipelines@localhost'),
+  /** Notifications by SMS: the gateway's base URL, with its account and token as user and password. */
+  SMS_GATEWAY_URL: z
+    .url({ protocol: /^https?$/ })
+    .transform((value) => new Secret(value))
+    .optional(),
+
   /** Local stack only: the ports of what `npm start` runs when the services above are unset. */
   SIMULATORS_PORT: port.default(4010),
   BIGQUERY_EMULATOR_PORT: port.default(9050),
@@ -242,6 +260,14 @@ export interface Config {
   };
   readonly etl: { readonly stagingWrite: 'copy' | 'insert' };
   readonly regulators: { readonly dgaBaseUrl: string | undefined; readonly smaBaseUrl: string | undefined };
+  /** CREDENTIALS_FILE: read by the activities that resolve a reference, never by workflows. */
+  readonly credentialsFile: string | undefined;
+  /** SMTP_URL, NOTIFY_FROM, SMS_GATEWAY_URL: the notification channels (unset: that channel is off). */
+  readonly notifications: {
+    readonly smtpUrl: Secret | undefined;
+    readonly from: string;
+    readonly smsGatewayUrl: Secret | undefined;
+  };
   readonly local: {
     readonly simulatorsPort: number;
     readonly bigqueryEmulatorPort: number;
@@ -320,6 +346,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     etl: { stagingWrite: e.ETL_STAGING_WRITE },
     regulators: { dgaBaseUrl: e.DGA_BASE_URL, smaBaseUrl: e.SMA_BASE_URL },
+    credentialsFile: e.CREDENTIALS_FILE,
+    notifications: { smtpUrl: e.SMTP_URL, from: e.NOTIFY_FROM, smsGatewayUrl: e.SMS_GATEWAY_URL },
     local: {
       simulatorsPort: e.SIMULATORS_PORT,
       bigqueryEmulatorPort: e.BIGQUERY_EMULATOR_PORT,

@@ -11,6 +11,9 @@ import { assertPortFree } from './processes';
 import { createSimulators } from './simulators';
 import { CV_DEMO_CREDENTIALS } from './simulators/cv';
 import { startSimulatorServer } from './simulators/server';
+import { writeDemoCredentials } from './demo-data/telemetry';
+import { startMailInbox } from './mail-inbox';
+import { SMS_DEMO_ACCOUNT } from './simulators/sms';
 import { startTemporalDevServer } from './temporal-server';
 import { ensureTool } from './tools';
 
@@ -101,7 +104,13 @@ export async function startLocalServices(
   };
 
   const simulators = async () => {
-    const upstreams = [config.cv.baseUrl, config.regulators.dgaBaseUrl, config.regulators.smaBaseUrl];
+    const upstreams = [
+      config.cv.baseUrl,
+      config.regulators.dgaBaseUrl,
+      config.regulators.smaBaseUrl,
+      config.credentialsFile,
+      config.notifications.smsGatewayUrl,
+    ];
     if (upstreams.every(Boolean)) return;
     const server = await startSimulatorServer(createSimulators({ seed: 1 }), config.local.simulatorsPort);
     stops.push(() => server.close());
@@ -113,10 +122,22 @@ export async function startLocalServices(
       });
     if (!config.regulators.dgaBaseUrl) env.DGA_BASE_URL = `${server.url}/dga`;
     if (!config.regulators.smaBaseUrl) env.SMA_BASE_URL = `${server.url}/sma`;
+    // The demo points' provider logins and tokens, against the simulators (mode 600).
+    if (!config.credentialsFile) env.CREDENTIALS_FILE = writeDemoCredentials(dataDir, server.url);
+    if (!config.notifications.smsGatewayUrl)
+      env.SMS_GATEWAY_URL = `${server.url.replace('//', `//${SMS_DEMO_ACCOUNT.sid}:${SMS_DEMO_ACCOUNT.token}@`)}/sms`;
     lines.push(['Simulators', server.url]);
   };
 
-  const results = await Promise.allSettled([postgres(), temporal(), bigquery(), simulators()]);
+  const mail = async () => {
+    if (config.notifications.smtpUrl) return lines.push(['Mail', 'SMTP_URL (external)']);
+    const inbox = await startMailInbox(dataDir);
+    stops.push(() => inbox.stop());
+    env.SMTP_URL = inbox.smtpUrl;
+    lines.push(['Mail inbox', `${inbox.webUrl} (MailDev; alert emails, SMTP ${inbox.smtpUrl})`]);
+  };
+
+  const results = await Promise.allSettled([postgres(), temporal(), bigquery(), simulators(), mail()]);
   const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
   if (failed) throw failed.reason;
 

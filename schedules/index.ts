@@ -5,6 +5,7 @@ import { cvSchedules } from './cv';
 import { etlSchedules } from './etl';
 import { metricsSchedules } from './metrics';
 import { platformSchedules } from './platform';
+import { telemetrySchedules } from './telemetry';
 import type { ScheduleContext, ScheduleDeclaration } from './types';
 
 export type { ScheduleContext, ScheduleDeclaration } from './types';
@@ -21,6 +22,7 @@ export function declareSchedules(context: ScheduleContext): ScheduleDeclaration[
     ...metricsSchedules(context),
     ...cvSchedules(context),
     ...etlSchedules(context),
+    ...telemetrySchedules(context),
   ];
   const ids = declarations.map((declaration) => declaration.id);
   const duplicate = ids.find((id, index) => ids.indexOf(id) !== index);

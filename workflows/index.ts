@@ -8,3 +8,6 @@ export {
 } from './metrics/batch';
 export { cvPipeline } from './cv';
 export { etlTable, etlDashboard, etlRetention } from './etl';
+export { telemetryPollCycle } from './telemetry';
+export { telemetryReprocessPoint } from './telemetry-reprocess';
+export { telemetryHealthCheck, telemetryCleanup, telemetryDailySummary } from './telemetry-maintenance';

@@ -1,7 +1,7 @@
 import type { Database } from '../../lib/db';
 import type { EtlWindow } from '../../lib/etl/window';
 
-/** A run's extraction checkpoint (`etl_extract_checkpoints`, schemas/0005_etl.sql). */
+/** A run's extraction checkpoint (`etl_extract_checkpoints`, schemas/0004_etl.sql). */
 export interface Checkpoint {
   runId: string;
   table: string;

@@ -2,6 +2,7 @@ import type { Database } from '../../lib/db';
 import type { Logger } from '../../lib/logger';
 import { localDateOf } from '../../workflows/metrics/periods';
 import { generateMetricsDemoData } from './metrics';
+import { demoPoints, registerDemoPoints, registerDemoSubscriber } from './telemetry';
 
 /** Weeks of demo marketplace activity `npm start` gives an empty local database. */
 const DEMO_DAYS = 28;
@@ -11,6 +12,9 @@ const DEMO_DAYS = 28;
  * compute on the first start. Never called with a configured DATABASE_URL.
  */
 export async function seedDemoData(db: Database, timeZone: string, logger: Logger): Promise<void> {
+  // Telemetry demo points over every simulated provider (idempotent, also on a reused database).
+  await registerDemoPoints(db, demoPoints());
+  await registerDemoSubscriber(db);
   const { rows } = await db.query<{ seeded: boolean }>('SELECT EXISTS (SELECT 1 FROM asesores) AS seeded');
   if (rows[0]?.seeded) return;
   const started = Date.now();

@@ -1,5 +1,7 @@
 import type { Router } from 'express';
 import { createCvSimulator } from './cv';
+import { createProviderSimulator } from './providers';
+import { createSmsSimulator } from './sms';
 
 /**
  * The simulated upstreams (SPEC §3): one HTTP server, each simulator under its own path
@@ -23,5 +25,9 @@ export interface SimulatorOptions {
 export const CV_DEMO_VOLUME = 30_000;
 
 export function createSimulators(options: SimulatorOptions): Simulator[] {
-  return [createCvSimulator({ seed: options.seed, volume: CV_DEMO_VOLUME, spanDays: 21 })];
+  return [
+    createCvSimulator({ seed: options.seed, volume: CV_DEMO_VOLUME, spanDays: 21 }),
+    createProviderSimulator({ seed: options.seed }),
+    createSmsSimulator(),
+  ];
 }

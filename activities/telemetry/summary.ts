@@ -1,0 +1,47 @@
+import type { Database } from '../../lib/db';
+import { notificationId } from '../../lib/notifications/messages';
+
+/**
+ * The daily summary (08:00) for users who ask for it: the alerts of the points they follow that
+ * were open during the last day. One email outbox row per user and day, keyed by the day: a
+ * retried or repeated run writes nothing twice.
+ */
+export async function enqueueDailySummaries(db: Database, day: string, until: Date): Promise<number> {
+  const since = new Date(until.getTime() - 86_400_000);
+  const { rows } = await db.query<{
+    user_id: string;
+    alerts: { point: string; rule: string; status: string; count: number }[];
+  }>(
+    `SELECT u.id::text AS user_id,
+            COALESCE(json_agg(json_build_object('point', a.point_code, 'rule', a.rule, 'status', a.status, 'count', a.count)
+                     ORDER BY a.point_code, a.rule) FILTER (WHERE a.id IS NOT NULL), '[]') AS alerts
+       FROM notification_users u
+       LEFT JOIN telemetry_alerts a ON a.last_at >= $1 AND a.first_at < $2
+        AND EXISTS (SELECT 1 FROM notification_subscriptions s
+                     WHERE s.user_id = u.id AND (s.subject = '*' OR s.subject = a.point_code))
+      WHERE u.daily_summary AND u.email IS NOT NULL
+      GROUP BY u.id`,
+    [since, until],
+  );
+  let written = 0;
+  for (const row of rows) {
+    const about = `telemetry-daily-summary:${day}`;
+    const open = row.alerts.filter((a) => a.status === 'OPEN').length;
+    const lines = row.alerts.map((a) => `- ${a.point} ${a.rule}: ${a.status.toLowerCase()}, ${a.count} time(s)`);
+    const event = {
+      about,
+      type: 'telemetry.daily_summary',
+      subject: 'daily summary',
+      title: `${day}: ${row.alerts.length} alert(s), ${open} still open`,
+      text: lines.length > 0 ? lines.join('\n') : 'No alerts on the points you follow.',
+      data: { day, alerts: row.alerts },
+    };
+    const { rowCount } = await db.query(
+      `INSERT INTO notification_outbox (id, about, user_id, channel, payload) VALUES ($1, $2, $3, 'email', $4)
+       ON CONFLICT DO NOTHING`,
+      [notificationId(about, row.user_id, 'email'), about, row.user_id, JSON.stringify(event)],
+    );
+    written += rowCount ?? 0;
+  }
+  return written;
+}

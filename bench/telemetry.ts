@@ -1,0 +1,192 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createCredentialsStore } from '../activities/telemetry/credentials';
+import { pollPoint } from '../activities/telemetry/poll';
+import { createProviderAdapters } from '../activities/telemetry/providers';
+import { loadPoints } from '../activities/telemetry/store';
+import { PROVIDERS } from '../lib/telemetry/providers';
+import { demoCredentials, demoPoints, registerDemoPoints } from '../local/demo-data/telemetry';
+import type { TelemetryCycleResult } from '../workflows/telemetry';
+import globalSetup from '../test/harness/global-setup';
+import globalTeardown from '../test/harness/global-teardown';
+import { createTestContext, type TestContext } from '../test/harness/context';
+import { startWorkerProcess } from '../test/harness/worker-process';
+
+/**
+ * `npm run bench:telemetry`: one 1-minute cycle over TELEMETRY_BENCH_POINTS points (default 5,000,
+ * spread over the six providers, 3 variables each; the simulators in their own process) through
+ * Temporal (a worker process) against a bare loop doing the same fetches, rules and inserts with
+ * the same concurrency (per provider: 2 batches × 4 points). Prints wall times, their ratio
+ * (target >= 0.7), whether the cycle fits in its minute, measurements per second, and the
+ * worker's peak RSS at N and 2N points.
+ */
+const POINTS = Number(process.env.TELEMETRY_BENCH_POINTS ?? 5_000);
+const LOOKBACK_MINUTES = 2;
+const PROVIDER_LANES = 2;
+const POINTS_PER_BATCH = 4;
+const log = (line: string) => process.stdout.write(`${line}\n`);
+const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
+const children: ChildProcess[] = [];
+
+function peakRss(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) * 1024;
+}
+
+async function startSimulators(devicesPerProvider: number): Promise<string> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.resolve(__dirname, 'telemetry-simulator-process.ts')],
+    {
+      env: { ...process.env, DEVICES_PER_PROVIDER: String(devicesPerProvider) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      const line = chunk
+        .toString()
+        .split('\n')
+        .find((l) => l.startsWith('url '));
+      if (line) resolve(line.slice(4));
+    });
+    child.once('exit', (code) => reject(new Error(`simulator exited (${code})`)));
+  });
+}
+
+interface Setup {
+  ctx: TestContext;
+  credentialsFile: string;
+  dir: string;
+}
+
+async function setUp(points: number, simulatorsUrl: string): Promise<Setup> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-telemetry-'));
+  const credentialsFile = path.join(dir, 'credentials.json');
+  const list = demoPoints({ devicesPerProvider: Math.ceil(points / PROVIDERS.length), frequency: 1 });
+  writeFileSync(credentialsFile, JSON.stringify(demoCredentials(simulatorsUrl, list)), { mode: 0o600 });
+  chmodSync(credentialsFile, 0o600);
+  const ctx = await createTestContext({ CREDENTIALS_FILE: credentialsFile });
+  await registerDemoPoints(ctx.db, list);
+  return { ctx, credentialsFile, dir };
+}
+
+async function temporalCycle(points: number, simulatorsUrl: string) {
+  const { ctx, credentialsFile, dir } = await setUp(points, simulatorsUrl);
+  try {
+    const taskQueue = ctx.uniqueQueue('bench-telemetry');
+    const worker = await startWorkerProcess(
+      {
+        taskQueue,
+        databaseUrl: ctx.databaseUrl.reveal(),
+        activities: 'telemetry',
+        env: { CREDENTIALS_FILE: credentialsFile },
+      },
+      children,
+    );
+    const started = performance.now();
+    const handle = await ctx.client.workflow.start('telemetryPollCycle', {
+      taskQueue,
+      workflowId: `bench-telemetry/${taskQueue}`,
+      args: [
+        {
+          frequency: 1,
+          timeZone: ctx.config.timeZone,
+          initialLookbackMinutes: LOOKBACK_MINUTES,
+          providerConcurrency: PROVIDER_LANES,
+          pointConcurrency: POINTS_PER_BATCH,
+        },
+      ],
+    });
+    const result = (await handle.result()) as TelemetryCycleResult;
+    const ms = performance.now() - started;
+    const rss = peakRss(worker.pid!);
+    worker.kill('SIGKILL');
+    return { ms, result, rss };
+  } finally {
+    await ctx.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The same work without Temporal: per provider, the same number of points in flight. */
+async function bareLoop(points: number, simulatorsUrl: string) {
+  const { ctx, credentialsFile, dir } = await setUp(points, simulatorsUrl);
+  try {
+    const codes = (await ctx.db.query<{ code: string }>('SELECT code FROM telemetry_points ORDER BY code')).rows;
+    const rows = await loadPoints(
+      ctx.db,
+      codes.map((r) => r.code),
+    );
+    const adapters = createProviderAdapters(new Map());
+    const credentials = createCredentialsStore(credentialsFile);
+    let measurements = 0;
+    const started = performance.now();
+    await Promise.all(
+      PROVIDERS.map(async (provider) => {
+        const queue = rows.filter((row) => row.provider === provider);
+        const lane = async () => {
+          for (let point = queue.shift(); point; point = queue.shift()) {
+            const result = await pollPoint(
+              {
+                db: ctx.db,
+                adapter: adapters[provider],
+                credentials,
+                http: {},
+                now: () => new Date(),
+                initialLookbackMinutes: LOOKBACK_MINUTES,
+              },
+              point,
+            );
+            measurements += result.measurements;
+          }
+        };
+        await Promise.all(Array.from({ length: PROVIDER_LANES * POINTS_PER_BATCH }, lane));
+      }),
+    );
+    return { ms: performance.now() - started, measurements };
+  } finally {
+    await ctx.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  await globalSetup();
+  try {
+    const url = await startSimulators(Math.ceil((2 * POINTS) / PROVIDERS.length));
+    log(
+      `telemetry bench: ${POINTS} points over ${PROVIDERS.length} providers, 3 variables, ${LOOKBACK_MINUTES} minutes each`,
+    );
+    const bare = await bareLoop(POINTS, url);
+    const cycle = await temporalCycle(POINTS, url);
+    const double = await temporalCycle(2 * POINTS, url);
+    const ratio = bare.ms / cycle.ms;
+    log(`  bare loop        ${(bare.ms / 1000).toFixed(1)} s, ${bare.measurements} measurements`);
+    log(
+      `  Temporal cycle   ${(cycle.ms / 1000).toFixed(1)} s, ${cycle.result.measurements} measurements, ${cycle.result.failedCount} failed points`,
+    );
+    log(`  ratio bare/Temporal ${ratio.toFixed(2)} (target >= 0.7): ${ratio >= 0.7 ? 'ok' : 'BELOW TARGET'}`);
+    log(`  inside its minute: ${cycle.ms < 60_000 ? 'yes' : 'NO'}`);
+    log(
+      `  measurements/s   ${(cycle.result.measurements / (cycle.ms / 1000)).toFixed(0)} (Temporal), ${(bare.measurements / (bare.ms / 1000)).toFixed(0)} (bare)`,
+    );
+    log(
+      `  worker peak RSS  ${mb(cycle.rss)} at ${POINTS} points, ${mb(double.rss)} at ${2 * POINTS} (${(double.ms / 1000).toFixed(1)} s)`,
+    );
+  } finally {
+    for (const child of children) child.kill('SIGKILL');
+    await globalTeardown();
+  }
+}
+
+void main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`${String(error)}\n`);
+    process.exit(1);
+  },
+);

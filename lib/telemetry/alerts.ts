@@ -1,0 +1,82 @@
+import type { StoredVariable } from './config';
+import type { Flag } from './quality';
+import type { ProcessResult } from './rules';
+
+/**
+ * Which alert conditions a processed batch raises and clears. An alert is about (point, variable,
+ * rule); a batch that flags it opens it (or counts it while open), and a batch whose newest
+ * reading of that variable is clean of it clears it.
+ */
+
+export type Severity = 'info' | 'warning' | 'critical';
+
+/** The flags that are worth an alert, under the rule name the alert carries. */
+const ALERTING: Partial<Record<Flag, { rule: string; severity: Severity }>> = {
+  OUT_OF_RANGE: { rule: 'OUT_OF_RANGE', severity: 'warning' },
+  TOTAL_INGESTION_ERROR: { rule: 'TOTAL_INGESTION_ERROR', severity: 'warning' },
+  JUMP_BLOCKED: { rule: 'JUMP_GUARD', severity: 'warning' },
+  LEVEL_MAX_RESET: { rule: 'LEVEL_MAX_RESET', severity: 'warning' },
+  LEVEL_HIGH: { rule: 'LEVEL_HIGH', severity: 'critical' },
+  FLOW_LOW: { rule: 'FLOW_LOW', severity: 'info' },
+};
+
+export interface AlertCondition {
+  /** `*` for the point as a whole (the health check's NO_DATA, PROVIDER_DOWN). */
+  variable: StoredVariable | '*';
+  rule: string;
+  severity: Severity;
+  /** How many readings (or hours) raised it in this batch; 0 when it only clears. */
+  count: number;
+  firstAt: string | null;
+  lastAt: string | null;
+  /** Still true at the batch's end (false: clear any open alert). */
+  active: boolean;
+  message: string;
+}
+
+export function alertConditions(result: ProcessResult): AlertCondition[] {
+  const conditions = new Map<string, AlertCondition>();
+  const touch = (variable: StoredVariable, rule: string, severity: Severity, message: string) => {
+    const key = `${variable}/${rule}`;
+    let condition = conditions.get(key);
+    if (!condition) {
+      condition = { variable, rule, severity, count: 0, firstAt: null, lastAt: null, active: false, message };
+      conditions.set(key, condition);
+    }
+    return condition;
+  };
+  const latest = new Map<StoredVariable, Set<Flag>>();
+  for (const measurement of result.measurements) {
+    latest.set(measurement.variable, new Set(measurement.flags));
+    for (const flag of measurement.flags) {
+      const alerting = ALERTING[flag];
+      if (!alerting) continue;
+      const condition = touch(
+        measurement.variable,
+        alerting.rule,
+        alerting.severity,
+        `${flag} on ${measurement.variable}`,
+      );
+      condition.count += 1;
+      condition.firstAt ??= measurement.measuredAt;
+      condition.lastAt = measurement.measuredAt;
+    }
+  }
+  // Every rule a variable could raise is cleared when its newest reading does not carry it.
+  for (const [variable, flags] of latest) {
+    for (const [flag, alerting] of Object.entries(ALERTING) as [Flag, { rule: string; severity: Severity }][]) {
+      touch(variable, alerting.rule, alerting.severity, `${flag} on ${variable}`).active = flags.has(flag);
+    }
+  }
+  for (const finding of result.findings) {
+    const condition = touch(finding.variable, finding.rule, 'warning', finding.message);
+    if (finding.violated) {
+      condition.count += 1;
+      condition.firstAt ??= finding.at;
+      condition.lastAt = finding.at;
+      condition.message = finding.message;
+    }
+    condition.active = finding.violated;
+  }
+  return [...conditions.values()];
+}

@@ -1,0 +1,76 @@
+import { createTelemetryActivities } from '../../activities/telemetry';
+import { withFailureMapping } from '../../lib/errors';
+import type { HealthResult } from '../../activities/telemetry/health';
+import { createTelemetryTestContext, type TelemetryTestContext } from './harness';
+
+let ctx: TelemetryTestContext;
+beforeAll(async () => {
+  ctx = await createTelemetryTestContext();
+}, 120_000);
+afterAll(() => ctx.close());
+
+async function runWorkflow<T>(type: string, args: unknown, activities = ctx.activitiesByQueue.telemetry): Promise<T> {
+  const taskQueue = ctx.uniqueQueue('telemetry-maintenance');
+  return ctx.withWorkers([{ taskQueue, activities }], async () => {
+    const handle = await ctx.client.workflow.start(type, {
+      taskQueue,
+      workflowId: `${type}-${taskQueue}`,
+      args: [args],
+    });
+    return (await handle.result()) as T;
+  });
+}
+const openAlerts = async (rule: string) =>
+  (
+    await ctx.db.query<{ point_code: string }>(
+      "SELECT point_code FROM telemetry_alerts WHERE rule = $1 AND status = 'OPEN' ORDER BY point_code",
+      [rule],
+    )
+  ).rows.map((row) => row.point_code);
+
+describe('the telemetry health check and cleanup', () => {
+  it('opens PROVIDER_DOWN for a provider failing every call and NO_DATA for silent points, then resolves both', async () => {
+    ctx.sim.setFaults('nettra', { down: true });
+    for (let n = 0; n < 3; n++) await ctx.runCycle(`down-${n}`, { initialLookbackMinutes: 30 });
+    const nettra = ctx.points.filter((p) => p.provider === 'nettra').map((p) => p.code);
+
+    const health = await runWorkflow<HealthResult>('telemetryHealthCheck', { timeZone: 'America/Santiago' });
+    expect(health.providersDown).toEqual(['nettra']);
+    expect(health.silentPoints).toEqual([]);
+    expect(await openAlerts('PROVIDER_DOWN')).toEqual(nettra.sort());
+    // A second check counts the open alerts, it does not open them again.
+    await runWorkflow('telemetryHealthCheck', { timeZone: 'America/Santiago' });
+    expect(await openAlerts('PROVIDER_DOWN')).toHaveLength(nettra.length);
+
+    // Ten minutes later without polling, every 1-minute point is silent (3 periods).
+    const later = withFailureMapping(
+      createTelemetryActivities({ config: ctx.config, db: ctx.db, now: () => new Date(Date.now() + 10 * 60_000) }),
+    );
+    const silent = await runWorkflow<HealthResult>('telemetryHealthCheck', { timeZone: 'America/Santiago' }, later);
+    expect(silent.silentPoints).toHaveLength(ctx.points.length);
+    expect(await openAlerts('NO_DATA')).toHaveLength(ctx.points.length);
+
+    ctx.sim.setFaults('nettra', {});
+    expect((await ctx.runCycle('recovered', { initialLookbackMinutes: 30 })).result.failed).toEqual([]);
+    const recovered = await runWorkflow<HealthResult>('telemetryHealthCheck', { timeZone: 'America/Santiago' });
+    expect(recovered).toMatchObject({ providersDown: [], silentPoints: [] });
+    expect(await openAlerts('PROVIDER_DOWN')).toEqual([]);
+    expect(await openAlerts('NO_DATA')).toEqual([]);
+  });
+
+  it('deletes raw readings older than the retention and keeps the measurements', async () => {
+    const count = async (table: string, where = 'true') =>
+      Number((await ctx.db.query<{ n: bigint }>(`SELECT count(*) AS n FROM ${table} WHERE ${where}`)).rows[0]!.n);
+    const measurements = await count('telemetry_measurements');
+    const old = await count('telemetry_raw_readings', "measured_at < now() - interval '10 minutes'");
+    expect(old).toBeGreaterThan(0);
+    // A retention of ten minutes (the real one is 30 days): only the newest readings stay.
+    const { deleted } = await runWorkflow<{ deleted: number }>('telemetryCleanup', {
+      timeZone: 'America/Santiago',
+      retentionDays: 10 / 1440,
+    });
+    expect(deleted).toBeGreaterThanOrEqual(old);
+    expect(await count('telemetry_raw_readings', "measured_at < now() - interval '10 minutes'")).toBe(0);
+    expect(await count('telemetry_measurements')).toBe(measurements);
+  });
+});

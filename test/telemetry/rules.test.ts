@@ -1,0 +1,264 @@
+import { alertConditions } from '../../lib/telemetry/alerts';
+import {
+  configVersionOf,
+  deepMerge,
+  DEFAULT_POINT_CONFIG,
+  effectiveConfig,
+  type PointConfig,
+} from '../../lib/telemetry/config';
+import { qualityOf } from '../../lib/telemetry/quality';
+import { EMPTY_POINT_STATE, processReadings, type RawReading } from '../../lib/telemetry/rules';
+import { applyTotalizer, pulsesToM3 } from '../../lib/telemetry/totalizer';
+
+/** Readings one minute apart from a fixed origin (the rules never look at the wall clock). */
+const ORIGIN = Date.parse('2026-05-17T14:00:00.000Z');
+const at = (minute: number) => new Date(ORIGIN + minute * 60_000).toISOString();
+const reading = (variable: string, minute: number, value: number, unit?: string): RawReading => ({
+  variable,
+  value,
+  unit,
+  measuredAt: at(minute),
+  raw: { value },
+});
+const config = (overrides: Record<string, unknown> = {}): PointConfig => effectiveConfig(null, overrides).config;
+
+/** Totals of a series fed one reading at a time through the totalizer. */
+function totals(series: [number, number][], cfg = config()) {
+  let state = { offset: 0 } as Parameters<typeof applyTotalizer>[0];
+  return series.map(([minute, value]) => {
+    const outcome = applyTotalizer(state, { value, measuredAt: at(minute) }, cfg);
+    state = outcome.state;
+    return { value: outcome.value, flags: outcome.flags };
+  });
+}
+
+describe('effective configuration', () => {
+  it('deep-merges template and overrides over the defaults; arrays replace', () => {
+    const template = { variables: { level: { alertThreshold: 80, rules: ['LEVEL_MAX_RESET'] } }, maxM3PerHour: 200 };
+    const overrides = { variables: { level: { resetThreshold: 85 } }, installationDepth: 120 };
+    const { config: merged } = effectiveConfig(template, overrides);
+    expect(merged.variables.level).toEqual({
+      unit: 'm',
+      min: 0,
+      max: 100,
+      rules: ['LEVEL_MAX_RESET'],
+      alertThreshold: 80,
+      resetThreshold: 85,
+    });
+    expect(merged.variables.flow).toEqual(DEFAULT_POINT_CONFIG.variables.flow);
+    expect(merged.maxM3PerHour).toBe(200);
+    expect(merged.installationDepth).toBe(120);
+    expect(deepMerge({ a: { b: 1, c: 2 } }, { a: { c: 3 } })).toEqual({ a: { b: 1, c: 3 } });
+  });
+
+  it('versions by content: key order does not matter, a changed constant does', () => {
+    const a = effectiveConfig({ maxM3PerHour: 200, reconnectionMinutes: 60 }, {});
+    const b = effectiveConfig({ reconnectionMinutes: 60 }, { maxM3PerHour: 200 });
+    expect(a.version).toBe(b.version);
+    expect(a.version).toMatch(/^v-[0-9a-f]{16}$/);
+    expect(effectiveConfig(null, { maxM3PerHour: 201 }).version).not.toBe(a.version);
+    expect(configVersionOf(a.config)).toBe(a.version);
+  });
+});
+
+describe('totalizer', () => {
+  it('converts pulses per litre with the calibration factor (seed 002) and litres per pulse', () => {
+    expect(pulsesToM3(1_000_000, { pulsesPerLitre: 1000 })).toBeCloseTo(1);
+    expect(pulsesToM3(1_000_000, { pulsesPerLitre: 1000, calibrationFactor: 1.023 })).toBeCloseTo(1.023);
+    expect(pulsesToM3(500_000, { pulsesPerLitre: 500 })).toBeCloseTo(1);
+    expect(pulsesToM3(200, { litresPerPulse: 10 })).toBeCloseTo(2);
+    const cfg = config({ variables: { total: { pulse: { pulsesPerLitre: 100 } } } });
+    expect(
+      totals(
+        [
+          [0, 100_000],
+          [1, 200_000],
+        ],
+        cfg,
+      ).map((t) => t.value),
+    ).toEqual([1, 2]);
+  });
+
+  it('folds a counter reset into the offset so the total keeps growing (ZERO_TOTAL_RESET)', () => {
+    // 0 < current < previous after a disconnection: a reset, not an ingestion error.
+    const result = totals([
+      [0, 1000],
+      [1, 1001],
+      [200, 5],
+      [201, 6],
+    ]);
+    expect(result.map((t) => t.value)).toEqual([1000, 1001, 1006, 1007]);
+    expect(result[2]!.flags).toEqual(['ZERO_TOTAL_RESET']);
+    // A drop of less than 90% is a reset even without a disconnection (an hour: no jump either).
+    expect(
+      totals([
+        [0, 1000],
+        [60, 400],
+      ]).map((t) => t.value),
+    ).toEqual([1000, 1400]);
+  });
+
+  it('treats a zero, or a >90% drop without disconnection, as an ingestion error: keeps the last total', () => {
+    const zero = totals([
+      [0, 1000],
+      [1, 0],
+      [2, 1001],
+    ]);
+    expect(zero.map((t) => t.value)).toEqual([1000, 1000, 1001]);
+    expect(zero[1]!.flags).toEqual(['ZERO_TOTAL_RESET', 'TOTAL_INGESTION_ERROR']);
+    const drop = totals([
+      [0, 1000],
+      [1, 50],
+      [2, 1002],
+    ]);
+    expect(drop.map((t) => t.value)).toEqual([1000, 1000, 1002]);
+    expect(drop[1]!.flags).toContain('TOTAL_INGESTION_ERROR');
+  });
+
+  it('adds max − previous + current at a register rollover', () => {
+    const cfg = config({ registerMax: 100_000 });
+    const result = totals(
+      [
+        [0, 99_990],
+        [1, 99_998],
+        [2, 3],
+      ],
+      cfg,
+    );
+    expect(result.map((t) => t.value)).toEqual([99_990, 99_998, 100_003]);
+    expect(result[2]!.flags).toEqual(['TOTAL_ROLLOVER']);
+  });
+
+  it('blocks a jump faster than the maximum m³/h, unless the gap exceeds the reconnection threshold', () => {
+    // 500 m³/h allows ~8.3 m³ a minute.
+    const jump = totals([
+      [0, 1000],
+      [1, 1100],
+      [2, 1101],
+    ]);
+    expect(jump.map((t) => t.value)).toEqual([1000, 1000, 1001]);
+    expect(jump[1]!.flags).toEqual(['JUMP_BLOCKED']);
+    // After 3 hours offline the catch-up counts (reconnection threshold 2 h).
+    expect(
+      totals([
+        [0, 1000],
+        [180, 1100],
+      ]).map((t) => t.value),
+    ).toEqual([1000, 1100]);
+    expect(
+      totals([
+        [0, 1000],
+        [60, 1400],
+      ]).map((t) => t.value),
+    ).toEqual([1000, 1400]);
+  });
+
+  it('flags a total out of range', () => {
+    expect(totals([[0, 1_000_000]])[0]!.flags).toEqual(['OUT_OF_RANGE']);
+  });
+});
+
+describe('processReadings', () => {
+  it('rejects a level above the reset threshold (LEVEL_MAX_RESET), out of range, flags high levels, derives depth', () => {
+    const cfg = config({ installationDepth: 92 });
+    const { measurements } = processReadings(
+      EMPTY_POINT_STATE,
+      [reading('level', 0, 40), reading('level', 1, 96), reading('level', 2, -1), reading('level', 3, 91)],
+      cfg,
+    );
+    const level = measurements.filter((m) => m.variable === 'level');
+    expect(level.map((m) => [m.value, m.flags, m.quality])).toEqual([
+      [40, [], 1],
+      [null, ['LEVEL_MAX_RESET'], 0],
+      [null, ['OUT_OF_RANGE'], 0],
+      [91, ['LEVEL_HIGH'], 1],
+    ]);
+    const depth = measurements.filter((m) => m.variable === 'depth');
+    expect(depth.map((m) => m.value)).toEqual([52, null, null, 1]);
+  });
+
+  it('converts a flow labelled m³/h, rejects one out of range, ignores unknown variables and sentinel-free input', () => {
+    const { measurements } = processReadings(
+      EMPTY_POINT_STATE,
+      [reading('flow', 0, 36, 'm3/h'), reading('flow', 1, 2000), reading('battery', 1, 3)],
+      config(),
+    );
+    expect(measurements.map((m) => [m.value, m.flags])).toEqual([
+      [10, ['UNIT_CONVERTED']],
+      [null, ['OUT_OF_RANGE']],
+    ]);
+  });
+
+  /** An hour of readings, a minute apart: flow in l/s and a total growing 0.6 m³ a minute (10 l/s). */
+  function hour(flowFactor: number, from = 0) {
+    const readings: RawReading[] = [];
+    for (let m = from; m < from + 61; m++) {
+      readings.push(reading('total', m, 1000 + 0.6 * m));
+      readings.push(reading('flow', m, 10 * flowFactor));
+      readings.push(reading('level', m, 30));
+    }
+    return readings;
+  }
+
+  it('FLOW_TOTAL_CONSISTENCY: a consistent hour passes, m³/h reported as l/s (3.6×) is flagged', () => {
+    const ok = processReadings(EMPTY_POINT_STATE, hour(1), config());
+    expect(ok.findings.find((f) => f.rule === 'FLOW_TOTAL_CONSISTENCY')).toMatchObject({ violated: false });
+    const wrong = processReadings(EMPTY_POINT_STATE, hour(3.6), config());
+    const finding = wrong.findings.find((f) => f.rule === 'FLOW_TOTAL_CONSISTENCY')!;
+    expect(finding).toMatchObject({ violated: true, at: '2026-05-17T14:00:00.000Z' });
+    expect(finding.message).toContain('m³/h reported as l/s');
+  });
+
+  it('LEVEL_ACCUMULATED_CONSISTENCY: the level moves while the total stands still', () => {
+    const readings: RawReading[] = [];
+    for (let m = 0; m < 61; m++) {
+      readings.push(reading('total', m, 1000));
+      readings.push(reading('level', m, 20 + m / 6));
+    }
+    const { findings } = processReadings(EMPTY_POINT_STATE, readings, config());
+    expect(findings.find((f) => f.rule === 'LEVEL_ACCUMULATED_CONSISTENCY')).toMatchObject({ violated: true });
+  });
+
+  it('gives the same measurements and state whether readings come in one batch or many', () => {
+    const readings = [
+      ...hour(3.6),
+      reading('total', 70, 0),
+      reading('total', 75, 5000),
+      reading('level', 80, 97),
+      ...hour(1, 120),
+    ];
+    const whole = processReadings(EMPTY_POINT_STATE, readings, config());
+    let state = EMPTY_POINT_STATE;
+    const pieces: typeof whole.measurements = [];
+    const findings: typeof whole.findings = [];
+    for (let i = 0; i < readings.length; i += 17) {
+      const part = processReadings(state, readings.slice(i, i + 17), config());
+      pieces.push(...part.measurements);
+      findings.push(...part.findings);
+      state = part.state;
+    }
+    expect(pieces).toEqual(whole.measurements);
+    expect(findings).toEqual(whole.findings);
+    expect(state).toEqual(whole.state);
+  });
+});
+
+describe('quality and alerts', () => {
+  it('scores by the worst flag; a rejected reading scores 0', () => {
+    expect(qualityOf(1, [])).toBe(1);
+    expect(qualityOf(1, ['ZERO_TOTAL_RESET', 'JUMP_BLOCKED'])).toBe(0.2);
+    expect(qualityOf(null, [])).toBe(0);
+  });
+
+  it('raises a condition while flagged and clears it when the newest reading is clean', () => {
+    const cfg = config();
+    const raised = alertConditions(
+      processReadings(EMPTY_POINT_STATE, [reading('level', 0, 91), reading('level', 1, 92)], cfg),
+    ).find((c) => c.rule === 'LEVEL_HIGH')!;
+    expect(raised).toMatchObject({ variable: 'level', count: 2, active: true, firstAt: at(0), lastAt: at(1) });
+    const cleared = alertConditions(
+      processReadings(EMPTY_POINT_STATE, [reading('level', 2, 91), reading('level', 3, 50)], cfg),
+    ).find((c) => c.rule === 'LEVEL_HIGH')!;
+    expect(cleared).toMatchObject({ count: 1, active: false });
+  });
+});
