@@ -80,12 +80,17 @@ export async function saveConfigVersion(db: Database, version: string, config: u
   );
 }
 
-export async function insertRawReadings(client: PoolClient, code: string, readings: readonly RawReading[]) {
-  if (readings.length === 0) return 0;
-  const { rowCount } = await client.query(
+/** Idempotent on (point, variable, time): returns the readings that were not stored yet. */
+export async function insertRawReadings(
+  client: PoolClient,
+  code: string,
+  readings: readonly RawReading[],
+): Promise<RawReading[]> {
+  if (readings.length === 0) return [];
+  const { rows } = await client.query<{ variable: string; measured_at: Date }>(
     `INSERT INTO telemetry_raw_readings (point_code, variable, measured_at, value, unit, raw)
      SELECT $1, v, t, x, u, r::jsonb FROM unnest($2::text[], $3::timestamptz[], $4::float8[], $5::text[], $6::text[]) AS i(v, t, x, u, r)
-     ON CONFLICT DO NOTHING`,
+     ON CONFLICT DO NOTHING RETURNING variable, measured_at`,
     [
       code,
       readings.map((r) => r.variable),
@@ -95,7 +100,8 @@ export async function insertRawReadings(client: PoolClient, code: string, readin
       readings.map((r) => JSON.stringify(r.raw ?? null)),
     ],
   );
-  return rowCount ?? 0;
+  const inserted = new Set(rows.map((row) => `${row.variable}@${row.measured_at.toISOString()}`));
+  return readings.filter((r) => inserted.has(`${r.variable}@${new Date(r.measuredAt).toISOString()}`));
 }
 
 /** Idempotent on (point, variable, time); `replace` overwrites (reprocessing), otherwise the first write stays. */

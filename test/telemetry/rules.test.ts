@@ -1,4 +1,4 @@
-import { alertConditions } from '../../lib/telemetry/alerts';
+import { alertConditions, alertConditionsOfRecompute } from '../../lib/telemetry/alerts';
 import {
   configVersionOf,
   deepMerge,
@@ -260,5 +260,32 @@ describe('quality and alerts', () => {
       processReadings(EMPTY_POINT_STATE, [reading('level', 2, 91), reading('level', 3, 50)], cfg),
     ).find((c) => c.rule === 'LEVEL_HIGH')!;
     expect(cleared).toMatchObject({ count: 1, active: false });
+  });
+
+  it('after late readings, counts only what the poll brought; whether it holds comes from the newest reading', () => {
+    // Minute 2 arrived late; minutes 0, 1 and 3 were processed (and alerted on) before.
+    const recomputed = processReadings(
+      EMPTY_POINT_STATE,
+      [reading('level', 0, 91), reading('level', 1, 92), reading('level', 2, 93), reading('level', 3, 94)],
+      config(),
+    );
+    const conditions = alertConditionsOfRecompute(recomputed, (m) => m.measuredAt === at(2), at(2));
+    expect(conditions.find((c) => c.rule === 'LEVEL_HIGH')).toMatchObject({
+      count: 1,
+      firstAt: at(2),
+      lastAt: at(2),
+      active: true,
+    });
+    // A late clean reading does not clear an alert the newest reading still raises.
+    const withCleanLate = processReadings(
+      EMPTY_POINT_STATE,
+      [reading('level', 0, 91), reading('level', 1, 50), reading('level', 2, 92)],
+      config(),
+    );
+    expect(
+      alertConditionsOfRecompute(withCleanLate, (m) => m.measuredAt === at(1), at(1)).find(
+        (c) => c.rule === 'LEVEL_HIGH',
+      ),
+    ).toMatchObject({ count: 0, active: true });
   });
 });
