@@ -1,4 +1,5 @@
 import { alertConditions, alertConditionsOfRecompute, type AlertCondition } from '../../lib/telemetry/alerts';
+import { checkpointsBefore, withCheckpoint } from '../../lib/telemetry/checkpoints';
 import { effectiveConfig, VARIABLES, type Variable } from '../../lib/telemetry/config';
 import { processReadings, type Measurement, type PointState, type RawReading } from '../../lib/telemetry/rules';
 import type { Database } from '../../lib/db';
@@ -49,7 +50,8 @@ export class ConcurrentPollError extends Error {
  * ONE transaction store the raw readings not stored yet, the measurements, the alerts, and the
  * moved watermarks and state. Readings newer than everything processed go through the rules from
  * the stored state; when some are older (late), the point's measurements from the earliest of them
- * are recomputed from the stored raw readings, as processing them all from scratch would give. A
+ * are recomputed from the newest state checkpoint before it and the stored raw readings after that
+ * checkpoint, as processing every reading from scratch would give. A
  * crash before COMMIT stores and moves nothing, so the next attempt fetches the same readings again.
  */
 export async function pollPoint(deps: PollPointDeps, point: PointRow): Promise<PointPollResult> {
@@ -91,10 +93,11 @@ export async function pollPoint(deps: PollPointDeps, point: PointRow): Promise<P
     // The overlap is fetched again every time: only what the table does not hold yet is new.
     const stored = await insertRawReadings(client, point.code, readings);
     if (stored.length === 0) return;
-    const newest = Math.max(0, ...Object.values(progress.watermarks).map((mark) => mark.getTime()));
-    const late = stored.filter((reading) => Date.parse(reading.measuredAt) <= newest);
+    const newestMs = Math.max(0, ...Object.values(progress.watermarks).map((mark) => mark.getTime()));
+    const late = stored.filter((reading) => Date.parse(reading.measuredAt) <= newestMs);
     let conditions: AlertCondition[];
     let state: PointState;
+    let checkpoints = progress.checkpoints;
     if (late.length === 0) {
       const processed = processReadings(progress.state, stored, config);
       result.measurements = await insertMeasurements(client, point, version, processed.measurements);
@@ -102,7 +105,8 @@ export async function pollPoint(deps: PollPointDeps, point: PointRow): Promise<P
       state = processed.state;
     } else {
       const from = late.reduce((oldest, r) => (r.measuredAt < oldest ? r.measuredAt : oldest), late[0]!.measuredAt);
-      const recomputed = await recomputeMeasurements(client, point, config, version, { from });
+      checkpoints = checkpointsBefore(checkpoints, from);
+      const recomputed = await recomputeMeasurements(client, point, config, version, { from }, checkpoints.at(-1));
       const isNew = new Set(stored.map((r) => `${r.variable}@${r.measuredAt}`));
       // A depth is derived from the level reading at the same instant.
       const readingOf = (m: Measurement) => `${m.variable === 'depth' ? 'level' : m.variable}@${m.measuredAt}`;
@@ -110,12 +114,14 @@ export async function pollPoint(deps: PollPointDeps, point: PointRow): Promise<P
       conditions = alertConditionsOfRecompute(recomputed.result, (m) => isNew.has(readingOf(m)), from);
       state = recomputed.result.state;
     }
+    const newest = new Date(Math.max(newestMs, ...stored.map((r) => Date.parse(r.measuredAt)))).toISOString();
+    checkpoints = withCheckpoint(checkpoints, newest, state, overlapMs);
     const opened = await applyAlertConditions(client, point.code, conditions);
     await notifyOpenedAlerts(client, point, opened);
     result.readings = stored.length;
     result.late = late.length;
     result.alertsOpened = opened.length;
-    await saveProgress(client, point.code, watermarksOf(stored), state);
+    await saveProgress(client, point.code, watermarksOf(stored), state, checkpoints);
   });
   return result;
 }

@@ -42,11 +42,12 @@ export async function reprocessPoint(db: Database, input: ReprocessInput): Promi
       [point.code, input.to],
     );
     const stateUpdated = newer.rowCount === 0 && readings > 0;
-    if (stateUpdated)
-      await client.query(
-        'UPDATE telemetry_point_state SET state = $2, updated_at = clock_timestamp() WHERE point_code = $1',
-        [point.code, JSON.stringify(result.state)],
-      );
+    // The checkpoints hold states of the old constants: a later late reading rebuilds from the raw readings.
+    await client.query(
+      `UPDATE telemetry_point_state SET checkpoints = '[]', updated_at = clock_timestamp()${stateUpdated ? ', state = $2' : ''}
+        WHERE point_code = $1`,
+      stateUpdated ? [point.code, JSON.stringify(result.state)] : [point.code],
+    );
     return { code: point.code, configVersion: version, replaced, computed, stateUpdated };
   });
 }

@@ -1,6 +1,7 @@
 import type { PoolClient } from 'pg';
 import type { Database } from '../../lib/db';
 import type { AlertCondition } from '../../lib/telemetry/alerts';
+import type { StateCheckpoint } from '../../lib/telemetry/checkpoints';
 import { VARIABLES, type JsonObject, type Variable } from '../../lib/telemetry/config';
 import type { Provider } from '../../lib/telemetry/providers';
 import { EMPTY_POINT_STATE, type Measurement, type PointState, type RawReading } from '../../lib/telemetry/rules';
@@ -19,6 +20,8 @@ export interface PointProgress {
   /** Per variable: the newest reading processed. */
   watermarks: Partial<Record<Variable, Date>>;
   state: PointState;
+  /** Oldest first (lib/telemetry/checkpoints.ts). */
+  checkpoints: StateCheckpoint[];
   /** The state row's version, to detect a concurrent poll of the same point. */
   revision: string | null;
 }
@@ -52,8 +55,8 @@ type Reader = { query: Database['query'] } | PoolClient;
 
 export async function loadProgress(reader: Reader, code: string, lock = false): Promise<PointProgress> {
   const db = reader as { query: Database['query'] };
-  const state = await db.query<{ state: PointState; revision: string }>(
-    `SELECT state, updated_at::text AS revision FROM telemetry_point_state WHERE point_code = $1${lock ? ' FOR UPDATE' : ''}`,
+  const state = await db.query<{ state: PointState; checkpoints: StateCheckpoint[]; revision: string }>(
+    `SELECT state, checkpoints, updated_at::text AS revision FROM telemetry_point_state WHERE point_code = $1${lock ? ' FOR UPDATE' : ''}`,
     [code],
   );
   const marks = await db.query<{ variable: string; watermark: Date }>(
@@ -65,7 +68,12 @@ export async function loadProgress(reader: Reader, code: string, lock = false): 
     if ((VARIABLES as readonly string[]).includes(row.variable)) watermarks[row.variable as Variable] = row.watermark;
   const saved = state.rows[0]?.state;
   // A point never polled has an empty state row (created by `ensureProgressRow`).
-  return { watermarks, state: saved?.total ? saved : EMPTY_POINT_STATE, revision: state.rows[0]?.revision ?? null };
+  return {
+    watermarks,
+    state: saved?.total ? saved : EMPTY_POINT_STATE,
+    checkpoints: state.rows[0]?.checkpoints ?? [],
+    revision: state.rows[0]?.revision ?? null,
+  };
 }
 
 /** So two polls of a new point serialise on its state row like any other. */
@@ -145,6 +153,7 @@ export async function saveProgress(
   code: string,
   watermarks: Partial<Record<Variable, string>>,
   state: PointState,
+  checkpoints: readonly StateCheckpoint[],
 ) {
   const entries = Object.entries(watermarks) as [Variable, string][];
   if (entries.length > 0)
@@ -155,9 +164,10 @@ export async function saveProgress(
       [code, entries.map(([v]) => v), entries.map(([, w]) => w)],
     );
   await client.query(
-    `INSERT INTO telemetry_point_state (point_code, state) VALUES ($1, $2)
-     ON CONFLICT (point_code) DO UPDATE SET state = EXCLUDED.state, updated_at = clock_timestamp()`,
-    [code, JSON.stringify(state)],
+    `INSERT INTO telemetry_point_state (point_code, state, checkpoints) VALUES ($1, $2, $3)
+     ON CONFLICT (point_code) DO UPDATE SET state = EXCLUDED.state, checkpoints = EXCLUDED.checkpoints,
+       updated_at = clock_timestamp()`,
+    [code, JSON.stringify(state), JSON.stringify(checkpoints)],
   );
 }
 
