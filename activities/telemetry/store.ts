@@ -208,3 +208,37 @@ export async function applyAlertConditions(client: PoolClient, code: string, con
     );
   return opened;
 }
+
+/** Opens (or counts) a provider's alert, or resolves it when the condition cleared; returns the id opened. */
+export async function applyProviderAlert(
+  client: PoolClient,
+  provider: string,
+  condition: AlertCondition,
+): Promise<string | undefined> {
+  if (!condition.active) {
+    await client.query(
+      `UPDATE telemetry_alerts SET status = 'RESOLVED', resolved_at = now()
+        WHERE provider = $1 AND point_code IS NULL AND rule = $2 AND status = 'OPEN'`,
+      [provider, condition.rule],
+    );
+    return undefined;
+  }
+  const { rows } = await client.query<{ id: string; inserted: boolean }>(
+    `INSERT INTO telemetry_alerts (provider, variable, rule, severity, message, first_at, last_at, count)
+     VALUES ($1, '*', $2, $3, $4, $5, $6, $7)
+     ON CONFLICT (provider, rule) WHERE status = 'OPEN' AND point_code IS NULL
+     DO UPDATE SET count = telemetry_alerts.count + EXCLUDED.count, message = EXCLUDED.message,
+                   last_at = GREATEST(telemetry_alerts.last_at, EXCLUDED.last_at)
+     RETURNING id::text, (xmax = 0) AS inserted`,
+    [
+      provider,
+      condition.rule,
+      condition.severity,
+      condition.message,
+      condition.firstAt,
+      condition.lastAt,
+      condition.count,
+    ],
+  );
+  return rows[0]?.inserted ? rows[0].id : undefined;
+}

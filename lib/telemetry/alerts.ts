@@ -23,7 +23,7 @@ const ALERTING: Partial<Record<Flag, { rule: string; severity: Severity }>> = {
 };
 
 export interface AlertCondition {
-  /** `*` for the point as a whole (the health check's NO_DATA, PROVIDER_DOWN). */
+  /** `*` for the point as a whole (the health check's NO_DATA) or a provider's PROVIDER_DOWN. */
   variable: StoredVariable | '*';
   rule: string;
   severity: Severity;
