@@ -95,21 +95,33 @@ export async function insertRawReadings(
   readings: readonly RawReading[],
 ): Promise<RawReading[]> {
   if (readings.length === 0) return [];
+  const key = (variable: string, at: string | Date) => `${variable}@${new Date(at).toISOString()}`;
+  // Most of a poll is the re-read overlap, already stored: its keys (an index range) are cheaper to
+  // read than the rows are to send again.
+  const times = readings.map((r) => Date.parse(r.measuredAt));
+  const existing = await client.query<{ variable: string; measured_at: Date }>(
+    `SELECT variable, measured_at FROM telemetry_raw_readings
+      WHERE point_code = $1 AND measured_at BETWEEN $2 AND $3`,
+    [code, new Date(Math.min(...times)), new Date(Math.max(...times))],
+  );
+  const stored = new Set(existing.rows.map((row) => key(row.variable, row.measured_at)));
+  const fresh = readings.filter((r) => !stored.has(key(r.variable, r.measuredAt)));
+  if (fresh.length === 0) return [];
   const { rows } = await client.query<{ variable: string; measured_at: Date }>(
     `INSERT INTO telemetry_raw_readings (point_code, variable, measured_at, value, unit, raw)
      SELECT $1, v, t, x, u, r::jsonb FROM unnest($2::text[], $3::timestamptz[], $4::float8[], $5::text[], $6::text[]) AS i(v, t, x, u, r)
      ON CONFLICT DO NOTHING RETURNING variable, measured_at`,
     [
       code,
-      readings.map((r) => r.variable),
-      readings.map((r) => r.measuredAt),
-      readings.map((r) => r.value),
-      readings.map((r) => r.unit ?? null),
-      readings.map((r) => JSON.stringify(r.raw ?? null)),
+      fresh.map((r) => r.variable),
+      fresh.map((r) => r.measuredAt),
+      fresh.map((r) => r.value),
+      fresh.map((r) => r.unit ?? null),
+      fresh.map((r) => JSON.stringify(r.raw ?? null)),
     ],
   );
-  const inserted = new Set(rows.map((row) => `${row.variable}@${row.measured_at.toISOString()}`));
-  return readings.filter((r) => inserted.has(`${r.variable}@${new Date(r.measuredAt).toISOString()}`));
+  const inserted = new Set(rows.map((row) => key(row.variable, row.measured_at)));
+  return fresh.filter((r) => inserted.has(key(r.variable, r.measuredAt)));
 }
 
 /** Idempotent on (point, variable, time); `replace` overwrites (reprocessing), otherwise the first write stays. */
