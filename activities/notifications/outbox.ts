@@ -7,11 +7,16 @@ import { CHANNELS, notificationId, type Channel, type NotificationEvent } from '
  * notifications or the other way round. Rows are keyed by (about, user, channel): writing them
  * again is a no-op, and their id never changes.
  */
-export async function enqueueNotifications(client: PoolClient, event: NotificationEvent): Promise<number> {
+export async function enqueueNotifications(
+  client: PoolClient,
+  event: NotificationEvent,
+  /** Whose followers hear of it (an event about a provider: its points); each user once. */
+  subjects: readonly string[] = [event.subject],
+): Promise<number> {
   const { rows } = await client.query<{ user_id: string; channels: string[] }>(
     `SELECT user_id::text, channels FROM notification_subscriptions
-      WHERE (subject = $1 OR subject = '*') AND (cardinality(event_types) = 0 OR $2 = ANY(event_types))`,
-    [event.subject, event.type],
+      WHERE (subject = ANY($1::text[]) OR subject = '*') AND (cardinality(event_types) = 0 OR $2 = ANY(event_types))`,
+    [subjects, event.type],
   );
   const targets = new Map<string, Set<Channel>>();
   for (const row of rows) {

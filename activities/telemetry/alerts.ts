@@ -29,3 +29,31 @@ export async function notifyOpenedAlerts(
       },
     });
 }
+
+/** A provider's alert (PROVIDER_DOWN), once to every user who follows any of its points. */
+export async function notifyOpenedProviderAlert(
+  client: PoolClient,
+  provider: { provider: string; points: readonly string[] },
+  opened: { id: string; condition: AlertCondition },
+): Promise<void> {
+  const { id, condition } = opened;
+  await enqueueNotifications(
+    client,
+    {
+      about: `telemetry-alert:${id}:opened`,
+      type: 'telemetry.alert.opened',
+      subject: `provider ${provider.provider}`,
+      title: `${condition.rule} (${condition.severity})`,
+      text: `Provider ${provider.provider} (${provider.points.length} active points): ${condition.message}, first at ${condition.firstAt}.`,
+      data: {
+        alertId: id,
+        provider: provider.provider,
+        points: provider.points,
+        rule: condition.rule,
+        severity: condition.severity,
+        firstAt: condition.firstAt,
+      },
+    },
+    provider.points,
+  );
+}

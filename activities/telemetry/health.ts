@@ -1,7 +1,7 @@
 import type { Database } from '../../lib/db';
 import type { AlertCondition } from '../../lib/telemetry/alerts';
-import { notifyOpenedAlerts } from './alerts';
-import { applyAlertConditions } from './store';
+import { notifyOpenedAlerts, notifyOpenedProviderAlert } from './alerts';
+import { applyAlertConditions, applyProviderAlert } from './store';
 
 /** A provider is down when every active point of it failed this many polls in a row. */
 export const PROVIDER_DOWN_AFTER = 3;
@@ -36,8 +36,8 @@ export interface HealthResult {
 
 /**
  * The health check: `NO_DATA` on an active point with no new reading for more than three of its
- * periods, `PROVIDER_DOWN` on every active point of a provider that failed every call of the last
- * polls. Each check opens, counts or resolves them like the rules' alerts, per point.
+ * periods, per point; `PROVIDER_DOWN` once for a provider whose every active point failed its last
+ * polls. Each check opens, counts or resolves them like the rules' alerts.
  */
 export async function checkHealth(db: Database, now: Date): Promise<HealthResult> {
   const { rows } = await db.query<{
@@ -76,12 +76,33 @@ export async function checkHealth(db: Database, now: Date): Promise<HealthResult
     await db.withTransaction(async (client) => {
       const opened = await applyAlertConditions(client, row.code, [
         condition('NO_DATA', row.silent, `no new reading for more than ${SILENT_AFTER_PERIODS} periods`),
-        condition('PROVIDER_DOWN', row.provider_down, `provider ${row.provider} failed every call of the last polls`),
       ]);
       await notifyOpenedAlerts(client, row, opened);
       alertsOpened += opened.length;
     });
   }
+  // One PROVIDER_DOWN per provider (not one per point): opened, counted or resolved with its points' health.
+  for (const provider of new Set(rows.map((row) => row.provider))) {
+    const points = rows.filter((row) => row.provider === provider);
+    const down = points[0]!.provider_down;
+    await db.withTransaction(async (client) => {
+      const alert = condition('PROVIDER_DOWN', down, `provider ${provider} failed every call of the last polls`);
+      const id = await applyProviderAlert(client, provider, alert);
+      if (id === undefined) return;
+      await notifyOpenedProviderAlert(
+        client,
+        { provider, points: points.map((p) => p.code) },
+        { id, condition: alert },
+      );
+      alertsOpened += 1;
+    });
+  }
+  // A provider left without active points is not down.
+  await db.query(
+    `UPDATE telemetry_alerts SET status = 'RESOLVED', resolved_at = now()
+      WHERE point_code IS NULL AND rule = 'PROVIDER_DOWN' AND status = 'OPEN' AND provider <> ALL($1::text[])`,
+    [[...new Set(rows.map((row) => row.provider))]],
+  );
   return {
     silentPoints: rows.filter((r) => r.silent).map((r) => r.code),
     providersDown: [...new Set(rows.filter((r) => r.provider_down).map((r) => r.provider))],

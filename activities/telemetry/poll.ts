@@ -1,11 +1,13 @@
-import { alertConditions } from '../../lib/telemetry/alerts';
+import { alertConditions, alertConditionsOfRecompute, type AlertCondition } from '../../lib/telemetry/alerts';
+import { checkpointsBefore, withCheckpoint } from '../../lib/telemetry/checkpoints';
 import { effectiveConfig, VARIABLES, type Variable } from '../../lib/telemetry/config';
-import { processReadings, type RawReading } from '../../lib/telemetry/rules';
+import { processReadings, type Measurement, type PointState, type RawReading } from '../../lib/telemetry/rules';
 import type { Database } from '../../lib/db';
 import type { CredentialsStore } from './credentials';
 import type { HttpOptions } from './providers/http';
 import type { ProviderAdapter } from './providers/types';
 import { notifyOpenedAlerts } from './alerts';
+import { recomputeMeasurements } from './recompute';
 import {
   applyAlertConditions,
   ensureProgressRow,
@@ -28,7 +30,10 @@ export interface PollPointDeps {
 }
 
 export interface PointPollResult {
+  /** Raw readings stored by this poll (the re-fetched overlap is not counted). */
   readings: number;
+  /** Of those, how many were older than the newest reading already processed. */
+  late: number;
   measurements: number;
   sentinels: number;
   alertsOpened: number;
@@ -40,10 +45,14 @@ export class ConcurrentPollError extends Error {
 }
 
 /**
- * One point: fetch each variable since its watermark, then in ONE transaction store the raw
- * readings, the measurements the rules give, the alerts, and the moved watermarks and state. A
- * crash before COMMIT stores nothing and moves nothing, so the next attempt fetches the same
- * readings again; after COMMIT the watermark covers exactly what was stored.
+ * One point: fetch each variable from `reconnectionMinutes` before its watermark (so readings a
+ * device buffered through a disconnection and uploaded after newer ones are still seen), then in
+ * ONE transaction store the raw readings not stored yet, the measurements, the alerts, and the
+ * moved watermarks and state. Readings newer than everything processed go through the rules from
+ * the stored state; when some are older (late), the point's measurements from the earliest of them
+ * are recomputed from the newest state checkpoint before it and the stored raw readings after that
+ * checkpoint, as processing every reading from scratch would give. A
+ * crash before COMMIT stores and moves nothing, so the next attempt fetches the same readings again.
  */
 export async function pollPoint(deps: PollPointDeps, point: PointRow): Promise<PointPollResult> {
   const { config, version } = effectiveConfig(point.template, point.overrides);
@@ -51,10 +60,14 @@ export async function pollPoint(deps: PollPointDeps, point: PointRow): Promise<P
   await ensureProgressRow(deps.db, point.code);
   const progress = await loadProgress(deps.db, point.code);
   const until = deps.now();
+  const overlapMs = config.reconnectionMinutes * 60_000;
+  const since: Partial<Record<Variable, Date>> = {};
+  for (const [variable, mark] of Object.entries(progress.watermarks) as [Variable, Date][])
+    since[variable] = new Date(mark.getTime() - overlapMs);
   const fetched = await deps.adapter.fetchReadings(
     {
       deviceId: point.deviceId,
-      since: progress.watermarks,
+      since,
       from: new Date(until.getTime() - deps.initialLookbackMinutes * 60_000),
       until,
       variables: VARIABLES,
@@ -62,49 +75,75 @@ export async function pollPoint(deps: PollPointDeps, point: PointRow): Promise<P
     credentials,
     deps.http,
   );
-  const readings = newReadings(fetched.readings, progress.watermarks);
+  const readings = distinctReadings(fetched.readings);
   const result: PointPollResult = {
-    readings: readings.length,
+    readings: 0,
+    late: 0,
     measurements: 0,
     sentinels: fetched.sentinels,
     alertsOpened: 0,
   };
   if (readings.length === 0) return result;
 
-  const processed = processReadings(progress.state, readings, config);
-  const watermarks: Partial<Record<Variable, string>> = {};
-  for (const reading of readings) {
-    const variable = reading.variable as Variable;
-    if (!watermarks[variable] || reading.measuredAt > watermarks[variable]) watermarks[variable] = reading.measuredAt;
-  }
   await saveConfigVersion(deps.db, version, config);
   await deps.db.withTransaction(async (client) => {
     const current = await loadProgress(client, point.code, true);
     if (current.revision !== progress.revision)
       throw new ConcurrentPollError(`point ${point.code} was polled meanwhile`);
-    await insertRawReadings(client, point.code, readings);
-    result.measurements = await insertMeasurements(client, point, version, processed.measurements);
-    const opened = await applyAlertConditions(client, point.code, alertConditions(processed));
+    // The overlap is fetched again every time: only what the table does not hold yet is new.
+    const stored = await insertRawReadings(client, point.code, readings);
+    if (stored.length === 0) return;
+    const newestMs = Math.max(0, ...Object.values(progress.watermarks).map((mark) => mark.getTime()));
+    const late = stored.filter((reading) => Date.parse(reading.measuredAt) <= newestMs);
+    let conditions: AlertCondition[];
+    let state: PointState;
+    let checkpoints = progress.checkpoints;
+    if (late.length === 0) {
+      const processed = processReadings(progress.state, stored, config);
+      result.measurements = await insertMeasurements(client, point, version, processed.measurements);
+      conditions = alertConditions(processed);
+      state = processed.state;
+    } else {
+      const from = late.reduce((oldest, r) => (r.measuredAt < oldest ? r.measuredAt : oldest), late[0]!.measuredAt);
+      checkpoints = checkpointsBefore(checkpoints, from);
+      const recomputed = await recomputeMeasurements(client, point, config, version, { from }, checkpoints.at(-1));
+      const isNew = new Set(stored.map((r) => `${r.variable}@${r.measuredAt}`));
+      // A depth is derived from the level reading at the same instant.
+      const readingOf = (m: Measurement) => `${m.variable === 'depth' ? 'level' : m.variable}@${m.measuredAt}`;
+      result.measurements = recomputed.computed;
+      conditions = alertConditionsOfRecompute(recomputed.result, (m) => isNew.has(readingOf(m)), from);
+      state = recomputed.result.state;
+    }
+    const newest = new Date(Math.max(newestMs, ...stored.map((r) => Date.parse(r.measuredAt)))).toISOString();
+    checkpoints = withCheckpoint(checkpoints, newest, state, overlapMs);
+    const opened = await applyAlertConditions(client, point.code, conditions);
     await notifyOpenedAlerts(client, point, opened);
+    result.readings = stored.length;
+    result.late = late.length;
     result.alertsOpened = opened.length;
-    await saveProgress(client, point.code, watermarks, processed.state);
+    await saveProgress(client, point.code, watermarksOf(stored), state, checkpoints);
   });
   return result;
 }
 
-/** After each variable's watermark, one reading per (variable, instant), known variables only. */
-export function newReadings(
-  readings: readonly RawReading[],
-  watermarks: Partial<Record<Variable, Date>>,
-): RawReading[] {
+/** One reading per (variable, instant), known variables only. */
+export function distinctReadings(readings: readonly RawReading[]): RawReading[] {
   const seen = new Set<string>();
   return readings.filter((reading) => {
     if (!(VARIABLES as readonly string[]).includes(reading.variable)) return false;
-    const mark = watermarks[reading.variable as Variable];
-    if (mark && Date.parse(reading.measuredAt) <= mark.getTime()) return false;
     const key = `${reading.variable}@${reading.measuredAt}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
   });
+}
+
+/** Per variable, the newest of these readings (saveProgress keeps the greater of it and the stored one). */
+function watermarksOf(readings: readonly RawReading[]): Partial<Record<Variable, string>> {
+  const watermarks: Partial<Record<Variable, string>> = {};
+  for (const reading of readings) {
+    const variable = reading.variable as Variable;
+    if (!watermarks[variable] || reading.measuredAt > watermarks[variable]) watermarks[variable] = reading.measuredAt;
+  }
+  return watermarks;
 }

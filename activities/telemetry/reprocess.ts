@@ -1,7 +1,7 @@
 import type { Database } from '../../lib/db';
 import { effectiveConfig } from '../../lib/telemetry/config';
-import { EMPTY_POINT_STATE, processReadings, type RawReading } from '../../lib/telemetry/rules';
-import { insertMeasurements, loadPoints, saveConfigVersion } from './store';
+import { recomputeMeasurements } from './recompute';
+import { loadPoints, saveConfigVersion } from './store';
 
 export interface ReprocessInput {
   code: string;
@@ -36,44 +36,18 @@ export async function reprocessPoint(db: Database, input: ReprocessInput): Promi
       point.code,
     ]);
     await client.query('SELECT 1 FROM telemetry_point_state WHERE point_code = $1 FOR UPDATE', [point.code]);
-    const { rows } = await client.query<{
-      variable: string;
-      measured_at: Date;
-      value: number;
-      unit: string | null;
-      raw: unknown;
-    }>(
-      `SELECT variable, measured_at, value, unit, raw FROM telemetry_raw_readings
-        WHERE point_code = $1 AND measured_at < $2 ORDER BY measured_at, variable`,
-      [point.code, input.to],
-    );
-    const readings: RawReading[] = rows.map((row) => ({
-      variable: row.variable,
-      value: row.value,
-      unit: row.unit ?? undefined,
-      measuredAt: row.measured_at.toISOString(),
-      raw: row.raw,
-    }));
-    const fromMs = Date.parse(input.from);
-    const before = readings.filter((r) => Date.parse(r.measuredAt) < fromMs);
-    const inRange = readings.filter((r) => Date.parse(r.measuredAt) >= fromMs);
-    const start = processReadings(EMPTY_POINT_STATE, before, config).state;
-    const result = processReadings(start, inRange, config);
-    const deleted = await client.query(
-      'DELETE FROM telemetry_measurements WHERE point_code = $1 AND measured_at >= $2 AND measured_at < $3',
-      [point.code, input.from, input.to],
-    );
-    const computed = await insertMeasurements(client, point, version, result.measurements, true);
+    const { result, replaced, computed, readings } = await recomputeMeasurements(client, point, config, version, input);
     const newer = await client.query(
       'SELECT 1 FROM telemetry_raw_readings WHERE point_code = $1 AND measured_at >= $2 LIMIT 1',
       [point.code, input.to],
     );
-    const stateUpdated = newer.rowCount === 0 && readings.length > 0;
-    if (stateUpdated)
-      await client.query(
-        'UPDATE telemetry_point_state SET state = $2, updated_at = clock_timestamp() WHERE point_code = $1',
-        [point.code, JSON.stringify(result.state)],
-      );
-    return { code: point.code, configVersion: version, replaced: deleted.rowCount ?? 0, computed, stateUpdated };
+    const stateUpdated = newer.rowCount === 0 && readings > 0;
+    // The checkpoints hold states of the old constants: a later late reading rebuilds from the raw readings.
+    await client.query(
+      `UPDATE telemetry_point_state SET checkpoints = '[]', updated_at = clock_timestamp()${stateUpdated ? ', state = $2' : ''}
+        WHERE point_code = $1`,
+      stateUpdated ? [point.code, JSON.stringify(result.state)] : [point.code],
+    );
+    return { code: point.code, configVersion: version, replaced, computed, stateUpdated };
   });
 }

@@ -1,6 +1,7 @@
 import type { PoolClient } from 'pg';
 import type { Database } from '../../lib/db';
 import type { AlertCondition } from '../../lib/telemetry/alerts';
+import type { StateCheckpoint } from '../../lib/telemetry/checkpoints';
 import { VARIABLES, type JsonObject, type Variable } from '../../lib/telemetry/config';
 import type { Provider } from '../../lib/telemetry/providers';
 import { EMPTY_POINT_STATE, type Measurement, type PointState, type RawReading } from '../../lib/telemetry/rules';
@@ -19,6 +20,8 @@ export interface PointProgress {
   /** Per variable: the newest reading processed. */
   watermarks: Partial<Record<Variable, Date>>;
   state: PointState;
+  /** Oldest first (lib/telemetry/checkpoints.ts). */
+  checkpoints: StateCheckpoint[];
   /** The state row's version, to detect a concurrent poll of the same point. */
   revision: string | null;
 }
@@ -52,8 +55,8 @@ type Reader = { query: Database['query'] } | PoolClient;
 
 export async function loadProgress(reader: Reader, code: string, lock = false): Promise<PointProgress> {
   const db = reader as { query: Database['query'] };
-  const state = await db.query<{ state: PointState; revision: string }>(
-    `SELECT state, updated_at::text AS revision FROM telemetry_point_state WHERE point_code = $1${lock ? ' FOR UPDATE' : ''}`,
+  const state = await db.query<{ state: PointState; checkpoints: StateCheckpoint[]; revision: string }>(
+    `SELECT state, checkpoints, updated_at::text AS revision FROM telemetry_point_state WHERE point_code = $1${lock ? ' FOR UPDATE' : ''}`,
     [code],
   );
   const marks = await db.query<{ variable: string; watermark: Date }>(
@@ -65,7 +68,12 @@ export async function loadProgress(reader: Reader, code: string, lock = false): 
     if ((VARIABLES as readonly string[]).includes(row.variable)) watermarks[row.variable as Variable] = row.watermark;
   const saved = state.rows[0]?.state;
   // A point never polled has an empty state row (created by `ensureProgressRow`).
-  return { watermarks, state: saved?.total ? saved : EMPTY_POINT_STATE, revision: state.rows[0]?.revision ?? null };
+  return {
+    watermarks,
+    state: saved?.total ? saved : EMPTY_POINT_STATE,
+    checkpoints: state.rows[0]?.checkpoints ?? [],
+    revision: state.rows[0]?.revision ?? null,
+  };
 }
 
 /** So two polls of a new point serialise on its state row like any other. */
@@ -80,22 +88,40 @@ export async function saveConfigVersion(db: Database, version: string, config: u
   );
 }
 
-export async function insertRawReadings(client: PoolClient, code: string, readings: readonly RawReading[]) {
-  if (readings.length === 0) return 0;
-  const { rowCount } = await client.query(
+/** Idempotent on (point, variable, time): returns the readings that were not stored yet. */
+export async function insertRawReadings(
+  client: PoolClient,
+  code: string,
+  readings: readonly RawReading[],
+): Promise<RawReading[]> {
+  if (readings.length === 0) return [];
+  const key = (variable: string, at: string | Date) => `${variable}@${new Date(at).toISOString()}`;
+  // Most of a poll is the re-read overlap, already stored: its keys (an index range) are cheaper to
+  // read than the rows are to send again.
+  const times = readings.map((r) => Date.parse(r.measuredAt));
+  const existing = await client.query<{ variable: string; measured_at: Date }>(
+    `SELECT variable, measured_at FROM telemetry_raw_readings
+      WHERE point_code = $1 AND measured_at BETWEEN $2 AND $3`,
+    [code, new Date(Math.min(...times)), new Date(Math.max(...times))],
+  );
+  const stored = new Set(existing.rows.map((row) => key(row.variable, row.measured_at)));
+  const fresh = readings.filter((r) => !stored.has(key(r.variable, r.measuredAt)));
+  if (fresh.length === 0) return [];
+  const { rows } = await client.query<{ variable: string; measured_at: Date }>(
     `INSERT INTO telemetry_raw_readings (point_code, variable, measured_at, value, unit, raw)
      SELECT $1, v, t, x, u, r::jsonb FROM unnest($2::text[], $3::timestamptz[], $4::float8[], $5::text[], $6::text[]) AS i(v, t, x, u, r)
-     ON CONFLICT DO NOTHING`,
+     ON CONFLICT DO NOTHING RETURNING variable, measured_at`,
     [
       code,
-      readings.map((r) => r.variable),
-      readings.map((r) => r.measuredAt),
-      readings.map((r) => r.value),
-      readings.map((r) => r.unit ?? null),
-      readings.map((r) => JSON.stringify(r.raw ?? null)),
+      fresh.map((r) => r.variable),
+      fresh.map((r) => r.measuredAt),
+      fresh.map((r) => r.value),
+      fresh.map((r) => r.unit ?? null),
+      fresh.map((r) => JSON.stringify(r.raw ?? null)),
     ],
   );
-  return rowCount ?? 0;
+  const inserted = new Set(rows.map((row) => key(row.variable, row.measured_at)));
+  return fresh.filter((r) => inserted.has(key(r.variable, r.measuredAt)));
 }
 
 /** Idempotent on (point, variable, time); `replace` overwrites (reprocessing), otherwise the first write stays. */
@@ -139,6 +165,7 @@ export async function saveProgress(
   code: string,
   watermarks: Partial<Record<Variable, string>>,
   state: PointState,
+  checkpoints: readonly StateCheckpoint[],
 ) {
   const entries = Object.entries(watermarks) as [Variable, string][];
   if (entries.length > 0)
@@ -149,9 +176,10 @@ export async function saveProgress(
       [code, entries.map(([v]) => v), entries.map(([, w]) => w)],
     );
   await client.query(
-    `INSERT INTO telemetry_point_state (point_code, state) VALUES ($1, $2)
-     ON CONFLICT (point_code) DO UPDATE SET state = EXCLUDED.state, updated_at = clock_timestamp()`,
-    [code, JSON.stringify(state)],
+    `INSERT INTO telemetry_point_state (point_code, state, checkpoints) VALUES ($1, $2, $3)
+     ON CONFLICT (point_code) DO UPDATE SET state = EXCLUDED.state, checkpoints = EXCLUDED.checkpoints,
+       updated_at = clock_timestamp()`,
+    [code, JSON.stringify(state), JSON.stringify(checkpoints)],
   );
 }
 
@@ -191,4 +219,38 @@ export async function applyAlertConditions(client: PoolClient, code: string, con
       [code, cleared.map((c) => c.variable), cleared.map((c) => c.rule)],
     );
   return opened;
+}
+
+/** Opens (or counts) a provider's alert, or resolves it when the condition cleared; returns the id opened. */
+export async function applyProviderAlert(
+  client: PoolClient,
+  provider: string,
+  condition: AlertCondition,
+): Promise<string | undefined> {
+  if (!condition.active) {
+    await client.query(
+      `UPDATE telemetry_alerts SET status = 'RESOLVED', resolved_at = now()
+        WHERE provider = $1 AND point_code IS NULL AND rule = $2 AND status = 'OPEN'`,
+      [provider, condition.rule],
+    );
+    return undefined;
+  }
+  const { rows } = await client.query<{ id: string; inserted: boolean }>(
+    `INSERT INTO telemetry_alerts (provider, variable, rule, severity, message, first_at, last_at, count)
+     VALUES ($1, '*', $2, $3, $4, $5, $6, $7)
+     ON CONFLICT (provider, rule) WHERE status = 'OPEN' AND point_code IS NULL
+     DO UPDATE SET count = telemetry_alerts.count + EXCLUDED.count, message = EXCLUDED.message,
+                   last_at = GREATEST(telemetry_alerts.last_at, EXCLUDED.last_at)
+     RETURNING id::text, (xmax = 0) AS inserted`,
+    [
+      provider,
+      condition.rule,
+      condition.severity,
+      condition.message,
+      condition.firstAt,
+      condition.lastAt,
+      condition.count,
+    ],
+  );
+  return rows[0]?.inserted ? rows[0].id : undefined;
 }

@@ -2,8 +2,8 @@ import type { Database } from '../../lib/db';
 import { notificationId } from '../../lib/notifications/messages';
 
 /**
- * The daily summary (08:00) for users who ask for it: the alerts of the points they follow that
- * were open during the last day. One email outbox row per user and day, keyed by the day: a
+ * The daily summary (08:00) for users who ask for it: the alerts of the points they follow (and of
+ * those points' providers) that were open during the last day. One email outbox row per user and day, keyed by the day: a
  * retried or repeated run writes nothing twice.
  */
 export async function enqueueDailySummaries(db: Database, day: string, until: Date): Promise<number> {
@@ -13,12 +13,15 @@ export async function enqueueDailySummaries(db: Database, day: string, until: Da
     alerts: { point: string; rule: string; status: string; count: number }[];
   }>(
     `SELECT u.id::text AS user_id,
-            COALESCE(json_agg(json_build_object('point', a.point_code, 'rule', a.rule, 'status', a.status, 'count', a.count)
-                     ORDER BY a.point_code, a.rule) FILTER (WHERE a.id IS NOT NULL), '[]') AS alerts
+            COALESCE(json_agg(json_build_object('point', COALESCE(a.point_code, 'provider ' || a.provider), 'rule', a.rule,
+                                                'status', a.status, 'count', a.count)
+                     ORDER BY a.point_code, a.provider, a.rule) FILTER (WHERE a.id IS NOT NULL), '[]') AS alerts
        FROM notification_users u
        LEFT JOIN telemetry_alerts a ON a.last_at >= $1 AND a.first_at < $2
         AND EXISTS (SELECT 1 FROM notification_subscriptions s
-                     WHERE s.user_id = u.id AND (s.subject = '*' OR s.subject = a.point_code))
+                     WHERE s.user_id = u.id AND (s.subject = '*' OR s.subject = a.point_code
+                        -- an alert about a provider: for the followers of any of its points
+                        OR s.subject IN (SELECT p.code FROM telemetry_points p WHERE p.provider = a.provider)))
       WHERE u.daily_summary AND u.email IS NOT NULL
       GROUP BY u.id`,
     [since, until],

@@ -119,7 +119,8 @@ export async function readMeasurements(
 export async function readAlerts(db: Database, query: { status?: string; point?: string; limit: number }) {
   const { rows } = await db.query<{
     id: string;
-    point_code: string;
+    point_code: string | null;
+    provider: string | null;
     variable: string;
     rule: string;
     severity: string;
@@ -130,7 +131,7 @@ export async function readAlerts(db: Database, query: { status?: string; point?:
     count: number;
     resolved_at: Date | null;
   }>(
-    `SELECT id::text, point_code, variable, rule, severity, status, message, first_at, last_at, count, resolved_at
+    `SELECT id::text, point_code, provider, variable, rule, severity, status, message, first_at, last_at, count, resolved_at
        FROM telemetry_alerts WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR point_code = $2)
       ORDER BY last_at DESC, id DESC LIMIT $3`,
     [query.status ?? null, query.point ?? null, query.limit],
@@ -138,6 +139,7 @@ export async function readAlerts(db: Database, query: { status?: string; point?:
   return rows.map((row) => ({
     id: row.id,
     point: row.point_code,
+    provider: row.provider,
     variable: row.variable,
     rule: row.rule,
     severity: row.severity,

@@ -212,7 +212,11 @@ export const AlertListSchema = z
     items: z.array(
       z.object({
         id: z.string(),
-        point: z.string(),
+        point: z.string().nullable().meta({ description: 'Null for an alert about a provider' }),
+        provider: z
+          .string()
+          .nullable()
+          .meta({ description: 'Set for an alert about a provider as a whole (PROVIDER_DOWN)' }),
         variable: z.string(),
         rule: z.string(),
         severity: z.string(),

@@ -8,6 +8,8 @@ import type { ProcessResult } from './rules';
  * reading of that variable is clean of it clears it.
  */
 
+const HOUR = 3_600_000;
+
 export type Severity = 'info' | 'warning' | 'critical';
 
 /** The flags that are worth an alert, under the rule name the alert carries. */
@@ -21,7 +23,7 @@ const ALERTING: Partial<Record<Flag, { rule: string; severity: Severity }>> = {
 };
 
 export interface AlertCondition {
-  /** `*` for the point as a whole (the health check's NO_DATA, PROVIDER_DOWN). */
+  /** `*` for the point as a whole (the health check's NO_DATA) or a provider's PROVIDER_DOWN. */
   variable: StoredVariable | '*';
   rule: string;
   severity: Severity;
@@ -79,4 +81,34 @@ export function alertConditions(result: ProcessResult): AlertCondition[] {
     condition.active = finding.violated;
   }
   return [...conditions.values()];
+}
+
+/**
+ * The conditions of a recomputation that took in late readings: counted only over what this poll
+ * brought (`isNew` measurements, the hours that end after `since`), so readings already alerted on are
+ * not counted again; whether each condition still holds comes from the newest readings, as usual.
+ */
+export function alertConditionsOfRecompute(
+  recomputed: ProcessResult,
+  isNew: (measurement: ProcessResult['measurements'][number]) => boolean,
+  since: string,
+): AlertCondition[] {
+  const sinceMs = Date.parse(since);
+  const raised = new Map(
+    alertConditions({
+      ...recomputed,
+      measurements: recomputed.measurements.filter(isNew),
+      findings: recomputed.findings.filter((finding) => Date.parse(finding.at) + HOUR > sinceMs),
+    }).map((condition) => [`${condition.variable}/${condition.rule}`, condition]),
+  );
+  return alertConditions(recomputed).map((condition) => {
+    const counted = raised.get(`${condition.variable}/${condition.rule}`);
+    return {
+      ...condition,
+      count: counted?.count ?? 0,
+      firstAt: counted?.firstAt ?? null,
+      lastAt: counted?.lastAt ?? null,
+      message: counted?.message ?? condition.message,
+    };
+  });
 }

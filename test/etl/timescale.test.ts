@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { DateTime } from 'luxon';
@@ -12,6 +12,7 @@ import { Secret } from '../../lib/secret';
 import { demoRows } from '../../local/demo-data/etl';
 import { insertSourceRows } from '../../local/etl-source';
 import type { EtlTableResult } from '../../workflows/etl';
+import { startTimescale, type TimescaleProcess } from '../fixtures/timescale-process';
 import { createEtlTestContext, type EtlTestContext } from './harness';
 
 /**
@@ -23,39 +24,21 @@ import { createEtlTestContext, type EtlTestContext } from './harness';
 const run = promisify(execFile);
 const ZONE = 'America/Santiago';
 let ctx: EtlTestContext;
-let server: ChildProcess;
+let server: TimescaleProcess | undefined;
 let url: Secret;
 
-/** test/fixtures/pglite-timescale.ts in its own process; resolves with its `host:port`. */
-function startTimescale(): Promise<string> {
-  server = spawn(process.execPath, ['--import', 'tsx', path.resolve(__dirname, '../fixtures/pglite-timescale.ts')], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  server.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    server.stdout?.on('data', (chunk: Buffer) => {
-      const match = /ready (\S+)/.exec(chunk.toString());
-      if (match) resolve(match[1]!);
-    });
-    server.once('exit', (code) => reject(new Error(`pglite exited (${code}): ${stderr}`)));
-  });
-}
 let db: Database;
 
 beforeAll(async () => {
   ctx = await createEtlTestContext();
-  url = new Secret(`postgres://postgres:postgres@${await startTimescale()}/postgres`);
+  server = await startTimescale();
+  url = new Secret(`postgres://postgres:postgres@${server.address}/postgres`);
   await migrate(url);
   db = createDatabase({ url, max: 1 });
 }, 120_000);
 afterAll(async () => {
   await db?.close();
-  if (server && server.exitCode === null) {
-    const exited = new Promise((resolve) => server.once('exit', resolve));
-    server.kill('SIGTERM');
-    await exited;
-  }
+  await server?.stop();
   await ctx?.close();
 });
 
@@ -72,6 +55,8 @@ describe('the ETL on TimescaleDB', () => {
       { name: 'evolution_data', drop_after: '2 years' },
       { name: 'operation_data', drop_after: '1 year' },
       { name: 'productivity_data', drop_after: '2 years' },
+      // schemas/0007_telemetry_timescale.sql (test/telemetry/timescale.test.ts)
+      { name: 'telemetry_raw_readings', drop_after: '30 days' },
     ]);
   }, 60_000);
 

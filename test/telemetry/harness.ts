@@ -82,7 +82,7 @@ export async function createTelemetryTestContext(
 }
 
 /** A point's stored raw readings, oldest first, as the adapter returned them. */
-export async function storedRaw(ctx: TestContext, code: string): Promise<RawReading[]> {
+export async function storedRaw(ctx: Pick<TestContext, 'db'>, code: string): Promise<RawReading[]> {
   const { rows } = await ctx.db.query<{
     variable: string;
     measured_at: Date;
@@ -102,7 +102,7 @@ export async function storedRaw(ctx: TestContext, code: string): Promise<RawRead
   }));
 }
 
-export async function storedMeasurements(ctx: TestContext, code: string) {
+export async function storedMeasurements(ctx: Pick<TestContext, 'db'>, code: string) {
   const { rows } = await ctx.db.query<{
     variable: string;
     measured_at: Date;

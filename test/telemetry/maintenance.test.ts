@@ -28,19 +28,39 @@ const openAlerts = async (rule: string) =>
     )
   ).rows.map((row) => row.point_code);
 
+const openProviderAlerts = async () =>
+  (
+    await ctx.db.query<{ provider: string; point_code: string | null; count: number }>(
+      "SELECT provider, point_code, count FROM telemetry_alerts WHERE rule = 'PROVIDER_DOWN' AND status = 'OPEN'",
+    )
+  ).rows;
+
 describe('the telemetry health check and cleanup', () => {
-  it('opens PROVIDER_DOWN for a provider failing every call and NO_DATA for silent points, then resolves both', async () => {
+  it('opens one PROVIDER_DOWN for a provider failing every call and NO_DATA for silent points, then resolves both', async () => {
+    // A user following two points of the provider hears of it once.
+    const user = await ctx.db.query<{ id: string }>(
+      "INSERT INTO notification_users (name, email) VALUES ('Nettra watcher', 'nettra@example.test') RETURNING id::text",
+    );
+    await ctx.db.query(
+      "INSERT INTO notification_subscriptions (user_id, subject, channels) VALUES ($1, 'NETTRA-1', '{email}'), ($1, 'NETTRA-2', '{email}')",
+      [user.rows[0]!.id],
+    );
     ctx.sim.setFaults('nettra', { down: true });
     for (let n = 0; n < 3; n++) await ctx.runCycle(`down-${n}`, { initialLookbackMinutes: 30 });
-    const nettra = ctx.points.filter((p) => p.provider === 'nettra').map((p) => p.code);
 
     const health = await runWorkflow<HealthResult>('telemetryHealthCheck', { timeZone: 'America/Santiago' });
     expect(health.providersDown).toEqual(['nettra']);
     expect(health.silentPoints).toEqual([]);
-    expect(await openAlerts('PROVIDER_DOWN')).toEqual(nettra.sort());
-    // A second check counts the open alerts, it does not open them again.
+    expect(await openProviderAlerts()).toEqual([{ provider: 'nettra', point_code: null, count: 1 }]);
+    // A second check counts the open alert, it does not open it again.
     await runWorkflow('telemetryHealthCheck', { timeZone: 'America/Santiago' });
-    expect(await openAlerts('PROVIDER_DOWN')).toHaveLength(nettra.length);
+    expect(await openProviderAlerts()).toEqual([{ provider: 'nettra', point_code: null, count: 2 }]);
+    const outbox = await ctx.db.query(
+      `SELECT o.about FROM notification_outbox o JOIN telemetry_alerts a ON o.about = 'telemetry-alert:' || a.id || ':opened'
+        WHERE a.rule = 'PROVIDER_DOWN' AND o.user_id = $1`,
+      [user.rows[0]!.id],
+    );
+    expect(outbox.rows).toHaveLength(1);
 
     // Ten minutes later without polling, every 1-minute point is silent (3 periods).
     const later = withFailureMapping(
@@ -54,7 +74,7 @@ describe('the telemetry health check and cleanup', () => {
     expect((await ctx.runCycle('recovered', { initialLookbackMinutes: 30 })).result.failed).toEqual([]);
     const recovered = await runWorkflow<HealthResult>('telemetryHealthCheck', { timeZone: 'America/Santiago' });
     expect(recovered).toMatchObject({ providersDown: [], silentPoints: [] });
-    expect(await openAlerts('PROVIDER_DOWN')).toEqual([]);
+    expect(await openProviderAlerts()).toEqual([]);
     expect(await openAlerts('NO_DATA')).toEqual([]);
   });
 

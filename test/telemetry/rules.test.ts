@@ -1,4 +1,4 @@
-import { alertConditions } from '../../lib/telemetry/alerts';
+import { alertConditions, alertConditionsOfRecompute } from '../../lib/telemetry/alerts';
 import {
   configVersionOf,
   deepMerge,
@@ -6,6 +6,7 @@ import {
   effectiveConfig,
   type PointConfig,
 } from '../../lib/telemetry/config';
+import { checkpointsBefore, withCheckpoint } from '../../lib/telemetry/checkpoints';
 import { qualityOf } from '../../lib/telemetry/quality';
 import { EMPTY_POINT_STATE, processReadings, type RawReading } from '../../lib/telemetry/rules';
 import { applyTotalizer, pulsesToM3 } from '../../lib/telemetry/totalizer';
@@ -260,5 +261,53 @@ describe('quality and alerts', () => {
       processReadings(EMPTY_POINT_STATE, [reading('level', 2, 91), reading('level', 3, 50)], cfg),
     ).find((c) => c.rule === 'LEVEL_HIGH')!;
     expect(cleared).toMatchObject({ count: 1, active: false });
+  });
+
+  it('after late readings, counts only what the poll brought; whether it holds comes from the newest reading', () => {
+    // Minute 2 arrived late; minutes 0, 1 and 3 were processed (and alerted on) before.
+    const recomputed = processReadings(
+      EMPTY_POINT_STATE,
+      [reading('level', 0, 91), reading('level', 1, 92), reading('level', 2, 93), reading('level', 3, 94)],
+      config(),
+    );
+    const conditions = alertConditionsOfRecompute(recomputed, (m) => m.measuredAt === at(2), at(2));
+    expect(conditions.find((c) => c.rule === 'LEVEL_HIGH')).toMatchObject({
+      count: 1,
+      firstAt: at(2),
+      lastAt: at(2),
+      active: true,
+    });
+    // A late clean reading does not clear an alert the newest reading still raises.
+    const withCleanLate = processReadings(
+      EMPTY_POINT_STATE,
+      [reading('level', 0, 91), reading('level', 1, 50), reading('level', 2, 92)],
+      config(),
+    );
+    expect(
+      alertConditionsOfRecompute(withCleanLate, (m) => m.measuredAt === at(1), at(1)).find(
+        (c) => c.rule === 'LEVEL_HIGH',
+      ),
+    ).toMatchObject({ count: 0, active: true });
+  });
+});
+
+describe('state checkpoints', () => {
+  const state = (offset: number) => ({ total: { offset } });
+  const HOURS = 3_600_000;
+
+  it('adds about one an hour and keeps the overlap covered, with one before it', () => {
+    let list = withCheckpoint([], at(0), state(0), 2 * HOURS);
+    list = withCheckpoint(list, at(30), state(1), 2 * HOURS); // less than an hour later: not added
+    expect(list.map((c) => c.at)).toEqual([at(0)]);
+    for (const minute of [60, 120, 180, 240]) list = withCheckpoint(list, at(minute), state(minute), 2 * HOURS);
+    // At 240 the overlap starts at 120: 60 is the newest before it, 0 is gone.
+    expect(list.map((c) => c.at)).toEqual([at(60), at(120), at(180), at(240)]);
+  });
+
+  it('a late reading at or before a checkpoint leaves only the ones before it', () => {
+    const list = [0, 60, 120].map((minute) => ({ at: at(minute), state: state(minute) }));
+    expect(checkpointsBefore(list, at(60)).map((c) => c.at)).toEqual([at(0)]);
+    expect(checkpointsBefore(list, at(61)).map((c) => c.at)).toEqual([at(0), at(60)]);
+    expect(checkpointsBefore(list, at(0))).toEqual([]);
   });
 });

@@ -40,6 +40,12 @@ export interface ProviderSimulator extends Simulator {
   setFaults(provider: Provider, faults: ProviderFaults): void;
   /** What a device reports on the wire for epoch ms [fromMs, toMs], oldest first (sentinels included). */
   served(device: SimDevice, fromMs: number, toMs: number, variables?: readonly (keyof MeterReading)[]): ServedReading[];
+  /**
+   * A disconnection that the device buffers: its readings in epoch ms [fromMs, toMs] are not
+   * served until `releaseReadings`, after which they appear with their original times (late).
+   */
+  holdReadings(device: SimDevice, fromMs: number, toMs: number): void;
+  releaseReadings(device: SimDevice): void;
 }
 
 const VARIABLES = ['flow', 'total', 'level'] as const;
@@ -55,6 +61,10 @@ export function createProviderSimulator(options: ProviderSimulatorOptions): Prov
   ) as Record<Provider, ProviderStats>;
   const devices = (provider: Provider) => Array.from({ length: count }, (_, index) => simDevice(provider, index));
 
+  const held = new Map<string, { fromMs: number; toMs: number }[]>();
+  const isHeld = (device: SimDevice, ms: number) =>
+    (held.get(`${device.provider}/${device.deviceId}`) ?? []).some((range) => ms >= range.fromMs && ms <= range.toMs);
+
   const served: ProviderSimulator['served'] = (device, fromMs, toMs, variables = VARIABLES) => {
     const newest = Math.floor(now() / MINUTE) * MINUTE;
     const from = Math.max(Math.ceil(fromMs / MINUTE) * MINUTE, newest - historyMs);
@@ -63,7 +73,7 @@ export function createProviderSimulator(options: ProviderSimulatorOptions): Prov
     for (let ms = from; ms <= to; ms += MINUTE) {
       const minute = ms / MINUTE;
       const meter = meterAt(options.seed, device, minute);
-      if (!meter) continue;
+      if (!meter || isHeld(device, ms)) continue;
       const measuredAt = new Date(ms).toISOString();
       for (const variable of variables)
         readings.push({ variable, value: servedValue(options.seed, device, minute, variable, meter), measuredAt });
@@ -132,5 +142,10 @@ export function createProviderSimulator(options: ProviderSimulatorOptions): Prov
     devices,
     setFaults: (provider, next) => (faults[provider] = next),
     served,
+    holdReadings(device, fromMs, toMs) {
+      const key = `${device.provider}/${device.deviceId}`;
+      held.set(key, [...(held.get(key) ?? []), { fromMs, toMs }]);
+    },
+    releaseReadings: (device) => held.delete(`${device.provider}/${device.deviceId}`),
   };
 }

@@ -1,0 +1,63 @@
+import type { PoolClient } from 'pg';
+import type { StateCheckpoint } from '../../lib/telemetry/checkpoints';
+import type { PointConfig } from '../../lib/telemetry/config';
+import { EMPTY_POINT_STATE, processReadings, type ProcessResult, type RawReading } from '../../lib/telemetry/rules';
+import { insertMeasurements, type PointRow } from './store';
+
+export interface Recomputed {
+  result: ProcessResult;
+  /** Measurements of the range deleted, then written. */
+  replaced: number;
+  computed: number;
+  /** Raw readings read (before `to`, after `start`). */
+  readings: number;
+}
+
+/**
+ * Recomputes a point's measurements in [from, to) (to the newest when `to` is absent) from its
+ * stored raw readings, starting from the state the rules reach on the raw readings before `from`:
+ * from `start` (a checkpoint before `from`) on, or from the oldest one kept, inside the caller's transaction. Shared by reprocessing (new
+ * constants) and by a poll that stored readings older than the newest processed one (late
+ * readings): the rules give the same result as processing every raw reading from scratch.
+ */
+export async function recomputeMeasurements(
+  client: PoolClient,
+  point: PointRow,
+  config: PointConfig,
+  version: string,
+  range: { from: string; to?: string },
+  start?: StateCheckpoint,
+): Promise<Recomputed> {
+  const to = range.to ?? null;
+  const { rows } = await client.query<{
+    variable: string;
+    measured_at: Date;
+    value: number;
+    unit: string | null;
+    raw: unknown;
+  }>(
+    `SELECT variable, measured_at, value, unit, raw FROM telemetry_raw_readings
+      WHERE point_code = $1 AND ($2::timestamptz IS NULL OR measured_at < $2)
+        AND ($3::timestamptz IS NULL OR measured_at > $3) ORDER BY measured_at, variable`,
+    [point.code, to, start?.at ?? null],
+  );
+  const readings: RawReading[] = rows.map((row) => ({
+    variable: row.variable,
+    value: row.value,
+    unit: row.unit ?? undefined,
+    measuredAt: row.measured_at.toISOString(),
+    raw: row.raw,
+  }));
+  const fromMs = Date.parse(range.from);
+  const before = readings.filter((r) => Date.parse(r.measuredAt) < fromMs);
+  const inRange = readings.filter((r) => Date.parse(r.measuredAt) >= fromMs);
+  const initial = processReadings(start?.state ?? EMPTY_POINT_STATE, before, config).state;
+  const result = processReadings(initial, inRange, config);
+  const deleted = await client.query(
+    `DELETE FROM telemetry_measurements
+      WHERE point_code = $1 AND measured_at >= $2 AND ($3::timestamptz IS NULL OR measured_at < $3)`,
+    [point.code, range.from, to],
+  );
+  const computed = await insertMeasurements(client, point, version, result.measurements, true);
+  return { result, replaced: deleted.rowCount ?? 0, computed, readings: readings.length };
+}
