@@ -4,8 +4,9 @@ import { suspiciousDeletion } from '../../lib/etl/guard';
 import type { TableDeclaration } from '../../lib/etl/registry';
 import { ident, mergeStatements, STAGING_SCHEMA } from '../../lib/etl/sql';
 import { nextWatermark, type EtlMode, type EtlWindow } from '../../lib/etl/window';
-import { InvalidInputError, SuspiciousDeletionError } from '../../lib/errors';
-import { loadCheckpoint } from './checkpoint';
+import { InvalidInputError, StagingLostError, SuspiciousDeletionError } from '../../lib/errors';
+import { loadCheckpoint, type Checkpoint } from './checkpoint';
+import { discardStaged } from './extract';
 
 export interface MergeCounts {
   inserted: number;
@@ -15,18 +16,23 @@ export interface MergeCounts {
   watermark: string | null;
 }
 
+export interface MergeStagingInput {
+  runId: string;
+  table: TableDeclaration;
+  mode: EtlMode;
+  window: EtlWindow;
+  addedColumns?: string[];
+}
+
 /**
  * Merges a run's staging table into the target in one transaction: upsert of the rows that
  * changed, deletion of the window's rows the source no longer has, the watermark, the log row
  * (`succeeded` with its counts), and the staging table dropped. A crash leaves the old state or
- * the new one. A retry after the commit finds the run logged and answers its counts.
+ * the new one. A retry after the commit finds the run logged and answers its counts. A staging
+ * table that lost its rows (unlogged, emptied by a PostgreSQL crash) fails with StagingLost.
  */
-export async function mergeStaging(
-  db: Database,
-  signal: AbortSignal,
-  input: { runId: string; table: TableDeclaration; mode: EtlMode; window: EtlWindow; addedColumns?: string[] },
-): Promise<MergeCounts> {
-  const { runId, table, mode, window } = input;
+export async function mergeStaging(db: Database, signal: AbortSignal, input: MergeStagingInput): Promise<MergeCounts> {
+  const { runId } = input;
   const checkpoint = await loadCheckpoint(db, runId);
   if (!checkpoint) {
     const logged = await loggedCounts(db, runId);
@@ -34,15 +40,42 @@ export async function mergeStaging(
     throw new InvalidInputError(`run ${runId} has nothing staged`);
   }
   if (!checkpoint.done) throw new InvalidInputError(`run ${runId} has not finished extracting`);
+
+  try {
+    return await mergeInTransaction(db, signal, input, checkpoint);
+  } catch (error) {
+    // After the rollback: the next extract starts the window over.
+    if (error instanceof StagingLostError) await discardStaged(db, checkpoint);
+    throw error;
+  }
+}
+
+async function mergeInTransaction(
+  db: Database,
+  signal: AbortSignal,
+  input: MergeStagingInput,
+  checkpoint: Checkpoint,
+): Promise<MergeCounts> {
+  const { runId, table, mode, window } = input;
   const sql = mergeStatements(table, checkpoint.stagingTable);
   const bounds = [window.from, window.to];
-
   return db.withTransaction(async (client) => {
     // One merge per table at a time (a scheduled run and a forced one may overlap).
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`etl:${table.name}`]);
     // Freshly filled: without statistics the planner may not choose hash joins against it.
     await client.query(`ANALYZE ${STAGING_SCHEMA}.${ident(checkpoint.stagingTable)}`);
     const staged = (await client.query(sql.stagedSummary)).rows[0]!;
+    if (Number(staged.staged_rows) !== checkpoint.rowsStaged) {
+      // Staging is unlogged: a PostgreSQL crash emptied it after the extract finished.
+      throw new StagingLostError(
+        `${table.name}: staging holds ${staged.staged_rows} rows, not ${checkpoint.rowsStaged}`,
+        {
+          table: table.name,
+          staged: Number(staged.staged_rows),
+          checkpoint: checkpoint.rowsStaged,
+        },
+      );
+    }
     const deletions = (await client.query(sql.deletionCounts, bounds)).rows[0]!;
     const reason = suspiciousDeletion({
       stagedRows: Number(staged.staged_rows),

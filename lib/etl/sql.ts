@@ -46,10 +46,14 @@ export function targetDdl(table: TableDeclaration): string {
 
 export const STAGING_SCHEMA = 'etl_staging';
 
-/** A run's staging table: the declared columns, all nullable, plus the arrival order. */
+/**
+ * A run's staging table: the declared columns, all nullable, plus the arrival order. UNLOGGED (no
+ * WAL): a crash of PostgreSQL empties it, which the extract and the merge detect by comparing its
+ * row count with the checkpoint's (activities/etl/extract.ts), so the window is queried again.
+ */
 export function stagingDdl(table: TableDeclaration, stagingTable: string): string {
   const columns = table.columns.map((c) => `${ident(c.name)} ${PG_TYPE[c.type]}`);
-  return `CREATE TABLE IF NOT EXISTS ${STAGING_SCHEMA}.${ident(stagingTable)} (etl_row bigint GENERATED ALWAYS AS IDENTITY, ${columns.join(', ')})`;
+  return `CREATE UNLOGGED TABLE IF NOT EXISTS ${STAGING_SCHEMA}.${ident(stagingTable)} (etl_row bigint GENERATED ALWAYS AS IDENTITY, ${columns.join(', ')})`;
 }
 
 export function copyStatement(table: TableDeclaration, stagingTable: string): string {
