@@ -62,6 +62,7 @@ function* rawPages(count: number): Generator<RawRow[]> {
 }
 
 async function pipelineLoad(ctx: EtlTestContext, runId: string) {
+  const started = performance.now();
   const window = { from: null, to: null };
   await beginRun(ctx.db, table, {
     runId,
@@ -79,12 +80,15 @@ async function pipelineLoad(ctx: EtlTestContext, runId: string) {
     previous = page;
   }
   checkpoint = await stagePage(ctx.db, 'copy', table, checkpoint, previous ?? [], null);
-  return mergeStaging(ctx.db, never, { runId, table, mode: 'force', window });
+  const stagedAt = performance.now();
+  const counts = await mergeStaging(ctx.db, never, { runId, table, mode: 'force', window });
+  return { ...counts, stagingMs: stagedAt - started, mergeMs: performance.now() - stagedAt };
 }
 
 async function bareLoad(ctx: EtlTestContext) {
   const cols = table.columns.map((c) => ident(c.name)).join(', ');
   const measures = nonKeyColumns(table).map((c) => ident(c.name));
+  const started = performance.now();
   await ctx.db.query('CREATE TABLE IF NOT EXISTS bench_dashboard_data (LIKE dashboard_data INCLUDING ALL)');
   return ctx.db.withTransaction(async (client) => {
     await client.query(`CREATE TEMP TABLE bench_stage (LIKE dashboard_data INCLUDING DEFAULTS) ON COMMIT DROP`);
@@ -96,12 +100,13 @@ async function bareLoad(ctx: EtlTestContext) {
       });
       await pipeline(Readable.from([text.join('')]), client.query(copyFrom(`COPY bench_stage (${cols}) FROM STDIN`)));
     }
+    const copiedAt = performance.now();
     const result = await client.query(
       `INSERT INTO bench_dashboard_data (${cols}) SELECT ${cols} FROM bench_stage
        ON CONFLICT (${table.key.map(ident).join(', ')}) DO UPDATE SET ${measures.map((m) => `${m} = EXCLUDED.${m}`).join(', ')}
        WHERE (${measures.map((m) => `bench_dashboard_data.${m}`).join(', ')}) IS DISTINCT FROM (${measures.map((m) => `EXCLUDED.${m}`).join(', ')})`,
     );
-    return result.rowCount ?? 0;
+    return { rows: result.rowCount ?? 0, copyMs: copiedAt - started, upsertMs: performance.now() - copiedAt };
   });
 }
 
@@ -112,15 +117,15 @@ async function main(): Promise<void> {
     log(
       `etl benchmark: load ${LOAD_ROWS.toLocaleString('en')} rows, extract ${EXTRACT_ROWS.toLocaleString('en')}, pages of ${PAGE}`,
     );
-    const [bareMs, bareRows] = await timed(() => bareLoad(ctx));
+    const [bareMs, bare] = await timed(() => bareLoad(ctx));
     const [loadMs, first] = await timed(() => pipelineLoad(ctx, 'bench-load-1'));
     log(
-      `load: pipeline ${(loadMs / 1000).toFixed(2)} s (${first.inserted} inserted), bare COPY + upsert ${(bareMs / 1000).toFixed(2)} s (${bareRows} rows): ratio ${(bareMs / loadMs).toFixed(2)} (target ≥ 0.9)`,
+      `load: pipeline ${(loadMs / 1000).toFixed(2)} s (staging ${(first.stagingMs / 1000).toFixed(2)} s + merge ${(first.mergeMs / 1000).toFixed(2)} s, ${first.inserted} inserted), bare COPY + upsert ${(bareMs / 1000).toFixed(2)} s (COPY ${(bare.copyMs / 1000).toFixed(2)} s + upsert ${(bare.upsertMs / 1000).toFixed(2)} s, ${bare.rows} rows): ratio ${(bareMs / loadMs).toFixed(2)} (target ≥ 0.9)`,
     );
     const [reloadMs, second] = await timed(() => pipelineLoad(ctx, 'bench-load-2'));
     const written = second.inserted + second.updated + second.deleted;
     log(
-      `unchanged reload: ${(reloadMs / 1000).toFixed(2)} s, rows written ${written} (unchanged ${second.unchanged}): ${(reloadMs / loadMs).toFixed(2)} of the first load`,
+      `unchanged reload: ${(reloadMs / 1000).toFixed(2)} s (staging ${(second.stagingMs / 1000).toFixed(2)} s + merge ${(second.mergeMs / 1000).toFixed(2)} s), rows written ${written} (unchanged ${second.unchanged}): ${(reloadMs / loadMs).toFixed(2)} of the first load`,
     );
 
     const days = Math.ceil(EXTRACT_ROWS / 12);

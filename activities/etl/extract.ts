@@ -219,6 +219,10 @@ export async function stagePage(
     else rejects.push({ reason: encoded.reason, raw: encoded.raw });
   }
   await db.withTransaction(async (client) => {
+    // A page that is not the last need not wait for the WAL flush: a PostgreSQL crash that loses
+    // its commit also empties the unlogged staging, and the row-count check then starts over. The
+    // last page (done) commits durably before the extract reports completion.
+    if (nextToken !== null) await client.query('SET LOCAL synchronous_commit = off');
     if (values.length > 0 && stagingWrite === 'copy') {
       await pipeline(
         Readable.from([values.map(copyLine).join('')]),

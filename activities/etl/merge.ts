@@ -1,8 +1,8 @@
 import { CancelledFailure } from '@temporalio/common';
-import type { Database } from '../../lib/db';
+import type { Database, Queryable } from '../../lib/db';
 import { suspiciousDeletion } from '../../lib/etl/guard';
 import type { TableDeclaration } from '../../lib/etl/registry';
-import { ident, mergeStatements, STAGING_SCHEMA } from '../../lib/etl/sql';
+import { ident, mergeStatements, STAGING_SCHEMA, type MergeStatements } from '../../lib/etl/sql';
 import { nextWatermark, type EtlMode, type EtlWindow } from '../../lib/etl/window';
 import { InvalidInputError, StagingLostError, SuspiciousDeletionError } from '../../lib/errors';
 import { loadCheckpoint, type Checkpoint } from './checkpoint';
@@ -90,11 +90,11 @@ async function mergeInTransaction(
         rowsToDelete: Number(deletions.missing),
       });
     }
-    const written = (await client.query(sql.upsert)).rows[0]!;
+    const written = await upsertStaged(client, sql, Number(staged.staged_rows));
     const deleted = Number(deletions.missing) > 0 ? ((await client.query(sql.deleteMissing, bounds)).rowCount ?? 0) : 0;
     const inserted = Number(written.inserted);
     const updated = Number(written.updated);
-    const unchanged = Number(written.source_keys) - inserted - updated;
+    const unchanged = written.sourceKeys - inserted - updated;
 
     const previous = await client.query<{ watermark: string | null }>(
       'SELECT watermark::text FROM etl_watermarks WHERE table_name = $1 FOR UPDATE',
@@ -132,6 +132,28 @@ async function mergeInTransaction(
     if (signal.aborted) throw new CancelledFailure('merge cancelled');
     return { inserted, updated, unchanged, deleted, watermark: after };
   });
+}
+
+/**
+ * Staged rows rarely repeat a key (BigQuery enforces no key): upsert them as they are, and only
+ * when PostgreSQL refuses to update one row twice in a command (21000) sort them to keep the last
+ * one per key. The refused attempt is rolled back to a savepoint.
+ */
+async function upsertStaged(client: Queryable, sql: MergeStatements, stagedRows: number) {
+  await client.query('SAVEPOINT etl_upsert');
+  try {
+    const { rows } = await client.query(sql.upsert);
+    return { inserted: Number(rows[0]!.inserted), updated: Number(rows[0]!.updated), sourceKeys: stagedRows };
+  } catch (error) {
+    if ((error as { code?: string }).code !== '21000') throw error;
+    await client.query('ROLLBACK TO SAVEPOINT etl_upsert');
+    const { rows } = await client.query(sql.upsertDeduplicated);
+    return {
+      inserted: Number(rows[0]!.inserted),
+      updated: Number(rows[0]!.updated),
+      sourceKeys: Number(rows[0]!.source_keys),
+    };
+  }
 }
 
 async function loggedCounts(db: Database, runId: string): Promise<MergeCounts | null> {
