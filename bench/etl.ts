@@ -1,3 +1,5 @@
+import { execSync } from 'node:child_process';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -9,11 +11,10 @@ import { beginRun } from '../activities/etl/run-log';
 import { copyLine, encodeRow, type RawRow } from '../lib/etl/encode';
 import { DASHBOARD_DATA, nonKeyColumns } from '../lib/etl/registry';
 import { extractionQuery, ident } from '../lib/etl/sql';
-import { demoRows } from '../local/demo-data/etl';
-import { insertSourceRows } from '../local/etl-source';
 import { createEtlTestContext, type EtlTestContext } from '../test/etl/harness';
 import globalSetup from '../test/harness/global-setup';
 import globalTeardown from '../test/harness/global-teardown';
+import { seedDashboardSource, workerLoadRss } from './etl-worker-rss';
 
 /**
  * `npm run bench:etl`, each part against a baseline measured in the same run:
@@ -30,6 +31,12 @@ const env = (name: string, fallback: number) => Number(process.env[name] ?? fall
 const LOAD_ROWS = env('ETL_BENCH_LOAD_ROWS', 1_000_000);
 const EXTRACT_ROWS = env('ETL_BENCH_EXTRACT_ROWS', 200_000);
 const PAGE = env('ETL_BENCH_PAGE', 10_000);
+/** Two volumes for the worker's peak RSS, or '0' to skip it. */
+const RSS_ROWS = (process.env.ETL_BENCH_RSS_ROWS ?? '200000,600000')
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0);
+const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 const table = DASHBOARD_DATA;
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const never = new AbortController().signal;
@@ -110,7 +117,30 @@ async function bareLoad(ctx: EtlTestContext) {
   });
 }
 
+/** The production worker's peak RSS loading the two volumes of ETL_BENCH_RSS_ROWS. */
+async function memoryBench(): Promise<void> {
+  const [small, large] = RSS_ROWS as [number, number];
+  log(
+    `memory: the production worker loading ${small.toLocaleString('en')} and ${large.toLocaleString('en')} rows from the emulator (force, pages of ${PAGE})`,
+  );
+  const runs = [];
+  for (const rows of [small, large]) {
+    const run = await workerLoadRss(rows, PAGE);
+    runs.push(run);
+    log(
+      `memory: ${rows.toLocaleString('en')} rows (${run.pages} pages; seeded in ${(run.seedMs / 1000).toFixed(1)} s): run ${(run.runMs / 1000).toFixed(1)} s, worker peak RSS ${mb(run.peak)} (idle before the run ${mb(run.idle)})`,
+    );
+  }
+  log(
+    `memory: peak RSS ratio (${large.toLocaleString('en')} / ${small.toLocaleString('en')}) ${(runs[1]!.peak / runs[0]!.peak).toFixed(3)} (target within 10%)`,
+  );
+}
+
 async function main(): Promise<void> {
+  if (RSS_ROWS.length === 2) {
+    log('# npm run build (the memory part runs the production worker from dist/)');
+    execSync('npm run build', { stdio: 'ignore', cwd: path.resolve(__dirname, '..') });
+  }
   await globalSetup();
   const ctx = await createEtlTestContext({ DATABASE_POOL_MAX: '4' });
   try {
@@ -128,17 +158,10 @@ async function main(): Promise<void> {
       `unchanged reload: ${(reloadMs / 1000).toFixed(2)} s (staging ${(second.stagingMs / 1000).toFixed(2)} s + merge ${(second.mergeMs / 1000).toFixed(2)} s), rows written ${written} (unchanged ${second.unchanged}): ${(reloadMs / loadMs).toFixed(2)} of the first load`,
     );
 
-    const days = Math.ceil(EXTRACT_ROWS / 12);
-    const today = DateTime.now().startOf('day');
-    let inserted = 0;
-    for (let d = 0; d < days && inserted < EXTRACT_ROWS; d++) {
-      const rows = demoRows('dashboard_data', today.minus({ days: d }).toISODate()!).map((row, i) => ({
-        ...row,
-        archivo: `${row.archivo}-${i}`,
-      }));
-      await insertSourceRows(ctx.source, table.name, rows.slice(0, EXTRACT_ROWS - inserted));
-      inserted += Math.min(rows.length, EXTRACT_ROWS - inserted);
-    }
+    const [seedMs] = await timed(() => seedDashboardSource(ctx, EXTRACT_ROWS));
+    log(
+      `extract: ${EXTRACT_ROWS.toLocaleString('en')} rows written into the emulator in ${(seedMs / 1000).toFixed(1)} s`,
+    );
     const window = { from: null, to: null };
     const [extractMs, extracted] = await timed(() =>
       extractToStaging(
@@ -169,6 +192,10 @@ async function main(): Promise<void> {
     );
   } finally {
     await ctx.close();
+  }
+  try {
+    if (RSS_ROWS.length === 2) await memoryBench();
+  } finally {
     await globalTeardown();
   }
 }
