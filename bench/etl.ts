@@ -1,3 +1,5 @@
+import { execSync } from 'node:child_process';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -9,11 +11,10 @@ import { beginRun } from '../activities/etl/run-log';
 import { copyLine, encodeRow, type RawRow } from '../lib/etl/encode';
 import { DASHBOARD_DATA, nonKeyColumns } from '../lib/etl/registry';
 import { extractionQuery, ident } from '../lib/etl/sql';
-import { demoRows } from '../local/demo-data/etl';
-import { insertSourceRows } from '../local/etl-source';
 import { createEtlTestContext, type EtlTestContext } from '../test/etl/harness';
 import globalSetup from '../test/harness/global-setup';
 import globalTeardown from '../test/harness/global-teardown';
+import { seedDashboardSource, workerLoadRss } from './etl-worker-rss';
 
 /**
  * `npm run bench:etl`, each part against a baseline measured in the same run:
@@ -30,6 +31,12 @@ const env = (name: string, fallback: number) => Number(process.env[name] ?? fall
 const LOAD_ROWS = env('ETL_BENCH_LOAD_ROWS', 1_000_000);
 const EXTRACT_ROWS = env('ETL_BENCH_EXTRACT_ROWS', 200_000);
 const PAGE = env('ETL_BENCH_PAGE', 10_000);
+/** Two volumes for the worker's peak RSS, or '0' to skip it. */
+const RSS_ROWS = (process.env.ETL_BENCH_RSS_ROWS ?? '200000,600000')
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0);
+const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 const table = DASHBOARD_DATA;
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const never = new AbortController().signal;
@@ -62,6 +69,7 @@ function* rawPages(count: number): Generator<RawRow[]> {
 }
 
 async function pipelineLoad(ctx: EtlTestContext, runId: string) {
+  const started = performance.now();
   const window = { from: null, to: null };
   await beginRun(ctx.db, table, {
     runId,
@@ -79,12 +87,15 @@ async function pipelineLoad(ctx: EtlTestContext, runId: string) {
     previous = page;
   }
   checkpoint = await stagePage(ctx.db, 'copy', table, checkpoint, previous ?? [], null);
-  return mergeStaging(ctx.db, never, { runId, table, mode: 'force', window });
+  const stagedAt = performance.now();
+  const counts = await mergeStaging(ctx.db, never, { runId, table, mode: 'force', window });
+  return { ...counts, stagingMs: stagedAt - started, mergeMs: performance.now() - stagedAt };
 }
 
 async function bareLoad(ctx: EtlTestContext) {
   const cols = table.columns.map((c) => ident(c.name)).join(', ');
   const measures = nonKeyColumns(table).map((c) => ident(c.name));
+  const started = performance.now();
   await ctx.db.query('CREATE TABLE IF NOT EXISTS bench_dashboard_data (LIKE dashboard_data INCLUDING ALL)');
   return ctx.db.withTransaction(async (client) => {
     await client.query(`CREATE TEMP TABLE bench_stage (LIKE dashboard_data INCLUDING DEFAULTS) ON COMMIT DROP`);
@@ -96,44 +107,61 @@ async function bareLoad(ctx: EtlTestContext) {
       });
       await pipeline(Readable.from([text.join('')]), client.query(copyFrom(`COPY bench_stage (${cols}) FROM STDIN`)));
     }
+    const copiedAt = performance.now();
     const result = await client.query(
       `INSERT INTO bench_dashboard_data (${cols}) SELECT ${cols} FROM bench_stage
        ON CONFLICT (${table.key.map(ident).join(', ')}) DO UPDATE SET ${measures.map((m) => `${m} = EXCLUDED.${m}`).join(', ')}
        WHERE (${measures.map((m) => `bench_dashboard_data.${m}`).join(', ')}) IS DISTINCT FROM (${measures.map((m) => `EXCLUDED.${m}`).join(', ')})`,
     );
-    return result.rowCount ?? 0;
+    return { rows: result.rowCount ?? 0, copyMs: copiedAt - started, upsertMs: performance.now() - copiedAt };
   });
 }
 
+/** The production worker's peak RSS loading the two volumes of ETL_BENCH_RSS_ROWS. */
+async function memoryBench(): Promise<void> {
+  const [small, large] = RSS_ROWS as [number, number];
+  log(
+    `memory: the production worker loading ${small.toLocaleString('en')} and ${large.toLocaleString('en')} rows from the emulator (force, pages of ${PAGE})`,
+  );
+  const runs = [];
+  for (const rows of [small, large]) {
+    const run = await workerLoadRss(rows, PAGE);
+    runs.push(run);
+    log(
+      `memory: ${rows.toLocaleString('en')} rows (${run.pages} pages; seeded in ${(run.seedMs / 1000).toFixed(1)} s): run ${(run.runMs / 1000).toFixed(1)} s, worker peak RSS ${mb(run.peak)} (idle before the run ${mb(run.idle)})`,
+    );
+  }
+  log(
+    `memory: peak RSS ratio (${large.toLocaleString('en')} / ${small.toLocaleString('en')}) ${(runs[1]!.peak / runs[0]!.peak).toFixed(3)} (target within 10%)`,
+  );
+}
+
 async function main(): Promise<void> {
+  if (RSS_ROWS.length === 2) {
+    log('# npm run build (the memory part runs the production worker from dist/)');
+    execSync('npm run build', { stdio: 'ignore', cwd: path.resolve(__dirname, '..') });
+  }
   await globalSetup();
   const ctx = await createEtlTestContext({ DATABASE_POOL_MAX: '4' });
   try {
     log(
       `etl benchmark: load ${LOAD_ROWS.toLocaleString('en')} rows, extract ${EXTRACT_ROWS.toLocaleString('en')}, pages of ${PAGE}`,
     );
-    const [bareMs, bareRows] = await timed(() => bareLoad(ctx));
+    const [bareMs, bare] = await timed(() => bareLoad(ctx));
     const [loadMs, first] = await timed(() => pipelineLoad(ctx, 'bench-load-1'));
     log(
-      `load: pipeline ${(loadMs / 1000).toFixed(2)} s (${first.inserted} inserted), bare COPY + upsert ${(bareMs / 1000).toFixed(2)} s (${bareRows} rows): ratio ${(bareMs / loadMs).toFixed(2)} (target ≥ 0.9)`,
+      `load: pipeline ${(loadMs / 1000).toFixed(2)} s (staging ${(first.stagingMs / 1000).toFixed(2)} s + merge ${(first.mergeMs / 1000).toFixed(2)} s, ${first.inserted} inserted), bare COPY + upsert ${(bareMs / 1000).toFixed(2)} s (COPY ${(bare.copyMs / 1000).toFixed(2)} s + upsert ${(bare.upsertMs / 1000).toFixed(2)} s, ${bare.rows} rows): ratio ${(bareMs / loadMs).toFixed(2)} (target ≥ 0.9)`,
     );
     const [reloadMs, second] = await timed(() => pipelineLoad(ctx, 'bench-load-2'));
     const written = second.inserted + second.updated + second.deleted;
     log(
-      `unchanged reload: ${(reloadMs / 1000).toFixed(2)} s, rows written ${written} (unchanged ${second.unchanged}): ${(reloadMs / loadMs).toFixed(2)} of the first load`,
+      `unchanged reload: ${(reloadMs / 1000).toFixed(2)} s (staging ${(second.stagingMs / 1000).toFixed(2)} s + merge ${(second.mergeMs / 1000).toFixed(2)} s), rows written ${written} (unchanged ${second.unchanged}): ${(reloadMs / loadMs).toFixed(2)} of the first load`,
     );
 
-    const days = Math.ceil(EXTRACT_ROWS / 12);
-    const today = DateTime.now().startOf('day');
-    let inserted = 0;
-    for (let d = 0; d < days && inserted < EXTRACT_ROWS; d++) {
-      const rows = demoRows('dashboard_data', today.minus({ days: d }).toISODate()!).map((row, i) => ({
-        ...row,
-        archivo: `${row.archivo}-${i}`,
-      }));
-      await insertSourceRows(ctx.source, table.name, rows.slice(0, EXTRACT_ROWS - inserted));
-      inserted += Math.min(rows.length, EXTRACT_ROWS - inserted);
-    }
+    const [seedMs] = await timed(() => seedDashboardSource(ctx, EXTRACT_ROWS));
+    log(
+      `extract: ${EXTRACT_ROWS.toLocaleString('en')} rows written into the emulator in ${(seedMs / 1000).toFixed(1)} s`,
+    );
     const window = { from: null, to: null };
     const [extractMs, extracted] = await timed(() =>
       extractToStaging(
@@ -164,6 +192,10 @@ async function main(): Promise<void> {
     );
   } finally {
     await ctx.close();
+  }
+  try {
+    if (RSS_ROWS.length === 2) await memoryBench();
+  } finally {
     await globalTeardown();
   }
 }

@@ -82,3 +82,12 @@ export class SuspiciousDeletionError extends NonRetryableError {
   override readonly name = 'SuspiciousDeletionError';
   readonly type = 'SuspiciousDeletion';
 }
+
+/**
+ * A run's staging table no longer holds what its checkpoint says (PostgreSQL crash-truncated the
+ * unlogged table): the checkpoint is reset and the workflow extracts the window again (ETL).
+ */
+export class StagingLostError extends NonRetryableError {
+  override readonly name = 'StagingLostError';
+  readonly type = 'StagingLost';
+}

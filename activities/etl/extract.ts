@@ -81,6 +81,11 @@ export async function extractToStaging(
   const addedColumns = await checkUpstreamSchema(source, table);
   let checkpoint = await ensureCheckpoint(db, runId, table, window);
   let requeried = 0;
+  if (checkpoint.rowsStaged > 0 && (await stagedRowCount(db, checkpoint)) !== checkpoint.rowsStaged) {
+    // Staging is unlogged: a PostgreSQL crash emptied it behind the checkpoint. Start the window over.
+    requeried += 1;
+    checkpoint = await discardStaged(db, checkpoint);
+  }
 
   while (!checkpoint.done) {
     if (signal.aborted) throw new CancelledFailure('extract cancelled');
@@ -168,17 +173,33 @@ async function saveJob(db: Database, checkpoint: Checkpoint, job: Job): Promise<
   return { ...checkpoint, jobId: job.id ?? null, location, pageToken: null };
 }
 
-async function discardStaged(db: Database, checkpoint: Checkpoint): Promise<Checkpoint> {
+/** Rows in a run's staging table (what its checkpoint's `rowsStaged` must match). */
+export async function stagedRowCount(db: Pick<Database, 'query'>, checkpoint: Checkpoint): Promise<number> {
+  const { rows } = await db.query(`SELECT count(*) AS n FROM ${STAGING_SCHEMA}.${ident(checkpoint.stagingTable)}`);
+  return Number(rows[0]!.n);
+}
+
+/** Empties staging, its rejects and the checkpoint's progress: the window is extracted from scratch. */
+export async function discardStaged(db: Database, checkpoint: Checkpoint): Promise<Checkpoint> {
   await db.withTransaction(async (client) => {
     await client.query(`TRUNCATE ${STAGING_SCHEMA}.${ident(checkpoint.stagingTable)}`);
     await client.query('DELETE FROM etl_rejects WHERE run_id = $1', [checkpoint.runId]);
     await client.query(
       `UPDATE etl_extract_checkpoints SET bq_job_id = NULL, bq_location = NULL, page_token = NULL, pages = 0,
-         rows_staged = 0, rows_rejected = 0, updated_at = now() WHERE run_id = $1`,
+         rows_staged = 0, rows_rejected = 0, done = false, updated_at = now() WHERE run_id = $1`,
       [checkpoint.runId],
     );
   });
-  return { ...checkpoint, jobId: null, location: null, pageToken: null, pages: 0, rowsStaged: 0, rowsRejected: 0 };
+  return {
+    ...checkpoint,
+    jobId: null,
+    location: null,
+    pageToken: null,
+    pages: 0,
+    rowsStaged: 0,
+    rowsRejected: 0,
+    done: false,
+  };
 }
 
 /** One page: COPY its rows, keep its rejects, move the checkpoint — all or nothing. */
@@ -198,6 +219,10 @@ export async function stagePage(
     else rejects.push({ reason: encoded.reason, raw: encoded.raw });
   }
   await db.withTransaction(async (client) => {
+    // A page that is not the last need not wait for the WAL flush: a PostgreSQL crash that loses
+    // its commit also empties the unlogged staging, and the row-count check then starts over. The
+    // last page (done) commits durably before the extract reports completion.
+    if (nextToken !== null) await client.query('SET LOCAL synchronous_commit = off');
     if (values.length > 0 && stagingWrite === 'copy') {
       await pipeline(
         Readable.from([values.map(copyLine).join('')]),

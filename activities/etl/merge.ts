@@ -1,11 +1,12 @@
 import { CancelledFailure } from '@temporalio/common';
-import type { Database } from '../../lib/db';
+import type { Database, Queryable } from '../../lib/db';
 import { suspiciousDeletion } from '../../lib/etl/guard';
 import type { TableDeclaration } from '../../lib/etl/registry';
-import { ident, mergeStatements, STAGING_SCHEMA } from '../../lib/etl/sql';
+import { ident, mergeStatements, STAGING_SCHEMA, type MergeStatements } from '../../lib/etl/sql';
 import { nextWatermark, type EtlMode, type EtlWindow } from '../../lib/etl/window';
-import { InvalidInputError, SuspiciousDeletionError } from '../../lib/errors';
-import { loadCheckpoint } from './checkpoint';
+import { InvalidInputError, StagingLostError, SuspiciousDeletionError } from '../../lib/errors';
+import { loadCheckpoint, type Checkpoint } from './checkpoint';
+import { discardStaged } from './extract';
 
 export interface MergeCounts {
   inserted: number;
@@ -15,18 +16,23 @@ export interface MergeCounts {
   watermark: string | null;
 }
 
+export interface MergeStagingInput {
+  runId: string;
+  table: TableDeclaration;
+  mode: EtlMode;
+  window: EtlWindow;
+  addedColumns?: string[];
+}
+
 /**
  * Merges a run's staging table into the target in one transaction: upsert of the rows that
  * changed, deletion of the window's rows the source no longer has, the watermark, the log row
  * (`succeeded` with its counts), and the staging table dropped. A crash leaves the old state or
- * the new one. A retry after the commit finds the run logged and answers its counts.
+ * the new one. A retry after the commit finds the run logged and answers its counts. A staging
+ * table that lost its rows (unlogged, emptied by a PostgreSQL crash) fails with StagingLost.
  */
-export async function mergeStaging(
-  db: Database,
-  signal: AbortSignal,
-  input: { runId: string; table: TableDeclaration; mode: EtlMode; window: EtlWindow; addedColumns?: string[] },
-): Promise<MergeCounts> {
-  const { runId, table, mode, window } = input;
+export async function mergeStaging(db: Database, signal: AbortSignal, input: MergeStagingInput): Promise<MergeCounts> {
+  const { runId } = input;
   const checkpoint = await loadCheckpoint(db, runId);
   if (!checkpoint) {
     const logged = await loggedCounts(db, runId);
@@ -34,15 +40,42 @@ export async function mergeStaging(
     throw new InvalidInputError(`run ${runId} has nothing staged`);
   }
   if (!checkpoint.done) throw new InvalidInputError(`run ${runId} has not finished extracting`);
+
+  try {
+    return await mergeInTransaction(db, signal, input, checkpoint);
+  } catch (error) {
+    // After the rollback: the next extract starts the window over.
+    if (error instanceof StagingLostError) await discardStaged(db, checkpoint);
+    throw error;
+  }
+}
+
+async function mergeInTransaction(
+  db: Database,
+  signal: AbortSignal,
+  input: MergeStagingInput,
+  checkpoint: Checkpoint,
+): Promise<MergeCounts> {
+  const { runId, table, mode, window } = input;
   const sql = mergeStatements(table, checkpoint.stagingTable);
   const bounds = [window.from, window.to];
-
   return db.withTransaction(async (client) => {
     // One merge per table at a time (a scheduled run and a forced one may overlap).
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`etl:${table.name}`]);
     // Freshly filled: without statistics the planner may not choose hash joins against it.
     await client.query(`ANALYZE ${STAGING_SCHEMA}.${ident(checkpoint.stagingTable)}`);
     const staged = (await client.query(sql.stagedSummary)).rows[0]!;
+    if (Number(staged.staged_rows) !== checkpoint.rowsStaged) {
+      // Staging is unlogged: a PostgreSQL crash emptied it after the extract finished.
+      throw new StagingLostError(
+        `${table.name}: staging holds ${staged.staged_rows} rows, not ${checkpoint.rowsStaged}`,
+        {
+          table: table.name,
+          staged: Number(staged.staged_rows),
+          checkpoint: checkpoint.rowsStaged,
+        },
+      );
+    }
     const deletions = (await client.query(sql.deletionCounts, bounds)).rows[0]!;
     const reason = suspiciousDeletion({
       stagedRows: Number(staged.staged_rows),
@@ -57,11 +90,11 @@ export async function mergeStaging(
         rowsToDelete: Number(deletions.missing),
       });
     }
-    const written = (await client.query(sql.upsert)).rows[0]!;
+    const written = await upsertStaged(client, sql, Number(staged.staged_rows));
     const deleted = Number(deletions.missing) > 0 ? ((await client.query(sql.deleteMissing, bounds)).rowCount ?? 0) : 0;
     const inserted = Number(written.inserted);
     const updated = Number(written.updated);
-    const unchanged = Number(written.source_keys) - inserted - updated;
+    const unchanged = written.sourceKeys - inserted - updated;
 
     const previous = await client.query<{ watermark: string | null }>(
       'SELECT watermark::text FROM etl_watermarks WHERE table_name = $1 FOR UPDATE',
@@ -99,6 +132,28 @@ export async function mergeStaging(
     if (signal.aborted) throw new CancelledFailure('merge cancelled');
     return { inserted, updated, unchanged, deleted, watermark: after };
   });
+}
+
+/**
+ * Staged rows rarely repeat a key (BigQuery enforces no key): upsert them as they are, and only
+ * when PostgreSQL refuses to update one row twice in a command (21000) sort them to keep the last
+ * one per key. The refused attempt is rolled back to a savepoint.
+ */
+async function upsertStaged(client: Queryable, sql: MergeStatements, stagedRows: number) {
+  await client.query('SAVEPOINT etl_upsert');
+  try {
+    const { rows } = await client.query(sql.upsert);
+    return { inserted: Number(rows[0]!.inserted), updated: Number(rows[0]!.updated), sourceKeys: stagedRows };
+  } catch (error) {
+    if ((error as { code?: string }).code !== '21000') throw error;
+    await client.query('ROLLBACK TO SAVEPOINT etl_upsert');
+    const { rows } = await client.query(sql.upsertDeduplicated);
+    return {
+      inserted: Number(rows[0]!.inserted),
+      updated: Number(rows[0]!.updated),
+      sourceKeys: Number(rows[0]!.source_keys),
+    };
+  }
 }
 
 async function loggedCounts(db: Database, runId: string): Promise<MergeCounts | null> {

@@ -46,10 +46,14 @@ export function targetDdl(table: TableDeclaration): string {
 
 export const STAGING_SCHEMA = 'etl_staging';
 
-/** A run's staging table: the declared columns, all nullable, plus the arrival order. */
+/**
+ * A run's staging table: the declared columns, all nullable, plus the arrival order. UNLOGGED (no
+ * WAL): a crash of PostgreSQL empties it, which the extract and the merge detect by comparing its
+ * row count with the checkpoint's (activities/etl/extract.ts), so the window is queried again.
+ */
 export function stagingDdl(table: TableDeclaration, stagingTable: string): string {
   const columns = table.columns.map((c) => `${ident(c.name)} ${PG_TYPE[c.type]}`);
-  return `CREATE TABLE IF NOT EXISTS ${STAGING_SCHEMA}.${ident(stagingTable)} (etl_row bigint GENERATED ALWAYS AS IDENTITY, ${columns.join(', ')})`;
+  return `CREATE UNLOGGED TABLE IF NOT EXISTS ${STAGING_SCHEMA}.${ident(stagingTable)} (etl_row bigint GENERATED ALWAYS AS IDENTITY, ${columns.join(', ')})`;
 }
 
 export function copyStatement(table: TableDeclaration, stagingTable: string): string {
@@ -75,8 +79,10 @@ const keyMatch = (table: TableDeclaration, left: string, right: string) =>
 export interface MergeStatements {
   /** Rows of the target inside the window, and those the source no longer has. Params: window. */
   deletionCounts: string;
-  /** Upsert of the staged rows (last one per key wins), writing only rows that changed; counts distinct keys too. */
+  /** Upsert of the staged rows as they are, writing only rows that changed (fails 21000 when a key repeats). */
   upsert: string;
+  /** The same, the last staged row per key winning; counts the distinct keys too. */
+  upsertDeduplicated: string;
   /** Deletes the window's target rows the source no longer has. Params: window. */
   deleteMissing: string;
   /** Staged rows and the largest incremental value staged. */
@@ -88,18 +94,24 @@ export function mergeStatements(table: TableDeclaration, stagingTable: string): 
   const staging = `${STAGING_SCHEMA}.${ident(stagingTable)}`;
   const cols = list(columnNames(table));
   const measures = nonKeyColumns(table).map((c) => c.name);
+  const onConflict = `ON CONFLICT (${list(table.key)}) DO UPDATE SET ${measures.map((m) => `${ident(m)} = EXCLUDED.${ident(m)}`).join(', ')}, etl_loaded_at = now()
+        WHERE (${list(measures, 't.')}) IS DISTINCT FROM (${list(measures, 'EXCLUDED.')})
+        RETURNING (xmax = 0) AS inserted`;
   const missingInSource = `NOT EXISTS (SELECT 1 FROM ${staging} s WHERE ${keyMatch(table, 's', 't')})`;
   return {
     // Two plain counts: a NOT EXISTS inside an aggregate's FILTER would run once per target row.
     deletionCounts: `SELECT (SELECT count(*) FROM ${target} t WHERE ${inWindow(table, 't')}) AS in_window,
       (SELECT count(*) FROM ${target} t WHERE ${inWindow(table, 't')} AND ${missingInSource}) AS missing`,
-    upsert: `WITH source AS (
+    upsert: `WITH written AS (
+        INSERT INTO ${target} AS t (${cols}) SELECT ${cols} FROM ${staging}
+        ${onConflict}
+      )
+      SELECT count(*) FILTER (WHERE inserted) AS inserted, count(*) FILTER (WHERE NOT inserted) AS updated FROM written`,
+    upsertDeduplicated: `WITH source AS (
         SELECT DISTINCT ON (${list(table.key)}) ${cols} FROM ${staging} ORDER BY ${list(table.key)}, etl_row DESC
       ), written AS (
         INSERT INTO ${target} AS t (${cols}) SELECT ${cols} FROM source
-        ON CONFLICT (${list(table.key)}) DO UPDATE SET ${measures.map((m) => `${ident(m)} = EXCLUDED.${ident(m)}`).join(', ')}, etl_loaded_at = now()
-        WHERE (${list(measures, 't.')}) IS DISTINCT FROM (${list(measures, 'EXCLUDED.')})
-        RETURNING (xmax = 0) AS inserted
+        ${onConflict}
       )
       SELECT count(*) FILTER (WHERE inserted) AS inserted, count(*) FILTER (WHERE NOT inserted) AS updated,
         (SELECT count(*) FROM source) AS source_keys FROM written`,

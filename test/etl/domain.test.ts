@@ -67,7 +67,9 @@ describe('derived SQL', () => {
       'ON CONFLICT ("fecha_foto", "archivo") DO UPDATE SET "dia_gestion" = EXCLUDED."dia_gestion"',
     );
     expect(sql.upsert).toContain('IS DISTINCT FROM (EXCLUDED."dia_gestion"');
-    expect(sql.upsert).toContain('DISTINCT ON ("fecha_foto", "archivo")');
+    expect(sql.upsert).not.toContain('DISTINCT ON');
+    expect(sql.upsertDeduplicated).toContain('DISTINCT ON ("fecha_foto", "archivo")');
+    expect(sql.upsertDeduplicated).toContain('IS DISTINCT FROM (EXCLUDED."dia_gestion"');
     expect(sql.deleteMissing).toContain('t."fecha_foto" >= $1::date');
     expect(sql.deleteMissing).toContain(
       'NOT EXISTS (SELECT 1 FROM etl_staging."evolution_data_abc" s WHERE s."fecha_foto" = t."fecha_foto" AND s."archivo" = t."archivo")',

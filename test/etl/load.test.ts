@@ -328,4 +328,26 @@ describe('the ETL of one table', () => {
     expect(rows[0]!.schema_notes).toContain('supervisor');
     expect((await logRows(ctx.db, table.name)).map((r) => r.status)).toEqual(['failed', 'failed', 'succeeded']);
   }, 120_000);
+
+  it('loads a key repeated upstream once, the last staged row winning, and counts distinct keys', async () => {
+    const table = EVOLUTION_DATA;
+    await dropSourceTable(ctx.source, table.name);
+    await createSourceTable(ctx.source, table);
+    await ctx.db.query(`DELETE FROM "${table.name}"`);
+    await insertSourceRows(ctx.source, table.name, [evolution(-1, 'D1', '10'), evolution(-1, 'D2', '30')]);
+    await insertSourceRows(ctx.source, table.name, [evolution(-1, 'D1', '20')]);
+
+    const first = await runTable({ table: table.name, mode: 'force' });
+    expect(first.extract.rows).toBe(3);
+    expect(first.merge).toMatchObject({ inserted: 2, updated: 0, unchanged: 0, deleted: 0 });
+    const amounts = (await targetRows(ctx.db, table.name)).map((row) => [row.archivo, row.monto_recuperado]);
+    expect(amounts).toEqual([
+      ['D1', '20.000000000'],
+      ['D2', '30.000000000'],
+    ]);
+    const versions = await rowVersions(ctx.db, table.name);
+    const second = await runTable({ table: table.name, mode: 'force' });
+    expect(second.merge).toMatchObject({ inserted: 0, updated: 0, unchanged: 2, deleted: 0 });
+    expect(await rowVersions(ctx.db, table.name)).toEqual(versions);
+  }, 60_000);
 });

@@ -37,37 +37,40 @@ export async function etlDashboard(input: EtlDashboardInput): Promise<EtlDashboa
   tagRun({ target: 'dashboard', businessDate });
   const attributes = workflowInfo().typedSearchAttributes;
 
-  const tables = await Promise.all(
-    ETL_TABLES.map(async ({ name }): Promise<EtlTableOutcome> => {
-      const workflowId = etlTableWorkflowId(name, mode, businessDate);
-      try {
-        const result = await executeChild(etlTable, {
-          workflowId,
-          args: [
-            {
-              table: name,
-              mode,
-              timeZone: input.timeZone,
-              pageSize: input.pageSize,
-              heartbeatTimeout: input.heartbeatTimeout,
-            },
-          ],
-          typedSearchAttributes: [
-            { key: PIPELINE, value: attributes.get(PIPELINE) ?? 'etl' },
-            { key: TRIGGERED_BY, value: attributes.get(TRIGGERED_BY) ?? 'api' },
-          ],
-        });
-        return { table: name, status: 'succeeded', workflowId, result };
-      } catch (error) {
-        if (error instanceof WorkflowExecutionAlreadyStartedError)
-          return { table: name, status: 'alreadyRunning', workflowId };
-        const cause = (error as { cause?: Error }).cause ?? (error as Error);
-        // A cancelled refresh is cancelled, not "partly failed".
-        if (isCancellation(error)) throw error;
-        return { table: name, status: 'failed', workflowId, error: cause.message };
-      }
-    }),
+  // Settled, not Promise.all: a cancelled refresh must wait until every child has finished
+  // cancelling (dropped its staging, logged `canceled`); closing earlier would terminate the rest.
+  const settled = await Promise.allSettled(
+    ETL_TABLES.map(({ name }) =>
+      executeChild(etlTable, {
+        workflowId: etlTableWorkflowId(name, mode, businessDate),
+        args: [
+          {
+            table: name,
+            mode,
+            timeZone: input.timeZone,
+            pageSize: input.pageSize,
+            heartbeatTimeout: input.heartbeatTimeout,
+          },
+        ],
+        typedSearchAttributes: [
+          { key: PIPELINE, value: attributes.get(PIPELINE) ?? 'etl' },
+          { key: TRIGGERED_BY, value: attributes.get(TRIGGERED_BY) ?? 'api' },
+        ],
+      }),
+    ),
   );
+  // A cancelled refresh is cancelled, not "partly failed".
+  const cancelled = settled.find((s) => s.status === 'rejected' && isCancellation(s.reason));
+  if (cancelled) throw (cancelled as PromiseRejectedResult).reason;
+  const tables = settled.map((outcome, i): EtlTableOutcome => {
+    const table = ETL_TABLES[i]!.name;
+    const workflowId = etlTableWorkflowId(table, mode, businessDate);
+    if (outcome.status === 'fulfilled') return { table, status: 'succeeded', workflowId, result: outcome.value };
+    if (outcome.reason instanceof WorkflowExecutionAlreadyStartedError)
+      return { table, status: 'alreadyRunning', workflowId };
+    const cause = (outcome.reason as { cause?: Error }).cause ?? (outcome.reason as Error);
+    return { table, status: 'failed', workflowId, error: cause.message };
+  });
   const failed = tables.filter((outcome) => outcome.status === 'failed').map((outcome) => outcome.table);
   if (failed.length > 0) upsertSearchAttributes([{ key: FAILED_STEPS, value: failed.join(',') }]);
   return { mode, tables, failed };

@@ -1,4 +1,4 @@
-import { ActivityCancellationType, ApplicationFailure } from '@temporalio/common';
+import { ActivityCancellationType, ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { CancellationScope, isCancellation, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { EtlActivities } from '../../activities/etl';
 import type { ExtractResult } from '../../activities/etl/extract';
@@ -8,6 +8,9 @@ import type { EtlMode, EtlWindow } from '../../lib/etl/window';
 import { TRIGGERED_BY } from '../../lib/search-attributes';
 import { localDate } from '../../lib/time';
 import { scheduledTime, tagRun } from '../run-context';
+
+/** Extractions of one run when staging keeps being lost (each loss is a PostgreSQL crash). */
+const MAX_EXTRACTIONS = 3;
 
 export interface EtlTableInput {
   table: string;
@@ -73,9 +76,24 @@ export async function etlTable(input: EtlTableInput): Promise<EtlTableResult> {
     triggeredBy: info.typedSearchAttributes.get(TRIGGERED_BY),
   });
   try {
-    const extract = await extractEtlTable({ runId, table: table.name, window, pageSize: input.pageSize ?? 10_000 });
-    const merge = await mergeEtlTable({ runId, table: table.name, mode, window, addedColumns: extract.addedColumns });
-    return { table: table.name, mode, window, extract, merge };
+    for (let attempt = 1; ; attempt++) {
+      const extract = await extractEtlTable({ runId, table: table.name, window, pageSize: input.pageSize ?? 10_000 });
+      try {
+        const merge = await mergeEtlTable({
+          runId,
+          table: table.name,
+          mode,
+          window,
+          addedColumns: extract.addedColumns,
+        });
+        return { table: table.name, mode, window, extract, merge };
+      } catch (error) {
+        // A PostgreSQL crash emptied the (unlogged) staging: the merge reset the checkpoint, extract again.
+        const lost =
+          error instanceof ActivityFailure && (error.cause as ApplicationFailure | undefined)?.type === 'StagingLost';
+        if (!lost || attempt >= MAX_EXTRACTIONS) throw error;
+      }
+    }
   } catch (error) {
     const status = isCancellation(error) ? 'canceled' : 'failed';
     const cause = (error as { cause?: Error }).cause ?? (error as Error);
