@@ -7,7 +7,7 @@ const NOW = Math.floor(Date.now() / 60_000) * 60_000;
 let sim: ProviderSimulator;
 let server: RunningSimulators;
 beforeAll(async () => {
-  sim = createProviderSimulator({ seed: 5, now: () => NOW });
+  sim = createProviderSimulator({ seed: 5, now: () => NOW, meterStartMinute: null });
   server = await startSimulatorServer([sim], 0);
 });
 afterAll(() => server.close());
@@ -74,7 +74,7 @@ describe('the provider simulators', () => {
   });
 
   it('is deterministic: the same seed serves the same meters; faults are per provider', async () => {
-    const again = createProviderSimulator({ seed: 5, now: () => NOW });
+    const again = createProviderSimulator({ seed: 5, now: () => NOW, meterStartMinute: null });
     const device = sim.devices('novus')[2]!;
     expect(again.served(device, NOW - 3_600_000, NOW)).toEqual(sim.served(device, NOW - 3_600_000, NOW));
     sim.setFaults('novus', { down: true });

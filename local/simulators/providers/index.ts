@@ -29,6 +29,12 @@ export interface ProviderSimulatorOptions {
   historyMinutes?: number;
   /** @default Date.now */
   now?: () => number;
+  /**
+   * The meters run on the simulator's own clock: its start is this minute of their cycles, so what a
+   * test or the demo sees does not depend on the time of day (the reset devices' 150-minute outage
+   * every 12 hours, the level cycles). `null`: the meters follow epoch minutes. @default METER_START_MINUTE
+   */
+  meterStartMinute?: number | null;
   /** JWT lifetime of the ThingsBoard-style logins. @default 3600 */
   tokenTtlSeconds?: number;
   faults?: Partial<Record<Provider, ProviderFaults>>;
@@ -50,9 +56,13 @@ export interface ProviderSimulator extends Simulator {
 
 const VARIABLES = ['flow', 'total', 'level'] as const;
 const MINUTE = 60_000;
+/** 300 minutes into the reset devices' 720 (the next outage 270 minutes away), 60 into the 240 of the level devices (above their alert). */
+export const METER_START_MINUTE = 14_400_300;
 
 export function createProviderSimulator(options: ProviderSimulatorOptions): ProviderSimulator {
   const now = options.now ?? Date.now;
+  const startMinute = options.meterStartMinute === undefined ? METER_START_MINUTE : options.meterStartMinute;
+  const meterShift = startMinute === null ? 0 : startMinute - Math.floor(now() / MINUTE);
   const count = options.devicesPerProvider ?? 6;
   const historyMs = (options.historyMinutes ?? 7 * 1440) * MINUTE;
   const faults: Partial<Record<Provider, ProviderFaults>> = { ...options.faults };
@@ -71,7 +81,7 @@ export function createProviderSimulator(options: ProviderSimulatorOptions): Prov
     const to = Math.min(toMs, newest);
     const readings: ServedReading[] = [];
     for (let ms = from; ms <= to; ms += MINUTE) {
-      const minute = ms / MINUTE;
+      const minute = ms / MINUTE + meterShift;
       const meter = meterAt(options.seed, device, minute);
       if (!meter || isHeld(device, ms)) continue;
       const measuredAt = new Date(ms).toISOString();
