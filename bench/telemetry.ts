@@ -93,7 +93,11 @@ async function fillOverlap(ctx: TestContext): Promise<void> {
   );
 }
 
-/** Until the minute after `since` has begun (so every point has a reading newer than its watermark). */
+/**
+ * Until the minute after `since` has begun. The priming cycle starts at a minute's start and the
+ * measured one at the next, so (each taking less than a minute) every point has exactly one new
+ * reading per variable in the measured cycle, in both runs: the same fetches.
+ */
 async function nextMinute(since: number): Promise<void> {
   const at = (Math.floor(since / 60_000) + 1) * 60_000 + 2_000;
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
@@ -137,6 +141,7 @@ async function temporalCycle(points: number, simulatorsUrl: string, steady: bool
       const result = (await handle.result()) as TelemetryCycleResult;
       return { ms: performance.now() - started, measurements: result.measurements, failed: result.failedCount };
     };
+    if (steady) await nextMinute(Date.now());
     const first = await run('first');
     const rss = peakRss(worker.pid!);
     let steadyRun: CycleRun | undefined;
@@ -191,6 +196,7 @@ async function bareLoop(points: number, simulatorsUrl: string) {
       );
       return { ms: performance.now() - started, measurements, failed: 0 };
     };
+    await nextMinute(Date.now());
     const first = await run();
     await fillOverlap(ctx);
     await nextMinute(Date.now());
