@@ -67,11 +67,12 @@ export async function pollPoint(deps: PollPointDeps, point: PointRow): Promise<P
   const since: Partial<Record<Variable, Date>> = {};
   for (const [variable, mark] of Object.entries(progress.watermarks) as [Variable, Date][])
     since[variable] = fetchSince(mark, progress.reReadUntil[variable], periodMs, overlapMs);
+  const from = new Date(until.getTime() - deps.initialLookbackMinutes * 60_000);
   const fetched = await deps.adapter.fetchReadings(
     {
       deviceId: point.deviceId,
       since,
-      from: new Date(until.getTime() - deps.initialLookbackMinutes * 60_000),
+      from,
       until,
       variables: VARIABLES,
     },
@@ -127,13 +128,9 @@ export async function pollPoint(deps: PollPointDeps, point: PointRow): Promise<P
     const bounds: Partial<Record<Variable, Date>> = {};
     for (const variable of VARIABLES) {
       const times = readings.filter((r) => r.variable === variable).map((r) => r.measuredAt);
-      const bound = reReadUntil(
-        progress.reReadUntil[variable],
-        progress.watermarks[variable],
-        times,
-        periodMs,
-        overlapMs,
-      );
+      // A first poll's window starts at `from`: a hole at its start (a buffered upload still to come) is a gap too.
+      const mark = progress.watermarks[variable] ?? from;
+      const bound = reReadUntil(progress.reReadUntil[variable], mark, times, periodMs, overlapMs);
       if (bound) bounds[variable] = bound;
     }
     await saveProgress(client, point.code, watermarksOf(stored), state, checkpoints, bounds);

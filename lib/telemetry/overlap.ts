@@ -21,7 +21,8 @@ export function fetchSince(watermark: Date, reReadUntil: Date | undefined, perio
 
 /**
  * After a poll, per variable: until when its overlap is re-read. `times` are the instants (ISO)
- * of the variable's readings this poll fetched; with the previous watermark they show every gap
+ * of the variable's readings this poll fetched; with the previous watermark (for a first poll, the
+ * start of its window, so a hole there counts) they show every gap
  * this poll can see (the spacing from the watermark to the first new reading is the
  * disconnection that just ended). The result is the latest of `previous` and, per gap, the
  * reading that closed it plus `overlapMs`; undefined once the new watermark has passed it.

@@ -35,6 +35,8 @@ describe('late-readings overlap decision (lib/telemetry/overlap.ts)', () => {
 
   it('a reconnection (the first new reading far after the watermark) re-reads until the overlap after it', () => {
     expect(reReadUntil(undefined, at(0), minutes(31, 33), MINUTE, OVERLAP)).toEqual(at(31 + 120));
+    // A first poll whose window (from minute 0) starts with a hole: its readings may come late too.
+    expect(reReadUntil(undefined, at(0), minutes(9, 12), MINUTE, OVERLAP)).toEqual(at(9 + 120));
     // One missed reading is a gap too (it may be buffered).
     expect(reReadUntil(undefined, at(0), [iso(2)], MINUTE, OVERLAP)).toEqual(at(2 + 120));
   });
