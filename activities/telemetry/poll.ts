@@ -1,6 +1,7 @@
 import { alertConditions, alertConditionsOfRecompute, type AlertCondition } from '../../lib/telemetry/alerts';
 import { checkpointsBefore, withCheckpoint } from '../../lib/telemetry/checkpoints';
 import { effectiveConfig, VARIABLES, type Variable } from '../../lib/telemetry/config';
+import { fetchSince, reReadUntil } from '../../lib/telemetry/overlap';
 import { processReadings, type Measurement, type PointState, type RawReading } from '../../lib/telemetry/rules';
 import type { Database } from '../../lib/db';
 import type { CredentialsStore } from './credentials';
@@ -45,10 +46,11 @@ export class ConcurrentPollError extends Error {
 }
 
 /**
- * One point: fetch each variable from `reconnectionMinutes` before its watermark (so readings a
- * device buffered through a disconnection and uploaded after newer ones are still seen), then in
+ * One point: fetch each variable from its watermark, or from `reconnectionMinutes` before it while
+ * its readings showed a disconnection gap lately (lib/telemetry/overlap.ts: so readings a device
+ * buffered through it and uploaded after newer ones are still seen), then in
  * ONE transaction store the raw readings not stored yet, the measurements, the alerts, and the
- * moved watermarks and state. Readings newer than everything processed go through the rules from
+ * moved watermarks, re-read bounds and state. Readings newer than everything processed go through the rules from
  * the stored state; when some are older (late), the point's measurements from the earliest of them
  * are recomputed from the newest state checkpoint before it and the stored raw readings after that
  * checkpoint, as processing every reading from scratch would give. A
@@ -61,14 +63,16 @@ export async function pollPoint(deps: PollPointDeps, point: PointRow): Promise<P
   const progress = await loadProgress(deps.db, point.code);
   const until = deps.now();
   const overlapMs = config.reconnectionMinutes * 60_000;
+  const periodMs = point.frequencyMinutes * 60_000;
   const since: Partial<Record<Variable, Date>> = {};
   for (const [variable, mark] of Object.entries(progress.watermarks) as [Variable, Date][])
-    since[variable] = new Date(mark.getTime() - overlapMs);
+    since[variable] = fetchSince(mark, progress.reReadUntil[variable], periodMs, overlapMs);
+  const from = new Date(until.getTime() - deps.initialLookbackMinutes * 60_000);
   const fetched = await deps.adapter.fetchReadings(
     {
       deviceId: point.deviceId,
       since,
-      from: new Date(until.getTime() - deps.initialLookbackMinutes * 60_000),
+      from,
       until,
       variables: VARIABLES,
     },
@@ -90,7 +94,7 @@ export async function pollPoint(deps: PollPointDeps, point: PointRow): Promise<P
     const current = await loadProgress(client, point.code, true);
     if (current.revision !== progress.revision)
       throw new ConcurrentPollError(`point ${point.code} was polled meanwhile`);
-    // The overlap is fetched again every time: only what the table does not hold yet is new.
+    // A re-read overlap is fetched again: only what the table does not hold yet is new.
     const stored = await insertRawReadings(client, point.code, readings);
     if (stored.length === 0) return;
     const newestMs = Math.max(0, ...Object.values(progress.watermarks).map((mark) => mark.getTime()));
@@ -121,7 +125,15 @@ export async function pollPoint(deps: PollPointDeps, point: PointRow): Promise<P
     result.readings = stored.length;
     result.late = late.length;
     result.alertsOpened = opened.length;
-    await saveProgress(client, point.code, watermarksOf(stored), state, checkpoints);
+    const bounds: Partial<Record<Variable, Date>> = {};
+    for (const variable of VARIABLES) {
+      const times = readings.filter((r) => r.variable === variable).map((r) => r.measuredAt);
+      // A first poll's window starts at `from`: a hole at its start (a buffered upload still to come) is a gap too.
+      const mark = progress.watermarks[variable] ?? from;
+      const bound = reReadUntil(progress.reReadUntil[variable], mark, times, periodMs, overlapMs);
+      if (bound) bounds[variable] = bound;
+    }
+    await saveProgress(client, point.code, watermarksOf(stored), state, checkpoints, bounds);
   });
   return result;
 }

@@ -14,11 +14,15 @@ export interface PointRow {
   credentialsRef: string;
   template: JsonObject | null;
   overrides: JsonObject;
+  /** The point's sampling frequency: the expected period of its readings. */
+  frequencyMinutes: number;
 }
 
 export interface PointProgress {
   /** Per variable: the newest reading processed. */
   watermarks: Partial<Record<Variable, Date>>;
+  /** Per variable: until when the late-readings overlap is re-read (lib/telemetry/overlap.ts). */
+  reReadUntil: Partial<Record<Variable, Date>>;
   state: PointState;
   /** Oldest first (lib/telemetry/checkpoints.ts). */
   checkpoints: StateCheckpoint[];
@@ -34,8 +38,9 @@ export async function loadPoints(db: Database, codes: readonly string[]): Promis
     credentials_ref: string;
     template: JsonObject | null;
     overrides: JsonObject;
+    frequency_minutes: number;
   }>(
-    `SELECT p.code, p.provider, p.device_id, p.credentials_ref, t.config AS template, p.overrides
+    `SELECT p.code, p.provider, p.device_id, p.credentials_ref, t.config AS template, p.overrides, p.frequency_minutes
        FROM telemetry_points p LEFT JOIN telemetry_templates t ON t.name = p.template_name
       WHERE p.code = ANY($1::text[])`,
     [codes],
@@ -47,6 +52,7 @@ export async function loadPoints(db: Database, codes: readonly string[]): Promis
     credentialsRef: row.credentials_ref,
     template: row.template,
     overrides: row.overrides,
+    frequencyMinutes: row.frequency_minutes,
   }));
 }
 
@@ -59,17 +65,22 @@ export async function loadProgress(reader: Reader, code: string, lock = false): 
     `SELECT state, checkpoints, updated_at::text AS revision FROM telemetry_point_state WHERE point_code = $1${lock ? ' FOR UPDATE' : ''}`,
     [code],
   );
-  const marks = await db.query<{ variable: string; watermark: Date }>(
-    'SELECT variable, watermark FROM telemetry_variable_state WHERE point_code = $1',
+  const marks = await db.query<{ variable: string; watermark: Date; reread_until: Date | null }>(
+    'SELECT variable, watermark, reread_until FROM telemetry_variable_state WHERE point_code = $1',
     [code],
   );
   const watermarks: Partial<Record<Variable, Date>> = {};
-  for (const row of marks.rows)
-    if ((VARIABLES as readonly string[]).includes(row.variable)) watermarks[row.variable as Variable] = row.watermark;
+  const reReadUntil: Partial<Record<Variable, Date>> = {};
+  for (const row of marks.rows) {
+    if (!(VARIABLES as readonly string[]).includes(row.variable)) continue;
+    watermarks[row.variable as Variable] = row.watermark;
+    if (row.reread_until) reReadUntil[row.variable as Variable] = row.reread_until;
+  }
   const saved = state.rows[0]?.state;
   // A point never polled has an empty state row (created by `ensureProgressRow`).
   return {
     watermarks,
+    reReadUntil,
     state: saved?.total ? saved : EMPTY_POINT_STATE,
     checkpoints: state.rows[0]?.checkpoints ?? [],
     revision: state.rows[0]?.revision ?? null,
@@ -166,14 +177,17 @@ export async function saveProgress(
   watermarks: Partial<Record<Variable, string>>,
   state: PointState,
   checkpoints: readonly StateCheckpoint[],
+  reReadUntil: Partial<Record<Variable, Date>>,
 ) {
   const entries = Object.entries(watermarks) as [Variable, string][];
+  // The poll holds the point's state row, so the re-read bound it computed from the row it read is the one to keep.
   if (entries.length > 0)
     await client.query(
-      `INSERT INTO telemetry_variable_state (point_code, variable, watermark)
-       SELECT $1, v, w FROM unnest($2::text[], $3::timestamptz[]) AS i(v, w)
-       ON CONFLICT (point_code, variable) DO UPDATE SET watermark = GREATEST(telemetry_variable_state.watermark, EXCLUDED.watermark), updated_at = now()`,
-      [code, entries.map(([v]) => v), entries.map(([, w]) => w)],
+      `INSERT INTO telemetry_variable_state (point_code, variable, watermark, reread_until)
+       SELECT $1, v, w, u FROM unnest($2::text[], $3::timestamptz[], $4::timestamptz[]) AS i(v, w, u)
+       ON CONFLICT (point_code, variable) DO UPDATE SET watermark = GREATEST(telemetry_variable_state.watermark, EXCLUDED.watermark),
+         reread_until = EXCLUDED.reread_until, updated_at = now()`,
+      [code, entries.map(([v]) => v), entries.map(([, w]) => w), entries.map(([v]) => reReadUntil[v] ?? null)],
     );
   await client.query(
     `INSERT INTO telemetry_point_state (point_code, state, checkpoints) VALUES ($1, $2, $3)

@@ -1,3 +1,4 @@
+import { VARIABLES } from '../../lib/telemetry/config';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createTelemetryActivities } from '../../activities/telemetry';
 import { createDatabase, type Database } from '../../lib/db';
@@ -75,8 +76,15 @@ describe('a telemetry cycle with the database cut off', () => {
     });
     for (const point of ctx.points) {
       const raw = await storedRaw(ctx, point.code);
-      const served = ctx.sim
-        .served(point.device, Date.parse(raw[0]!.measuredAt), Date.parse(raw.at(-1)!.measuredAt))
+      // Per variable, from its first stored reading to its last (a variable whose overlap was re-read after a
+      // gap may reach back before the first poll's window, lib/telemetry/overlap.ts).
+      const served = VARIABLES.flatMap((variable) => {
+        const own = raw.filter((r) => r.variable === variable);
+        if (own.length === 0) return [];
+        return ctx.sim.served(point.device, Date.parse(own[0]!.measuredAt), Date.parse(own.at(-1)!.measuredAt), [
+          variable,
+        ]);
+      })
         .filter((r) => r.value !== NOVUS_SENTINEL && !(point.provider === 'tago' && r.value < 0))
         .map((r) => `${r.variable}@${r.measuredAt}=${r.value}`)
         .sort();
