@@ -1,14 +1,11 @@
-import { WorkflowIdConflictPolicy } from '@temporalio/common';
 import { Router } from 'express';
 import type { z } from 'zod';
 import { buildOttAnalytics } from '../../lib/cv/analytics';
-import { PIPELINE, TRIGGERED_BY } from '../../lib/search-attributes';
+import { PIPELINE } from '../../lib/search-attributes';
 import { CV_PIPELINE_WORKFLOW_TYPE } from '../../schedules/cv';
 import type { CvPipelineInput } from '../../workflows/cv';
-import { principalOf } from '../http/auth';
 import { readCvRejects, readCvState, readOttRollups, windowStart } from './reads';
 import type { ApiDeps } from '../deps';
-import { acceptedRun } from '../http/links';
 import { defineRoute, type RouteKit } from '../http/route';
 import { toRunSummary } from '../runs/view';
 import { ActionAcceptedSchema } from '../http/schemas';
@@ -19,6 +16,7 @@ import {
   CvRejectsQuerySchema,
   CvStatusSchema,
 } from './schemas';
+import { startRunAndAccept } from '../http/start-run';
 
 /** A forced refresh has one business id: a second POST while it runs answers the same run. */
 export const CV_REFRESH_WORKFLOW_ID = 'cv-pipeline/refresh';
@@ -38,24 +36,12 @@ export function cvRoutes(deps: ApiDeps, kit: RouteKit): Router {
     responses: { 202: { description: 'Started, or already running', schema: ActionAcceptedSchema } },
     async handler(_input, res) {
       const input: CvPipelineInput = { timeZone: config.timeZone };
-      const handle = await client.workflow.start(CV_PIPELINE_WORKFLOW_TYPE, {
+      await startRunAndAccept(deps, res, {
+        workflowType: CV_PIPELINE_WORKFLOW_TYPE,
         taskQueue: 'cv',
         workflowId: CV_REFRESH_WORKFLOW_ID,
-        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
         args: [input],
-        typedSearchAttributes: [
-          { key: PIPELINE, value: 'cv' },
-          { key: TRIGGERED_BY, value: 'api' },
-        ],
       });
-      deps.logger.info({ workflowId: handle.workflowId, by: principalOf(res)?.name }, 'cv refresh requested');
-      res
-        .status(202)
-        .json(
-          acceptedRun(config, handle.workflowId, handle.firstExecutionRunId) satisfies z.input<
-            typeof ActionAcceptedSchema
-          >,
-        );
     },
   });
 

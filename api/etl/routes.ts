@@ -1,16 +1,12 @@
-import { WorkflowIdConflictPolicy } from '@temporalio/common';
 import { Router, type Response } from 'express';
 import type { z } from 'zod';
 import { createBigQuerySource } from '../../lib/bigquery';
 import { findTable } from '../../lib/etl/registry';
 import { etlDashboardWorkflowId, etlTableWorkflowId, windowKey, type EtlMode } from '../../lib/etl/window';
-import { PIPELINE, PIPELINE_TARGET, TRIGGERED_BY } from '../../lib/search-attributes';
 import { localDate } from '../../lib/time';
 import { ETL_DASHBOARD_WORKFLOW_TYPE, ETL_TABLE_WORKFLOW_TYPE } from '../../schedules/etl';
 import type { EtlDashboardInput, EtlTableInput } from '../../workflows/etl';
 import type { ApiDeps } from '../deps';
-import { principalOf } from '../http/auth';
-import { acceptedRun } from '../http/links';
 import { badRequest, notFound } from '../http/problem';
 import { defineRoute, type RouteKit } from '../http/route';
 import { ActionAcceptedSchema } from '../http/schemas';
@@ -28,6 +24,7 @@ import {
   RefreshTableQuerySchema,
   TableParamsSchema,
 } from './schemas';
+import { startRunAndAccept } from '../http/start-run';
 
 const unknownTable = { description: 'Not a table of the registry (`GET /api/v1/etl/config/tables`)' };
 
@@ -56,25 +53,7 @@ export function etlRoutes(deps: ApiDeps, kit: RouteKit): Router {
       triggeredBy: 'api' | 'backfill';
     },
   ) {
-    const handle = await client.workflow.start(options.workflowType, {
-      taskQueue: 'etl',
-      workflowId: options.workflowId,
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-      args: options.args,
-      typedSearchAttributes: [
-        { key: PIPELINE, value: 'etl' },
-        { key: PIPELINE_TARGET, value: options.target },
-        { key: TRIGGERED_BY, value: options.triggeredBy },
-      ],
-    });
-    deps.logger.info({ workflowId: handle.workflowId, by: principalOf(res)?.name }, 'etl refresh requested');
-    res
-      .status(202)
-      .json(
-        acceptedRun(config, handle.workflowId, handle.firstExecutionRunId) satisfies z.input<
-          typeof ActionAcceptedSchema
-        >,
-      );
+    await startRunAndAccept(deps, res, { ...options, taskQueue: 'etl' });
   }
 
   defineRoute(router, kit, {

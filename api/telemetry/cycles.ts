@@ -1,18 +1,16 @@
-import { WorkflowIdConflictPolicy } from '@temporalio/common';
 import type { Router } from 'express';
 import type { z } from 'zod';
-import { PIPELINE, PIPELINE_TARGET, TRIGGERED_BY } from '../../lib/search-attributes';
+import { PIPELINE, PIPELINE_TARGET } from '../../lib/search-attributes';
 import { FREQUENCIES, type Frequency } from '../../lib/telemetry/providers';
 import { TELEMETRY_CYCLE_WORKFLOW_TYPE } from '../../schedules/telemetry';
 import type { TelemetryCycleInput } from '../../workflows/telemetry';
 import type { ApiDeps } from '../deps';
-import { principalOf } from '../http/auth';
-import { acceptedRun } from '../http/links';
 import { badRequest } from '../http/problem';
 import { defineRoute, type RouteKit } from '../http/route';
 import { ActionAcceptedSchema } from '../http/schemas';
 import { readStats } from './reads';
 import { FrequencyParams, StatsSchema } from './schemas';
+import { startRunAndAccept } from '../http/start-run';
 
 /** A forced cycle has one business id per frequency: a second POST while it runs answers that run. */
 export const telemetryPollWorkflowId = (frequency: Frequency) => `telemetry-poll/${frequency}m/api`;
@@ -34,24 +32,12 @@ export function defineCycleRoutes(router: Router, kit: RouteKit, deps: ApiDeps):
       const frequency = Number(params.frequency) as Frequency;
       if (!FREQUENCIES.includes(frequency)) throw badRequest('frequency must be 1, 5 or 60');
       const input: TelemetryCycleInput = { frequency, timeZone: config.timeZone };
-      const handle = await client.workflow.start(TELEMETRY_CYCLE_WORKFLOW_TYPE, {
+      await startRunAndAccept(deps, res, {
+        workflowType: TELEMETRY_CYCLE_WORKFLOW_TYPE,
         taskQueue: 'telemetry',
         workflowId: telemetryPollWorkflowId(frequency),
-        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
         args: [input],
-        typedSearchAttributes: [
-          { key: PIPELINE, value: 'telemetry' },
-          { key: TRIGGERED_BY, value: 'api' },
-        ],
       });
-      deps.logger.info({ workflowId: handle.workflowId, by: principalOf(res)?.name }, 'telemetry poll requested');
-      res
-        .status(202)
-        .json(
-          acceptedRun(config, handle.workflowId, handle.firstExecutionRunId) satisfies z.input<
-            typeof ActionAcceptedSchema
-          >,
-        );
     },
   });
 

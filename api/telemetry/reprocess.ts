@@ -1,15 +1,11 @@
-import { WorkflowIdConflictPolicy } from '@temporalio/common';
 import type { Router } from 'express';
-import type { z } from 'zod';
-import { PIPELINE, TRIGGERED_BY } from '../../lib/search-attributes';
 import type { TelemetryReprocessInput } from '../../workflows/telemetry-reprocess';
 import type { ApiDeps } from '../deps';
-import { principalOf } from '../http/auth';
-import { acceptedRun } from '../http/links';
 import { notFound } from '../http/problem';
 import { defineRoute, type RouteKit } from '../http/route';
 import { ActionAcceptedSchema } from '../http/schemas';
 import { PointCodeParams, ReprocessBodySchema } from './schemas';
+import { startRunAndAccept } from '../http/start-run';
 
 export const TELEMETRY_REPROCESS_WORKFLOW_TYPE = 'telemetryReprocessPoint';
 /** One reprocessing per point at a time: a second POST while it runs answers that run. */
@@ -38,24 +34,12 @@ export function defineReprocessRoute(router: Router, kit: RouteKit, deps: ApiDep
         to: new Date(body.to).toISOString(),
         timeZone: deps.config.timeZone,
       };
-      const handle = await deps.client.workflow.start(TELEMETRY_REPROCESS_WORKFLOW_TYPE, {
+      await startRunAndAccept(deps, res, {
+        workflowType: TELEMETRY_REPROCESS_WORKFLOW_TYPE,
         taskQueue: 'telemetry',
         workflowId: telemetryReprocessWorkflowId(params.code),
-        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
         args: [input],
-        typedSearchAttributes: [
-          { key: PIPELINE, value: 'telemetry' },
-          { key: TRIGGERED_BY, value: 'api' },
-        ],
       });
-      deps.logger.info({ workflowId: handle.workflowId, by: principalOf(res)?.name }, 'telemetry reprocess requested');
-      res
-        .status(202)
-        .json(
-          acceptedRun(deps.config, handle.workflowId, handle.firstExecutionRunId) satisfies z.input<
-            typeof ActionAcceptedSchema
-          >,
-        );
     },
   });
 }
