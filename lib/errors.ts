@@ -33,6 +33,27 @@ export class RejectedPayloadError extends NonRetryableError {
   readonly type = 'RejectedPayload';
 }
 
+/** The upstream table's schema no longer matches its declaration (ETL); `details.problems` lists how. */
+export class SchemaMismatchError extends NonRetryableError {
+  override readonly name = 'SchemaMismatchError';
+  readonly type = 'SchemaMismatch';
+}
+
+/** A merge would delete what looks like a failed upstream's absence of rows, not real deletions (ETL). */
+export class SuspiciousDeletionError extends NonRetryableError {
+  override readonly name = 'SuspiciousDeletionError';
+  readonly type = 'SuspiciousDeletion';
+}
+
+/**
+ * A run's staging table no longer holds what its checkpoint says (PostgreSQL crash-truncated the
+ * unlogged table): the checkpoint is reset and the workflow extracts the window again (ETL).
+ */
+export class StagingLostError extends NonRetryableError {
+  override readonly name = 'StagingLostError';
+  readonly type = 'StagingLost';
+}
+
 /** A setting the activity needs is missing (e.g. an upstream URL). */
 export class MissingConfigurationError extends NonRetryableError {
   override readonly name = 'MissingConfigurationError';
@@ -69,25 +90,4 @@ export function withFailureMapping<T extends Record<string, AnyFunction>>(activi
       },
     ]),
   ) as T;
-}
-
-/** The upstream table's schema no longer matches its declaration (ETL); `details.problems` lists how. */
-export class SchemaMismatchError extends NonRetryableError {
-  override readonly name = 'SchemaMismatchError';
-  readonly type = 'SchemaMismatch';
-}
-
-/** A merge would delete what looks like a failed upstream's absence of rows, not real deletions (ETL). */
-export class SuspiciousDeletionError extends NonRetryableError {
-  override readonly name = 'SuspiciousDeletionError';
-  readonly type = 'SuspiciousDeletion';
-}
-
-/**
- * A run's staging table no longer holds what its checkpoint says (PostgreSQL crash-truncated the
- * unlogged table): the checkpoint is reset and the workflow extracts the window again (ETL).
- */
-export class StagingLostError extends NonRetryableError {
-  override readonly name = 'StagingLostError';
-  readonly type = 'StagingLost';
 }
