@@ -4,6 +4,7 @@ import type { RouteKit } from './http/route';
 import { cvRoutes } from './cv/routes';
 import { etlRoutes } from './etl/routes';
 import { metricsRoutes } from './metrics/routes';
+import { complianceRoutes } from './compliance/routes';
 import { notificationRoutes } from './notifications/routes';
 import { telemetryRoutes } from './telemetry/routes';
 
@@ -21,5 +22,6 @@ export const FAMILY_ROUTES: readonly FamilyRoutes[] = [
   cvRoutes,
   etlRoutes,
   telemetryRoutes,
+  complianceRoutes,
   notificationRoutes,
 ];

@@ -1,9 +1,12 @@
 import type { Database } from '../../lib/db';
+import { previousDay, regulatorDay } from '../../lib/compliance/report';
 import { notificationId } from '../../lib/notifications/messages';
+import { reportLinesFor } from '../compliance/report';
 
 /**
  * The daily summary (08:00) for users who ask for it: the alerts of the points they follow (and of
- * those points' providers) that were open during the last day. One email outbox row per user and day, keyed by the day: a
+ * those points' providers) that were open during the last day, and the compliance report (07:00) of
+ * the regulators' previous day for those points. One email outbox row per user and day, keyed by the day: a
  * retried or repeated run writes nothing twice.
  */
 export async function enqueueDailySummaries(db: Database, day: string, until: Date): Promise<number> {
@@ -26,8 +29,10 @@ export async function enqueueDailySummaries(db: Database, day: string, until: Da
       GROUP BY u.id`,
     [since, until],
   );
+  const reportDay = previousDay(regulatorDay(until));
   let written = 0;
   for (const row of rows) {
+    const compliance = await reportLinesFor(db, reportDay, row.user_id);
     const about = `telemetry-daily-summary:${day}`;
     const open = row.alerts.filter((a) => a.status === 'OPEN').length;
     const lines = row.alerts.map((a) => `- ${a.point} ${a.rule}: ${a.status.toLowerCase()}, ${a.count} time(s)`);
@@ -36,8 +41,11 @@ export async function enqueueDailySummaries(db: Database, day: string, until: Da
       type: 'telemetry.daily_summary',
       subject: 'daily summary',
       title: `${day}: ${row.alerts.length} alert(s), ${open} still open`,
-      text: lines.length > 0 ? lines.join('\n') : 'No alerts on the points you follow.',
-      data: { day, alerts: row.alerts },
+      text: [
+        lines.length > 0 ? lines.join('\n') : 'No alerts on the points you follow.',
+        ...(compliance.length > 0 ? [`\nCompliance report of ${reportDay}:`, ...compliance.map((l) => `- ${l}`)] : []),
+      ].join('\n'),
+      data: { day, alerts: row.alerts, compliance: { day: reportDay, reports: compliance } },
     };
     const { rowCount } = await db.query(
       `INSERT INTO notification_outbox (id, about, user_id, channel, payload) VALUES ($1, $2, $3, 'email', $4)

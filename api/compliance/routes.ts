@@ -1,0 +1,233 @@
+import { Router } from 'express';
+import type { z } from 'zod';
+import { createCredentialsStore } from '../../activities/telemetry/credentials';
+import { credentialProblems, MANUAL_STANDARDS, type Source } from '../../lib/compliance/config';
+import type { ApiDeps } from '../deps';
+import { principalOf } from '../http/auth';
+import { badRequest, conflict, notFound } from '../http/problem';
+import { defineRoute, type RouteKit } from '../http/route';
+import { defineLedgerRoutes } from './ledger';
+import { CONFIG_COLUMNS, listConfigs, readConfig, toConfig } from './reads';
+import {
+  ConfigIdParams,
+  ConfigListQuery,
+  ConfigListSchema,
+  ConfigSchema,
+  CreateConfigSchema,
+  SourceListSchema,
+  UpdateConfigSchema,
+} from './schemas';
+import { signalConfigWorkflow } from './entity';
+
+const isViolation = (error: unknown, code: '23505' | '23503' | '23514') => (error as { code?: string }).code === code;
+
+/** The compliance API: sources and configurations (here), the ledger, status, submit and reports (beside it). */
+export function complianceRoutes(deps: ApiDeps, kit: RouteKit): Router {
+  const router = Router();
+  const { db } = deps;
+  const credentials = createCredentialsStore(deps.config.credentialsFile);
+
+  /**
+   * A configuration names its credentials; when this process can read CREDENTIALS_FILE, the entry
+   * must exist and hold what the regulator needs, with valid RUTs. Errors name fields, never values.
+   */
+  function requireCredentials(source: Source, reference: string) {
+    if (!deps.config.credentialsFile) return;
+    let entry: unknown;
+    try {
+      entry = credentials.resolve(reference);
+    } catch (error) {
+      throw badRequest(`body.credentialsRef: ${(error as Error).message}`, [
+        { field: 'body.credentialsRef', message: 'unknown reference' },
+      ]);
+    }
+    const problems = credentialProblems(source, entry);
+    if (problems.length > 0)
+      throw badRequest(`body.credentialsRef: the entry "${reference}" ${problems.join('; ')}`, [
+        { field: 'body.credentialsRef', message: problems.join('; ') },
+      ]);
+  }
+
+  defineRoute(router, kit, {
+    method: 'get',
+    path: '/api/v1/compliance/sources',
+    summary: 'The regulators submissions go to',
+    tags: ['compliance'],
+    role: 'viewer',
+    responses: { 200: { description: 'Sources', schema: SourceListSchema } },
+    async handler(_input, res) {
+      const { rows } = await db.query<{ code: string; name: string; variables: string[]; active: boolean }>(
+        'SELECT code, name, variables, active FROM compliance_sources ORDER BY code',
+      );
+      res.json({ items: rows } satisfies z.input<typeof SourceListSchema>);
+    },
+  });
+
+  defineRoute(router, kit, {
+    method: 'get',
+    path: '/api/v1/compliance/configs',
+    summary: 'Compliance configurations',
+    tags: ['compliance'],
+    role: 'viewer',
+    request: { query: ConfigListQuery },
+    responses: { 200: { description: 'Configurations, by id', schema: ConfigListSchema } },
+    async handler({ query }, res) {
+      res.json((await listConfigs(db, query)) satisfies z.input<typeof ConfigListSchema>);
+    },
+  });
+
+  defineRoute(router, kit, {
+    method: 'post',
+    path: '/api/v1/compliance/configs',
+    summary: 'Report a point to a regulator',
+    description:
+      'Credentials are a reference: the name of a CREDENTIALS_FILE entry with the RUTs and password, never the secret. ' +
+      'One configuration per point and regulator, and one per DGA work. Its sending starts at once.',
+    tags: ['compliance'],
+    role: 'operator',
+    request: { body: CreateConfigSchema },
+    responses: {
+      201: { description: 'Created', schema: ConfigSchema },
+      409: { description: 'The point or the work is already reported to that regulator' },
+    },
+    async handler({ body }, res) {
+      const point = await db.query('SELECT 1 FROM telemetry_points WHERE code = $1', [body.pointCode]);
+      if (!point.rowCount)
+        throw badRequest(`body.pointCode: no point with code "${body.pointCode}"`, [
+          { field: 'body.pointCode', message: 'unknown point' },
+        ]);
+      requireCredentials(body.source, body.credentialsRef);
+      let created;
+      try {
+        const { rows } = await db.query(
+          `INSERT INTO compliance_configs (point_code, source, standard, dga_codigo_obra, dga_work_kind, sma_uf_id,
+                                           sma_proceso_id, sma_dispositivo_id, credentials_ref, active_from, active_to)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING ${CONFIG_COLUMNS}`,
+          [
+            body.pointCode,
+            body.source,
+            body.standard,
+            body.dga?.codigoObra ?? null,
+            body.dga?.workKind ?? null,
+            body.sma?.ufId ?? null,
+            body.sma?.procesoId ?? null,
+            body.sma?.dispositivoId ?? null,
+            body.credentialsRef,
+            body.activeFrom,
+            body.activeTo ?? null,
+          ],
+        );
+        created = toConfig(rows[0] as Parameters<typeof toConfig>[0]);
+      } catch (error) {
+        if (isViolation(error, '23505'))
+          throw conflict(
+            body.dga
+              ? `point ${body.pointCode} or work ${body.dga.codigoObra} is already reported to the ${body.source}`
+              : `point ${body.pointCode} is already reported to the ${body.source}`,
+          );
+        throw error;
+      }
+      if (!created.manual) await signalConfigWorkflow(deps, created.id, 'configChanged');
+      deps.logger.info(
+        { config: created.id, point: body.pointCode, by: principalOf(res)?.name },
+        'compliance config created',
+      );
+      res.status(201).json(created satisfies z.input<typeof ConfigSchema>);
+    },
+  });
+
+  defineRoute(router, kit, {
+    method: 'get',
+    path: '/api/v1/compliance/configs/:id',
+    summary: 'A compliance configuration',
+    tags: ['compliance'],
+    role: 'viewer',
+    request: { params: ConfigIdParams },
+    responses: { 200: { description: 'The configuration', schema: ConfigSchema }, 404: { description: 'No such one' } },
+    async handler({ params }, res) {
+      const found = await readConfig(db, params.id);
+      if (!found) throw notFound(`No compliance configuration ${params.id}`);
+      res.json(found satisfies z.input<typeof ConfigSchema>);
+    },
+  });
+
+  defineRoute(router, kit, {
+    method: 'patch',
+    path: '/api/v1/compliance/configs/:id',
+    summary: 'Change a configuration (identifiers, credentials, dates, standard, status)',
+    description:
+      'Its entity workflow re-plans at once. `status: ACTIVE` resumes a configuration BLOCKED by a configuration ' +
+      'error (after fixing the informant or credentials); INACTIVE stops its sending.',
+    tags: ['compliance'],
+    role: 'operator',
+    request: { params: ConfigIdParams, body: UpdateConfigSchema },
+    responses: { 200: { description: 'Updated', schema: ConfigSchema }, 404: { description: 'No such one' } },
+    async handler({ params, body }, res) {
+      const current = await readConfig(db, params.id);
+      if (!current) throw notFound(`No compliance configuration ${params.id}`);
+      const source = current.source as Source;
+      if (body.dga && source !== 'DGA') throw badRequest('body.dga: the configuration is for the SMA');
+      if (body.sma && source !== 'SMA') throw badRequest('body.sma: the configuration is for the DGA');
+      if (body.standard && (body.standard === 'SMA') !== (source === 'SMA'))
+        throw badRequest(`body.standard: ${body.standard} is not a standard of the ${source}`);
+      const activeFrom = body.activeFrom ?? current.activeFrom;
+      const activeTo = body.activeTo === undefined ? current.activeTo : body.activeTo;
+      if (activeTo && activeTo < activeFrom) throw badRequest('body.activeTo: must not be before activeFrom');
+      if (body.credentialsRef) requireCredentials(source, body.credentialsRef);
+      const columns: Record<string, unknown> = {
+        standard: body.standard,
+        dga_codigo_obra: body.dga?.codigoObra,
+        dga_work_kind: body.dga?.workKind,
+        sma_uf_id: body.sma?.ufId,
+        sma_proceso_id: body.sma?.procesoId,
+        sma_dispositivo_id: body.sma?.dispositivoId,
+        credentials_ref: body.credentialsRef,
+        active_from: body.activeFrom,
+        active_to: body.activeTo,
+        status: body.status,
+        // any change is the operator's answer to what blocked it
+        blocked_reason: body.status ? null : undefined,
+      };
+      const set = Object.entries(columns).filter(([, value]) => value !== undefined);
+      let updated;
+      try {
+        const { rows } = await db.query(
+          `UPDATE compliance_configs SET ${set.map(([column], i) => `${column} = $${i + 2}`).join(', ')}, updated_at = now()
+            WHERE id = $1 RETURNING ${CONFIG_COLUMNS}`,
+          [params.id, ...set.map(([, value]) => value)],
+        );
+        updated = toConfig(rows[0] as Parameters<typeof toConfig>[0]);
+      } catch (error) {
+        if (isViolation(error, '23505')) throw conflict('another configuration reports this work');
+        throw error;
+      }
+      await signalConfigWorkflow(deps, updated.id, 'configChanged');
+      deps.logger.info({ config: updated.id, by: principalOf(res)?.name }, 'compliance config updated');
+      res.json(updated satisfies z.input<typeof ConfigSchema>);
+    },
+  });
+
+  defineRoute(router, kit, {
+    method: 'delete',
+    path: '/api/v1/compliance/configs/:id',
+    summary: 'Deactivate a configuration (its ledger is kept)',
+    tags: ['compliance'],
+    role: 'operator',
+    request: { params: ConfigIdParams },
+    responses: { 200: { description: 'Deactivated', schema: ConfigSchema }, 404: { description: 'No such one' } },
+    async handler({ params }, res) {
+      const { rows } = await db.query(
+        `UPDATE compliance_configs SET status = 'INACTIVE', updated_at = now() WHERE id = $1 RETURNING ${CONFIG_COLUMNS}`,
+        [params.id],
+      );
+      if (!rows[0]) throw notFound(`No compliance configuration ${params.id}`);
+      const config = toConfig(rows[0] as Parameters<typeof toConfig>[0]);
+      if (!MANUAL_STANDARDS.includes(config.standard)) await signalConfigWorkflow(deps, config.id, 'configChanged');
+      deps.logger.info({ config: config.id, by: principalOf(res)?.name }, 'compliance config deactivated');
+      res.json(config satisfies z.input<typeof ConfigSchema>);
+    },
+  });
+
+  defineLedgerRoutes(router, kit, deps);
+  return router;
+}

@@ -1,0 +1,106 @@
+import type { Standard } from './config';
+
+/**
+ * The daily compliance report (07:00): for each configuration, the previous day of the regulators'
+ * calendar — the fixed UTC−4 offset their measurement times use, with no daylight saving — and how
+ * its slots fared. Pure: the activity feeds it the ledger's rows.
+ */
+
+const HOUR = 3_600_000;
+export const REGULATOR_OFFSET_MS = -4 * HOUR;
+/** Online data is sent within 1 hour of its measurement (DGA manual §6); a slot first sent later is late. */
+export const ONLINE_LIMIT_MS = HOUR;
+
+/** The instant a `YYYY-MM-DD` day of the UTC−4 calendar starts. */
+export const regulatorDayStart = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) - REGULATOR_OFFSET_MS);
+
+/** The UTC−4 calendar day an instant falls on. */
+export const regulatorDay = (instant: Date) =>
+  new Date(instant.getTime() + REGULATOR_OFFSET_MS).toISOString().slice(0, 10);
+
+/** The day before, on the same calendar. */
+export const previousDay = (day: string) =>
+  new Date(Date.parse(`${day}T00:00:00Z`) - 24 * HOUR).toISOString().slice(0, 10);
+
+/**
+ * The slot times a standard expects on a day, within the configuration's active days: MAYOR and
+ * the SMA hourly on the hour, MEDIO once at 00:00; the manual standards none (they go through the
+ * regulator's web form).
+ */
+export function expectedSlots(standard: Standard, day: string, active: { from: string; to: string | null }): Date[] {
+  if (day < active.from || (active.to !== null && day > active.to)) return [];
+  const start = regulatorDayStart(day).getTime();
+  switch (standard) {
+    case 'MAYOR':
+    case 'SMA':
+      return Array.from({ length: 24 }, (_, h) => new Date(start + h * HOUR));
+    case 'MEDIO':
+      return [new Date(start)];
+    default:
+      return [];
+  }
+}
+
+export interface LedgerSlot {
+  slot: Date;
+  status: string;
+  reason: string | null;
+  receipt: string | null;
+  /** When its first submit attempt started, if any. */
+  firstAttemptAt: Date | null;
+}
+
+export interface DayReport {
+  expected: number;
+  sent: number;
+  confirmed: number;
+  rejected: number;
+  missing: number;
+  late: number;
+  details: { missing: string[]; late: string[]; rejected: { slot: string; reason: string | null }[] };
+}
+
+/**
+ * Counts over the expected slots: `sent` were attempted at least once, `confirmed` had their receipt
+ * verified, `rejected` were refused, `missing` have no receipt (never sent, waiting, failed or
+ * rejected), `late` were first sent more than an hour after their measurement.
+ */
+export function dayReport(expected: readonly Date[], ledger: readonly LedgerSlot[]): DayReport {
+  const bySlot = new Map(ledger.map((row) => [row.slot.getTime(), row]));
+  const report: DayReport = {
+    expected: expected.length,
+    sent: 0,
+    confirmed: 0,
+    rejected: 0,
+    missing: 0,
+    late: 0,
+    details: { missing: [], late: [], rejected: [] },
+  };
+  for (const slot of expected) {
+    const row = bySlot.get(slot.getTime());
+    const iso = slot.toISOString();
+    if (row?.firstAttemptAt) report.sent += 1;
+    if (row?.status === 'CONFIRMED') report.confirmed += 1;
+    if (row?.status === 'REJECTED') {
+      report.rejected += 1;
+      report.details.rejected.push({ slot: iso, reason: row.reason });
+    }
+    if (!row?.receipt) {
+      report.missing += 1;
+      report.details.missing.push(iso);
+    }
+    if (row?.firstAttemptAt && row.firstAttemptAt.getTime() - slot.getTime() > ONLINE_LIMIT_MS) {
+      report.late += 1;
+      report.details.late.push(iso);
+    }
+  }
+  return report;
+}
+
+/** What a report says in a notification (and in the 08:00 summary). */
+export function reportLine(config: { pointCode: string; source: string; standard: string }, report: DayReport): string {
+  return (
+    `${config.pointCode} → ${config.source} ${config.standard}: ${report.expected} expected, ${report.sent} sent, ` +
+    `${report.confirmed} confirmed, ${report.rejected} rejected, ${report.missing} missing, ${report.late} late`
+  );
+}

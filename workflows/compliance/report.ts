@@ -1,0 +1,28 @@
+import { proxyActivities } from '@temporalio/workflow';
+import type { DeliveryResult } from '../../activities/notifications';
+import type { createNotificationActivities } from '../../activities/notifications';
+import type { createComplianceReportActivities, ReportResult } from '../../activities/compliance/report';
+import { previousDay, regulatorDay } from '../../lib/compliance/report';
+import { scheduledTime, tagRun } from '../run-context';
+
+const { computeComplianceReports, deliverPendingNotifications } = proxyActivities<
+  ReturnType<typeof createComplianceReportActivities> & ReturnType<typeof createNotificationActivities>
+>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 5 },
+});
+
+/**
+ * Daily at 07:00: the compliance report of the regulators' previous day (UTC−4 calendar), per
+ * configuration, stored and sent to the points' subscribers. The day comes from the scheduled
+ * time, so a late or repeated run reports the same day.
+ */
+export async function complianceDailyReport(_input: {
+  timeZone: string;
+}): Promise<ReportResult & { delivered: DeliveryResult }> {
+  const day = previousDay(regulatorDay(scheduledTime()));
+  tagRun({ target: 'daily-report', businessDate: day });
+  const report = await computeComplianceReports({ day });
+  return { ...report, delivered: await deliverPendingNotifications({}) };
+}
