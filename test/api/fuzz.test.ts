@@ -11,7 +11,7 @@ import { casesFor, operationsOf, type FuzzCase, type Key, type Operation } from 
  */
 
 const SEED = 20261122;
-const MAX_CASES = 6_000;
+const MAX_CASES = 10_000;
 const DEADLINE_MS = 30_000;
 const CONCURRENCY = 8;
 const PROBLEM_JSON = /^application\/problem\+json/;
