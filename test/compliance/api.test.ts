@@ -26,7 +26,7 @@ beforeAll(async () => {
   // other test file's database does.
   await ctx.db.query(`ALTER SEQUENCE compliance_configs_id_seq RESTART WITH ${randomInt(1_000_000, 1_000_000_000)}`);
   api = await startTestApi(ctx);
-  [pointA, pointB, pointC] = ctx.points.map((p) => p.code);
+  [pointA, pointB, pointC] = ctx.points.map((p) => p.code) as [string, string, string];
 }, 120_000);
 afterAll(async () => {
   // The entity workflows the API started wait for a worker that this file never runs.

@@ -16,12 +16,14 @@ const { computeComplianceReports, deliverPendingNotifications } = proxyActivitie
 /**
  * Daily at 07:00: the compliance report of the regulators' previous day (UTC−4 calendar), per
  * configuration, stored and sent to the points' subscribers. The day comes from the scheduled
- * time, so a late or repeated run reports the same day.
+ * time, so a late or repeated run reports the same day; an operator recomputes a past day by
+ * starting it with `day`.
  */
-export async function complianceDailyReport(_input: {
+export async function complianceDailyReport(input: {
   timeZone: string;
+  day?: string;
 }): Promise<ReportResult & { delivered: DeliveryResult }> {
-  const day = previousDay(regulatorDay(scheduledTime()));
+  const day = input.day ?? previousDay(regulatorDay(scheduledTime()));
   tagRun({ target: 'daily-report', businessDate: day });
   const report = await computeComplianceReports({ day });
   return { ...report, delivered: await deliverPendingNotifications({}) };
