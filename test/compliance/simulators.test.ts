@@ -1,5 +1,16 @@
-import { createDgaSimulator, DGA_DEMO_CREDENTIALS, type DgaSimulator } from '../../local/simulators/dga';
-import { createSmaSimulator, SMA_DEMO_CREDENTIALS, type SmaSimulator } from '../../local/simulators/sma';
+import { createSimulators } from '../../local/simulators';
+import {
+  createDgaSimulator,
+  DGA_DEMO_CREDENTIALS,
+  DGA_DEMO_FOREIGN_WORK,
+  type DgaSimulator,
+} from '../../local/simulators/dga';
+import {
+  createSmaSimulator,
+  SMA_DEMO_CREDENTIALS,
+  SMA_DEMO_DEVICES,
+  type SmaSimulator,
+} from '../../local/simulators/sma';
 import { startSimulatorServer, type RunningSimulators } from '../../local/simulators/server';
 import { dgaBlock, dgaSubmit, dgaVerify, smaAuth, smaItem, smaPost, smaStamp, utcMinus4 } from './sim-client';
 
@@ -462,5 +473,33 @@ describe('the SMA simulator', () => {
     expect(JSON.parse(text)).toHaveLength(3);
     expect(text).not.toContain(SMA_DEMO_CREDENTIALS.password);
     expect(text).not.toContain(token);
+  });
+});
+
+describe('the local stack simulators', () => {
+  it('serve /dga and /sma with their demo credentials, devices and informant-error work', async () => {
+    const running = await startSimulatorServer(createSimulators({ seed: 1 }), 0);
+    try {
+      const health = (await (await fetch(`${running.url}/health`)).json()) as {
+        simulators: { path: string; description: string }[];
+      };
+      for (const path of ['/dga', '/sma'])
+        expect(health.simulators.find((s) => s.path === path)?.description).toContain('demo values');
+      const block = dgaBlock('groundwater', Math.floor(Date.now() / HOUR) * HOUR);
+      expect((await dgaSubmit(`${running.url}/dga`, { block })).status).toBe(200);
+      expect((await dgaSubmit(`${running.url}/dga`, { codigoObra: DGA_DEMO_FOREIGN_WORK, block })).body.message).toBe(
+        'Usuario no es el informante registrado en la Obra',
+      );
+      const { token } = (await smaAuth(`${running.url}/sma`)).body;
+      const [device, parametros] = Object.entries(SMA_DEMO_DEVICES)[0]!;
+      const item = smaItem(
+        device.split('/')[2]!,
+        smaStamp(Math.floor(Date.now() / HOUR) * HOUR),
+        parametros.map((p) => p.nombre),
+      );
+      expect((await smaPost(`${running.url}/sma`, device, token, [item])).status).toBe(201);
+    } finally {
+      await running.close();
+    }
   });
 });
