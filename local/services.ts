@@ -11,7 +11,7 @@ import { assertPortFree } from './processes';
 import { createSimulators } from './simulators';
 import { CV_DEMO_CREDENTIALS } from './simulators/cv';
 import { startSimulatorServer } from './simulators/server';
-import { writeDemoCredentials } from './demo-data/telemetry';
+import { writeDemoCredentials } from './demo-data';
 import { startMailInbox } from './mail-inbox';
 import { SMS_DEMO_ACCOUNT } from './simulators/sms';
 import { startTemporalDevServer } from './temporal-server';

@@ -1,5 +1,3 @@
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Database } from '../../lib/db';
 import { FREQUENCIES, PROTOCOL_OF, PROVIDERS, type Frequency, type Provider } from '../../lib/telemetry/providers';
 import { ROLLOVER_MAX, simDevice, TDATA_PULSES_PER_LITRE, type SimDevice } from '../simulators/providers/generator';
@@ -90,15 +88,6 @@ export async function registerDemoPoints(db: Database, points: readonly DemoPoin
       ],
     );
   }
-}
-
-/** Writes `<dataDir>/credentials.json` (mode 600) for the demo points; returns its path. */
-export function writeDemoCredentials(dataDir: string, simulatorsUrl: string): string {
-  const file = path.resolve(dataDir, 'credentials.json');
-  mkdirSync(dataDir, { recursive: true });
-  writeFileSync(file, `${JSON.stringify(demoCredentials(simulatorsUrl, demoPoints()), null, 2)}\n`, { mode: 0o600 });
-  chmodSync(file, 0o600);
-  return file;
 }
 
 /** A demo operator subscribed to every point's alerts by email and SMS, once (the local inbox shows them). */
