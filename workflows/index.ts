@@ -11,3 +11,4 @@ export { etlTable, etlDashboard, etlRetention } from './etl';
 export { telemetryPollCycle } from './telemetry';
 export { telemetryReprocessPoint } from './telemetry-reprocess';
 export { telemetryHealthCheck, telemetryCleanup, telemetryDailySummary } from './telemetry-maintenance';
+export { complianceConfig, complianceSlot, complianceEnsureWorkflows, complianceVerifySweep } from './compliance';

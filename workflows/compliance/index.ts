@@ -1,0 +1,3 @@
+export { complianceConfig } from './config';
+export { complianceSlot } from './slot';
+export { complianceEnsureWorkflows, complianceVerifySweep } from './maintenance';
