@@ -1,6 +1,8 @@
 import type { Router } from 'express';
 import { createCvSimulator } from './cv';
+import { createDgaSimulator, DGA_DEMO_FOREIGN_WORK } from './dga';
 import { createProviderSimulator } from './providers';
+import { createSmaSimulator } from './sma';
 import { createSmsSimulator } from './sms';
 
 /**
@@ -29,5 +31,11 @@ export function createSimulators(options: SimulatorOptions): Simulator[] {
     createCvSimulator({ seed: options.seed, volume: CV_DEMO_VOLUME, spanDays: 21 }),
     createProviderSimulator({ seed: options.seed }),
     createSmsSimulator(),
+    // Regulators with their demo credentials (DGA_DEMO_CREDENTIALS, SMA_DEMO_CREDENTIALS) and rules.
+    createDgaSimulator({ seed: options.seed, informantMismatch: [DGA_DEMO_FOREIGN_WORK] }),
+    createSmaSimulator({ seed: options.seed }),
   ];
 }
+
+export { DGA_DEMO_CREDENTIALS, DGA_DEMO_FOREIGN_WORK } from './dga';
+export { SMA_DEMO_CREDENTIALS, SMA_DEMO_DEVICES } from './sma';
