@@ -19,11 +19,11 @@ export async function complianceEnsureWorkflows(): Promise<{ started: number; ru
 }
 
 /** Every 2 hours (the seed's sync): SENT DGA slots checked against the DGA's record of their receipt. */
-export async function complianceVerifySweep(): Promise<{
+export async function complianceVerifySweep(input: { olderThanMs?: number } = {}): Promise<{
   verified: Record<string, number>;
   notifications: DeliveryResult;
 }> {
   tagRun({ target: 'verify-sweep' });
-  const counts = await verifySentComplianceSlots({});
+  const counts = await verifySentComplianceSlots({ olderThanMs: input.olderThanMs });
   return { verified: counts, notifications: await deliverPendingNotifications({}) };
 }
