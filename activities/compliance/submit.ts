@@ -137,22 +137,30 @@ async function recordIntent(deps: SubmitDeps, client: PoolClient, input: { confi
     [config.id],
   );
   if (inFlight.rows.length > 0) {
+    let lastEnded = now;
     for (const row of inFlight.rows) {
+      // The request may still be in the regulator's hands: it counts as ended when a live worker
+      // would have given up on it, so nothing is sent for the work while it could still be answered.
+      const ended = new Date(Math.max(now.getTime(), row.started_at.getTime() + deps.httpTimeoutMs));
+      if (ended > lastEnded) lastEnded = ended;
       const delay = retryDelayMs(config.source, row.attempt, deps.retryEveryMs);
       await client.query(
         `UPDATE compliance_attempts SET outcome = 'NO_ANSWER', finished_at = $4,
                 answer = '{"resolved":"no answer was recorded: the worker stopped or the answer was lost"}'
           WHERE config_id = $1::bigint AND slot = $2 AND kind = 'SUBMIT' AND attempt = $3`,
-        [config.id, row.slot, row.attempt, now],
+        [config.id, row.slot, row.attempt, ended],
       );
       await client.query(
         `UPDATE compliance_submissions SET next_attempt_at = $3, updated_at = now(),
                 reason = 'no answer to attempt ' || $4::text || ': sent again under the retry rule'
           WHERE config_id = $1::bigint AND slot = $2 AND status = 'PENDING'`,
-        [config.id, row.slot, new Date(now.getTime() + delay), row.attempt],
+        [config.id, row.slot, new Date(ended.getTime() + delay), row.attempt],
       );
     }
-    await client.query('UPDATE compliance_configs SET last_send_at = $2 WHERE id = $1::bigint', [config.id, now]);
+    await client.query(
+      'UPDATE compliance_configs SET last_send_at = GREATEST(last_send_at, $2) WHERE id = $1::bigint',
+      [config.id, lastEnded],
+    );
     return {
       send: false,
       result: { outcome: 'DEFERRED', reason: `resolved ${inFlight.rows.length} unanswered attempt(s)` },
