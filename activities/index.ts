@@ -2,6 +2,7 @@ import type { Config } from '../lib/config';
 import type { Database } from '../lib/db';
 import type { TaskQueue } from '../lib/families';
 import { withFailureMapping } from '../lib/errors';
+import { createComplianceActivities } from './compliance';
 import { createCvActivities } from './cv';
 import { createEtlActivities } from './etl';
 import { createMetricsActivities } from './metrics';
@@ -27,6 +28,6 @@ export function createActivitiesByQueue(deps: ActivityDeps) {
     cv: withFailureMapping(createCvActivities(deps)),
     etl: withFailureMapping(createEtlActivities(deps)),
     telemetry: withFailureMapping(createTelemetryActivities(deps)),
-    compliance: {},
+    compliance: withFailureMapping(createComplianceActivities(deps)),
   } satisfies Record<TaskQueue, ActivityMap>;
 }

@@ -73,6 +73,17 @@ const taskQueues = z.string().transform((raw, ctx): TaskQueue[] => {
   return names as TaskQueue[];
 });
 
+/** A duration such as `500ms`, `1s`, `5m`, `2h`, `1d`, in milliseconds. */
+const DURATION_UNITS_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+const duration = z
+  .string()
+  .regex(/^\d+(ms|s|m|h|d)$/, 'must be a duration such as 500ms, 1s, 5m, 2h or 1d')
+  .transform((value) => {
+    const [, amount, unit] = /^(\d+)(ms|s|m|h|d)$/.exec(value)!;
+    return Number(amount) * DURATION_UNITS_MS[unit as keyof typeof DURATION_UNITS_MS];
+  })
+  .refine((ms) => ms > 0 && Number.isSafeInteger(ms), 'must be a positive duration');
+
 const secret = z
   .string()
   .min(1)
@@ -166,6 +177,10 @@ export const envSchema = z.object({
 
   DGA_BASE_URL: optionalUrl,
   SMA_BASE_URL: optionalUrl,
+  /** The DGA's sending rules: sends of one work at least this far apart (the manual's backlog spacing). */
+  DGA_BACKLOG_SPACING: duration.prefault('5m'),
+  /** …and a measurement not answered "00" is sent again this long after its last attempt (the manual's day). */
+  DGA_RETRY_EVERY: duration.prefault('1d'),
 
   /** Credentials by reference: a JSON file (mode 600) mapping a name to a secret object. */
   CREDENTIALS_FILE: z.string().min(1).optional(),
@@ -259,7 +274,14 @@ export interface Config {
     readonly credentialsFile: string | undefined;
   };
   readonly etl: { readonly stagingWrite: 'copy' | 'insert' };
-  readonly regulators: { readonly dgaBaseUrl: string | undefined; readonly smaBaseUrl: string | undefined };
+  readonly regulators: {
+    readonly dgaBaseUrl: string | undefined;
+    readonly smaBaseUrl: string | undefined;
+    /** DGA_BACKLOG_SPACING, in milliseconds. */
+    readonly backlogSpacingMs: number;
+    /** DGA_RETRY_EVERY, in milliseconds. */
+    readonly retryEveryMs: number;
+  };
   /** CREDENTIALS_FILE: read by the activities that resolve a reference, never by workflows. */
   readonly credentialsFile: string | undefined;
   /** SMTP_URL, NOTIFY_FROM, SMS_GATEWAY_URL: the notification channels (unset: that channel is off). */
@@ -345,7 +367,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       credentialsFile: e.GOOGLE_APPLICATION_CREDENTIALS,
     },
     etl: { stagingWrite: e.ETL_STAGING_WRITE },
-    regulators: { dgaBaseUrl: e.DGA_BASE_URL, smaBaseUrl: e.SMA_BASE_URL },
+    regulators: {
+      dgaBaseUrl: e.DGA_BASE_URL,
+      smaBaseUrl: e.SMA_BASE_URL,
+      backlogSpacingMs: e.DGA_BACKLOG_SPACING,
+      retryEveryMs: e.DGA_RETRY_EVERY,
+    },
     credentialsFile: e.CREDENTIALS_FILE,
     notifications: { smtpUrl: e.SMTP_URL, from: e.NOTIFY_FROM, smsGatewayUrl: e.SMS_GATEWAY_URL },
     local: {

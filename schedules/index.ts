@@ -1,6 +1,7 @@
 import type { Config } from '../lib/config';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { BACKFILL_LAG_MS } from '../lib/families';
+import { complianceSchedules } from './compliance';
 import { cvSchedules } from './cv';
 import { etlSchedules } from './etl';
 import { metricsSchedules } from './metrics';
@@ -23,6 +24,7 @@ export function declareSchedules(context: ScheduleContext): ScheduleDeclaration[
     ...cvSchedules(context),
     ...etlSchedules(context),
     ...telemetrySchedules(context),
+    ...complianceSchedules(context),
   ];
   const ids = declarations.map((declaration) => declaration.id);
   const duplicate = ids.find((id, index) => ids.indexOf(id) !== index);

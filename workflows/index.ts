@@ -11,4 +11,10 @@ export { etlTable, etlDashboard, etlRetention } from './etl';
 export { telemetryPollCycle } from './telemetry';
 export { telemetryReprocessPoint } from './telemetry-reprocess';
 export { telemetryHealthCheck, telemetryCleanup, telemetryDailySummary } from './telemetry-maintenance';
-export { complianceDailyReport } from './compliance/report';
+export {
+  complianceConfig,
+  complianceSlot,
+  complianceEnsureWorkflows,
+  complianceVerifySweep,
+  complianceDailyReport,
+} from './compliance';

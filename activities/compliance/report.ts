@@ -1,13 +1,7 @@
 import type { Database } from '../../lib/db';
-import type { Standard } from '../../lib/compliance/config';
-import {
-  dayReport,
-  expectedSlots,
-  regulatorDayStart,
-  reportLine,
-  type DayReport,
-  type LedgerSlot,
-} from '../../lib/compliance/report';
+import type { Standard } from '../../lib/compliance/standards';
+import { regulatorDayEnd, regulatorDayStart } from '../../lib/compliance/calendar';
+import { dayReport, expectedSlots, reportLine, type DayReport, type LedgerSlot } from '../../lib/compliance/report';
 import { enqueueNotifications } from '../notifications/outbox';
 
 export interface ReportResult {
@@ -24,8 +18,7 @@ export interface ReportResult {
  * by the report's day and configuration).
  */
 export async function computeComplianceReports(db: Database, day: string): Promise<ReportResult> {
-  const start = regulatorDayStart(day);
-  const end = new Date(start.getTime() + 86_400_000);
+  const [start, end] = [regulatorDayStart(day), regulatorDayEnd(day)];
   const { rows: configs } = await db.query<{
     id: string;
     point_code: string;

@@ -1,5 +1,6 @@
 import type { Database } from '../../lib/db';
-import { previousDay, regulatorDay } from '../../lib/compliance/report';
+import { regulatorDate } from '../../lib/compliance/calendar';
+import { previousDay } from '../../lib/compliance/report';
 import { notificationId } from '../../lib/notifications/messages';
 import { reportLinesFor } from '../compliance/report';
 
@@ -29,7 +30,7 @@ export async function enqueueDailySummaries(db: Database, day: string, until: Da
       GROUP BY u.id`,
     [since, until],
   );
-  const reportDay = previousDay(regulatorDay(until));
+  const reportDay = previousDay(regulatorDate(until));
   let written = 0;
   for (const row of rows) {
     const compliance = await reportLinesFor(db, reportDay, row.user_id);

@@ -1,34 +1,19 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { PIPELINE, PIPELINE_TARGET, TRIGGERED_BY } from '../../lib/search-attributes';
+import { ensureComplianceWorkflow } from '../../lib/compliance/workflow-client';
+import { complianceStateQuery, configWorkflowId } from '../../workflows/compliance/types';
 import type { ApiDeps } from '../deps';
 
 /**
- * A configuration's entity workflow (`compliance-config/<id>`), which serializes every send of its
- * work: the API wakes it (starting it if none runs) when a configuration changes or an operator asks
- * for a slot now, and asks it what it is doing.
+ * A configuration's entity workflow (`compliance-config/<id>`) serializes every send of its work:
+ * the API wakes it (starting it if none runs) when a configuration changes or an operator asks for
+ * a slot now, and asks it what it is doing.
  */
-export const COMPLIANCE_ENTITY_WORKFLOW = 'complianceConfig';
-export const complianceEntityId = (configId: number) => `compliance-config/${configId}`;
-
 export async function signalConfigWorkflow(
   deps: ApiDeps,
   configId: number,
-  signal: 'configChanged' | 'submitNow',
-  signalArgs: unknown[] = [],
+  signal: true | { submitNow: string },
 ): Promise<string> {
-  const handle = await deps.client.workflow.signalWithStart(COMPLIANCE_ENTITY_WORKFLOW, {
-    taskQueue: 'compliance',
-    workflowId: complianceEntityId(configId),
-    args: [{ configId: String(configId) }],
-    signal,
-    signalArgs,
-    typedSearchAttributes: [
-      { key: PIPELINE, value: 'compliance' },
-      { key: PIPELINE_TARGET, value: `config-${configId}` },
-      { key: TRIGGERED_BY, value: 'api' },
-    ],
-  });
-  return handle.workflowId;
+  return (await ensureComplianceWorkflow(deps.client, String(configId), { signal })).workflowId;
 }
 
 export interface SendingState {
@@ -45,13 +30,13 @@ const QUERY_DEADLINE_MS = 3_000;
  * worker of the `compliance` queue answered in time (its sending is paused until one runs).
  */
 export async function readSendingState(deps: ApiDeps, configId: number): Promise<SendingState> {
-  const workflowId = complianceEntityId(configId);
+  const workflowId = configWorkflowId(String(configId));
   const handle = deps.client.workflow.getHandle(workflowId);
   try {
     const { status } = await handle.describe();
     if (status.name !== 'RUNNING') return { state: 'not-running', workflowId, nextWakeAt: null };
     const state = await deps.client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () =>
-      handle.query<{ state: string; nextWakeAt?: string }>('complianceState'),
+      handle.query(complianceStateQuery),
     );
     return { state: state.state, workflowId, nextWakeAt: state.nextWakeAt ?? null };
   } catch (error) {

@@ -94,7 +94,7 @@ export function defineLedgerRoutes(router: Router, kit: RouteKit, deps: ApiDeps)
           `Configuration ${params.id} is ${config.status}${config.blockedReason ? ` (${config.blockedReason})` : ''}; ` +
             'set it ACTIVE first',
         );
-      const workflowId = await signalConfigWorkflow(deps, params.id, 'submitNow', [{ slot: slot.toISOString() }]);
+      const workflowId = await signalConfigWorkflow(deps, params.id, { submitNow: slot.toISOString() });
       deps.logger.info({ config: params.id, slot, by: principalOf(res)?.name }, 'compliance submit requested');
       res.status(202).json({
         configId: params.id,

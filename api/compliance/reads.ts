@@ -13,6 +13,7 @@ interface ConfigRecord {
   sma_uf_id: string | null;
   sma_proceso_id: string | null;
   sma_dispositivo_id: string | null;
+  sma_parameters: string[];
   credentials_ref: string;
   active_from: string;
   active_to: string | null;
@@ -23,7 +24,7 @@ interface ConfigRecord {
 }
 
 export const CONFIG_COLUMNS = `id, point_code, source, standard, dga_codigo_obra, dga_work_kind, sma_uf_id, sma_proceso_id,
-  sma_dispositivo_id, credentials_ref, to_char(active_from, 'YYYY-MM-DD') AS active_from,
+  sma_dispositivo_id, sma_parameters, credentials_ref, to_char(active_from, 'YYYY-MM-DD') AS active_from,
   to_char(active_to, 'YYYY-MM-DD') AS active_to, status, blocked_reason, created_at, updated_at`;
 
 export function toConfig(row: ConfigRecord) {
@@ -35,7 +36,12 @@ export function toConfig(row: ConfigRecord) {
     manual: MANUAL_STANDARDS.includes(row.standard),
     dga: row.dga_codigo_obra ? { codigoObra: row.dga_codigo_obra, workKind: row.dga_work_kind ?? '' } : null,
     sma: row.sma_uf_id
-      ? { ufId: row.sma_uf_id, procesoId: row.sma_proceso_id ?? '', dispositivoId: row.sma_dispositivo_id ?? '' }
+      ? {
+          ufId: row.sma_uf_id,
+          procesoId: row.sma_proceso_id ?? '',
+          dispositivoId: row.sma_dispositivo_id ?? '',
+          parameters: row.sma_parameters,
+        }
       : null,
     credentialsRef: row.credentials_ref,
     activeFrom: row.active_from,

@@ -101,8 +101,10 @@ export function complianceRoutes(deps: ApiDeps, kit: RouteKit): Router {
       try {
         const { rows } = await db.query(
           `INSERT INTO compliance_configs (point_code, source, standard, dga_codigo_obra, dga_work_kind, sma_uf_id,
-                                           sma_proceso_id, sma_dispositivo_id, credentials_ref, active_from, active_to)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING ${CONFIG_COLUMNS}`,
+                                           sma_proceso_id, sma_dispositivo_id, sma_parameters, credentials_ref, active_from,
+                                           active_to)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, COALESCE($9, ARRAY['Q', 'VA', 'NF']), $10, $11, $12)
+           RETURNING ${CONFIG_COLUMNS}`,
           [
             body.pointCode,
             body.source,
@@ -112,6 +114,7 @@ export function complianceRoutes(deps: ApiDeps, kit: RouteKit): Router {
             body.sma?.ufId ?? null,
             body.sma?.procesoId ?? null,
             body.sma?.dispositivoId ?? null,
+            body.sma?.parameters ?? null,
             body.credentialsRef,
             body.activeFrom,
             body.activeTo ?? null,
@@ -127,7 +130,7 @@ export function complianceRoutes(deps: ApiDeps, kit: RouteKit): Router {
           );
         throw error;
       }
-      if (!created.manual) await signalConfigWorkflow(deps, created.id, 'configChanged');
+      if (!created.manual) await signalConfigWorkflow(deps, created.id, true);
       deps.logger.info(
         { config: created.id, point: body.pointCode, by: principalOf(res)?.name },
         'compliance config created',
@@ -181,6 +184,7 @@ export function complianceRoutes(deps: ApiDeps, kit: RouteKit): Router {
         sma_uf_id: body.sma?.ufId,
         sma_proceso_id: body.sma?.procesoId,
         sma_dispositivo_id: body.sma?.dispositivoId,
+        sma_parameters: body.sma?.parameters,
         credentials_ref: body.credentialsRef,
         active_from: body.activeFrom,
         active_to: body.activeTo,
@@ -201,7 +205,7 @@ export function complianceRoutes(deps: ApiDeps, kit: RouteKit): Router {
         if (isViolation(error, '23505')) throw conflict('another configuration reports this work');
         throw error;
       }
-      await signalConfigWorkflow(deps, updated.id, 'configChanged');
+      await signalConfigWorkflow(deps, updated.id, true);
       deps.logger.info({ config: updated.id, by: principalOf(res)?.name }, 'compliance config updated');
       res.json(updated satisfies z.input<typeof ConfigSchema>);
     },
@@ -222,7 +226,7 @@ export function complianceRoutes(deps: ApiDeps, kit: RouteKit): Router {
       );
       if (!rows[0]) throw notFound(`No compliance configuration ${params.id}`);
       const config = toConfig(rows[0] as Parameters<typeof toConfig>[0]);
-      if (!MANUAL_STANDARDS.includes(config.standard)) await signalConfigWorkflow(deps, config.id, 'configChanged');
+      if (!MANUAL_STANDARDS.includes(config.standard)) await signalConfigWorkflow(deps, config.id, true);
       deps.logger.info({ config: config.id, by: principalOf(res)?.name }, 'compliance config deactivated');
       res.json(config satisfies z.input<typeof ConfigSchema>);
     },

@@ -28,6 +28,16 @@ const sma = z.strictObject({
   ufId: z.string().regex(IDENTIFIER, 'must be 1-64 letters, digits, _ . or -'),
   procesoId: z.string().regex(IDENTIFIER, 'must be 1-64 letters, digits, _ . or -'),
   dispositivoId: z.string().regex(IDENTIFIER, 'must be 1-64 letters, digits, _ . or -'),
+  parameters: z
+    .array(z.enum(['Q', 'VA', 'NF']))
+    .min(1)
+    .max(3)
+    .refine((list) => new Set(list).size === list.length, 'must not repeat a parameter')
+    .optional()
+    .meta({
+      description:
+        'What the device reports in each call: Q (flow, l/s), VA (totalizer, m³), NF (level, m). Default all three',
+    }),
 });
 const credentialsRef = z
   .string()
@@ -83,7 +93,9 @@ export const ConfigSchema = z
     standard: z.string(),
     manual: z.boolean().meta({ description: 'Reported through the regulator’s web form: never sent by this system' }),
     dga: z.object({ codigoObra: z.string(), workKind: z.string() }).nullable(),
-    sma: z.object({ ufId: z.string(), procesoId: z.string(), dispositivoId: z.string() }).nullable(),
+    sma: z
+      .object({ ufId: z.string(), procesoId: z.string(), dispositivoId: z.string(), parameters: z.array(z.string()) })
+      .nullable(),
     credentialsRef: z.string(),
     activeFrom: z.string(),
     activeTo: z.string().nullable(),

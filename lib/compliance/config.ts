@@ -1,26 +1,13 @@
 import { rutProblem } from './rut';
+import type { Source } from './standards';
 
 /**
  * What a compliance configuration is made of (schemas/0011_compliance.sql): a point reported to a
  * regulator under a standard, with the regulator's identifiers and credentials by reference.
  */
 
-export const SOURCES = ['DGA', 'SMA'] as const;
-export type Source = (typeof SOURCES)[number];
-
-/**
- * Res. DGA 1238/2019 standards, and the SMA's. MAYOR (hourly) and MEDIO (daily) are sent through the
- * API; MENOR and CAUDALES_MUY_PEQUENOS go through the regulator's web form, so they are listed as
- * manual and never sent.
- */
-export const STANDARDS = ['MAYOR', 'MEDIO', 'MENOR', 'CAUDALES_MUY_PEQUENOS', 'SMA'] as const;
-export type Standard = (typeof STANDARDS)[number];
-export const DGA_STANDARDS = ['MAYOR', 'MEDIO', 'MENOR', 'CAUDALES_MUY_PEQUENOS'] as const;
-export const MANUAL_STANDARDS: readonly Standard[] = ['MENOR', 'CAUDALES_MUY_PEQUENOS'];
-
-/** The DGA's kinds of work, each with its own endpoint and body (contracts/dga-mee.md). */
-export const WORK_KINDS = ['SUBTERRANEA', 'SUPERFICIAL_FLUJOMETRO', 'SUPERFICIAL'] as const;
-export type WorkKind = (typeof WORK_KINDS)[number];
+export const SOURCES = ['DGA', 'SMA'] as const satisfies readonly Source[];
+export { MANUAL_STANDARDS, STANDARDS, WORK_KINDS, type Source, type Standard, type WorkKind } from './standards';
 
 export const CONFIG_STATUSES = ['ACTIVE', 'INACTIVE', 'BLOCKED'] as const;
 export type ConfigStatus = (typeof CONFIG_STATUSES)[number];

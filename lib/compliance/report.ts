@@ -1,4 +1,7 @@
-import type { Standard } from './config';
+import { regulatorDayEnd, regulatorDayStart } from './calendar';
+import { ONLINE_LIMIT_MS } from './planner';
+import { slotsBetween } from './slots';
+import type { Standard } from './standards';
 
 /**
  * The daily compliance report (07:00): for each configuration, the previous day of the regulators'
@@ -6,39 +9,17 @@ import type { Standard } from './config';
  * its slots fared. Pure: the activity feeds it the ledger's rows.
  */
 
-const HOUR = 3_600_000;
-export const REGULATOR_OFFSET_MS = -4 * HOUR;
-/** Online data is sent within 1 hour of its measurement (DGA manual §6); a slot first sent later is late. */
-export const ONLINE_LIMIT_MS = HOUR;
-
-/** The instant a `YYYY-MM-DD` day of the UTC−4 calendar starts. */
-export const regulatorDayStart = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) - REGULATOR_OFFSET_MS);
-
-/** The UTC−4 calendar day an instant falls on. */
-export const regulatorDay = (instant: Date) =>
-  new Date(instant.getTime() + REGULATOR_OFFSET_MS).toISOString().slice(0, 10);
-
-/** The day before, on the same calendar. */
+/** The day before a `YYYY-MM-DD` day. */
 export const previousDay = (day: string) =>
-  new Date(Date.parse(`${day}T00:00:00Z`) - 24 * HOUR).toISOString().slice(0, 10);
+  new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
 
-/**
- * The slot times a standard expects on a day, within the configuration's active days: MAYOR and
- * the SMA hourly on the hour, MEDIO once at 00:00; the manual standards none (they go through the
- * regulator's web form).
- */
+/** The slot times a configuration expects on a day of the UTC−4 calendar (none for a manual standard). */
 export function expectedSlots(standard: Standard, day: string, active: { from: string; to: string | null }): Date[] {
-  if (day < active.from || (active.to !== null && day > active.to)) return [];
-  const start = regulatorDayStart(day).getTime();
-  switch (standard) {
-    case 'MAYOR':
-    case 'SMA':
-      return Array.from({ length: 24 }, (_, h) => new Date(start + h * HOUR));
-    case 'MEDIO':
-      return [new Date(start)];
-    default:
-      return [];
-  }
+  return slotsBetween(
+    { standard, activeFrom: active.from, activeTo: active.to },
+    regulatorDayStart(day),
+    new Date(regulatorDayEnd(day).getTime() - 1),
+  );
 }
 
 export interface LedgerSlot {

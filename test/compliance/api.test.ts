@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { PROBLEM_ALREADY_ACCEPTED } from '../../api/compliance/ledger';
-import { complianceEntityId } from '../../api/compliance/entity';
+import { configWorkflowId } from '../../workflows/compliance/types';
 import { TEST_KEYS } from '../harness/context';
 import { startTestApi, type TestApi } from '../api/api-client';
 import { createTelemetryTestContext, type TelemetryTestContext } from '../telemetry/harness';
@@ -32,7 +32,7 @@ afterAll(async () => {
   // The entity workflows the API started wait for a worker that this file never runs.
   for (const id of started)
     await ctx.client.workflow
-      .getHandle(complianceEntityId(id))
+      .getHandle(configWorkflowId(String(id)))
       .terminate('test done')
       .catch(() => undefined);
   await api?.close();
@@ -69,7 +69,7 @@ describe('compliance configurations', () => {
       status: 'ACTIVE',
     });
     const id = created.json.id as number;
-    const entity = await ctx.client.workflow.getHandle(complianceEntityId(id)).describe();
+    const entity = await ctx.client.workflow.getHandle(configWorkflowId(String(id))).describe();
     expect(entity.type).toBe('complianceConfig');
     expect(entity.taskQueue).toBe('compliance');
 
@@ -129,7 +129,12 @@ describe('compliance configurations', () => {
       activeFrom: '2026-01-01',
     });
     expect(sma.status).toBe(201);
-    expect(sma.json.sma).toEqual({ ufId: 'UF-1', procesoId: 'P-1', dispositivoId: '12180' });
+    expect(sma.json.sma).toEqual({
+      ufId: 'UF-1',
+      procesoId: 'P-1',
+      dispositivoId: '12180',
+      parameters: ['Q', 'VA', 'NF'],
+    });
     const reversed = await create({
       ...dgaConfig(pointA!, 'OB-0101-5'),
       activeFrom: '2026-02-01',
@@ -230,7 +235,7 @@ describe('the ledger routes', () => {
       backlog: 1,
       nextSlot: slot(2),
       lastReceipt: { slot: slot(1), receipt: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA1' },
-      sending: { workflowId: complianceEntityId(configId) },
+      sending: { workflowId: configWorkflowId(String(configId)) },
     });
     // No worker of the compliance queue runs in this file.
     expect(['no-worker', 'not-running']).toContain(status.json.sending.state);
@@ -243,8 +248,8 @@ describe('the ledger routes', () => {
 
     const pending = await api.post(`/api/v1/compliance/configs/${configId}/slots/${slot(2)}/submit`);
     expect(pending.status).toBe(202);
-    expect(pending.json).toMatchObject({ configId, slot: slot(2), workflowId: complianceEntityId(configId) });
-    const history = await ctx.client.workflow.getHandle(complianceEntityId(configId)).fetchHistory();
+    expect(pending.json).toMatchObject({ configId, slot: slot(2), workflowId: configWorkflowId(String(configId)) });
+    const history = await ctx.client.workflow.getHandle(configWorkflowId(String(configId))).fetchHistory();
     const signals = (history.events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes);
     expect(signals.map((e) => e.workflowExecutionSignaledEventAttributes?.signalName)).toContain('submitNow');
 

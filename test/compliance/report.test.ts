@@ -4,7 +4,8 @@ import { createComplianceReportActivities } from '../../activities/compliance/re
 import { createNotificationActivities } from '../../activities/notifications';
 import { enqueueDailySummaries } from '../../activities/telemetry/summary';
 import { readReports } from '../../api/compliance/reports';
-import { dayReport, expectedSlots, previousDay, regulatorDay, regulatorDayStart } from '../../lib/compliance/report';
+import { regulatorDate, regulatorDayStart } from '../../lib/compliance/calendar';
+import { dayReport, expectedSlots, previousDay } from '../../lib/compliance/report';
 import { PIPELINE, TRIGGERED_BY } from '../../lib/search-attributes';
 import { createTelemetryTestContext, type TelemetryTestContext } from '../telemetry/harness';
 
@@ -17,8 +18,8 @@ describe('the report of a day (pure)', () => {
       expect(regulatorDayStart(day).toISOString()).toBe(`${day}T04:00:00.000Z`);
       expect(expectedSlots('MAYOR', day, { from: '2026-01-01', to: null })).toHaveLength(24);
     }
-    expect(regulatorDay(new Date('2026-12-02T03:59:59Z'))).toBe('2026-12-01');
-    expect(regulatorDay(new Date('2026-12-02T04:00:00Z'))).toBe('2026-12-02');
+    expect(regulatorDate(new Date('2026-12-02T03:59:59Z'))).toBe('2026-12-01');
+    expect(regulatorDate(new Date('2026-12-02T04:00:00Z'))).toBe('2026-12-02');
     expect(previousDay('2026-03-01')).toBe('2026-02-28');
   });
 
@@ -85,7 +86,7 @@ afterAll(async () => {
 
 describe('the daily compliance report', () => {
   it('is stored per configuration, emailed once to subscribers, and part of the 08:00 summary', async () => {
-    const day = previousDay(regulatorDay(new Date()));
+    const day = previousDay(regulatorDate(new Date()));
     const start = regulatorDayStart(day).getTime();
     const [pointA, pointB, pointC] = ctx.points.map((p) => p.code);
     const { rows: configs } = await ctx.db.query<{ id: string }>(
@@ -179,7 +180,7 @@ describe('the daily compliance report', () => {
 
     // Without `day`, a run reports the regulators' day before the one it started on.
     const scheduled = await run({ timeZone: 'America/Santiago' });
-    expect(scheduled.result.day).toBe(previousDay(regulatorDay(scheduled.startTime)));
+    expect(scheduled.result.day).toBe(previousDay(regulatorDate(scheduled.startTime)));
 
     // The 08:00 summary carries the report of the points its reader follows.
     await enqueueDailySummaries(ctx.db, 'summary-test', new Date(regulatorDayStart(day).getTime() + 28 * HOUR));

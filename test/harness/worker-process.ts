@@ -7,7 +7,7 @@ export interface WorkerProcessOptions {
   databaseUrl: string;
   taskQueue: string;
   /** Which activities it serves (test/fixtures/worker-process.ts). @default 'drill' */
-  activities?: 'drill' | 'metrics' | 'cv' | 'etl' | 'telemetry';
+  activities?: 'drill' | 'metrics' | 'cv' | 'etl' | 'telemetry' | 'compliance';
   /** More configuration for the worker (e.g. `CV_BASE_URL` and credentials). */
   env?: Record<string, string>;
 }

@@ -2,7 +2,8 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { DeliveryResult } from '../../activities/notifications';
 import type { createNotificationActivities } from '../../activities/notifications';
 import type { createComplianceReportActivities, ReportResult } from '../../activities/compliance/report';
-import { previousDay, regulatorDay } from '../../lib/compliance/report';
+import { regulatorDate } from '../../lib/compliance/calendar';
+import { previousDay } from '../../lib/compliance/report';
 import { scheduledTime, tagRun } from '../run-context';
 
 const { computeComplianceReports, deliverPendingNotifications } = proxyActivities<
@@ -23,7 +24,7 @@ export async function complianceDailyReport(input: {
   timeZone: string;
   day?: string;
 }): Promise<ReportResult & { delivered: DeliveryResult }> {
-  const day = input.day ?? previousDay(regulatorDay(scheduledTime()));
+  const day = input.day ?? previousDay(regulatorDate(scheduledTime()));
   tagRun({ target: 'daily-report', businessDate: day });
   const report = await computeComplianceReports({ day });
   return { ...report, delivered: await deliverPendingNotifications({}) };

@@ -1,0 +1,69 @@
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Trigger } from '../families';
+import { PIPELINE, PIPELINE_TARGET, TRIGGERED_BY } from '../search-attributes';
+import {
+  COMPLIANCE_TASK_QUEUE,
+  CONFIG_WORKFLOW_TYPE,
+  configChangedSignal,
+  submitNowSignal,
+  configWorkflowId,
+  type ComplianceConfigInput,
+} from '../../workflows/compliance/types';
+
+export interface EnsureOptions {
+  /** @default 'compliance' */
+  taskQueue?: string;
+  /**
+   * Also tell a running workflow to plan again (the API after a create or update), or to send a
+   * slot as soon as the rules allow (`{ submitNow: slot }`, the operator's manual submit). @default false
+   */
+  signal?: boolean | { submitNow: string };
+  /** @default 'api' */
+  triggeredBy?: Trigger;
+}
+
+/**
+ * Makes sure the configuration's entity workflow runs: started under its business id, or found
+ * running. With `signal`, a running one is signalled `configChanged` (signal-with-start), so it
+ * plans again at once. Shared by the API and the compliance-ensure schedule.
+ */
+export async function ensureComplianceWorkflow(
+  client: Client,
+  configId: string,
+  options: EnsureOptions = {},
+): Promise<{ workflowId: string; runId: string | undefined; started: boolean }> {
+  const workflowId = configWorkflowId(configId);
+  const common = {
+    workflowId,
+    taskQueue: options.taskQueue ?? COMPLIANCE_TASK_QUEUE,
+    args: [{ configId } satisfies ComplianceConfigInput],
+    typedSearchAttributes: [
+      { key: PIPELINE, value: 'compliance' },
+      { key: PIPELINE_TARGET, value: `config-${configId}` },
+      { key: TRIGGERED_BY, value: options.triggeredBy ?? 'api' },
+    ],
+  };
+  if (typeof options.signal === 'object') {
+    const handle = await client.workflow.signalWithStart(CONFIG_WORKFLOW_TYPE, {
+      ...common,
+      signal: submitNowSignal,
+      signalArgs: [{ slot: options.signal.submitNow }],
+    });
+    return { workflowId, runId: handle.signaledRunId, started: false };
+  }
+  if (options.signal) {
+    const handle = await client.workflow.signalWithStart(CONFIG_WORKFLOW_TYPE, {
+      ...common,
+      signal: configChangedSignal,
+      signalArgs: [],
+    });
+    return { workflowId, runId: handle.signaledRunId, started: false };
+  }
+  try {
+    const handle = await client.workflow.start(CONFIG_WORKFLOW_TYPE, common);
+    return { workflowId, runId: handle.firstExecutionRunId, started: true };
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, runId: undefined, started: false };
+    throw error;
+  }
+}

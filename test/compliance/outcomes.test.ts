@@ -1,0 +1,212 @@
+import { PIPELINE } from '../../lib/search-attributes';
+import {
+  complianceStateQuery,
+  configChangedSignal,
+  configWorkflowId,
+  submitNowSignal,
+} from '../../workflows/compliance/types';
+import { recordHistory } from '../harness/histories';
+import {
+  activeFromFor,
+  createComplianceTestContext,
+  H,
+  insertDgaConfig,
+  insertPoint,
+  insertSmaConfig,
+  ledger,
+  nextWork,
+  startConfig,
+  stopConfigs,
+  waitFor,
+  withData,
+  type ComplianceTestContext,
+} from './harness';
+
+/**
+ * What the regulators answer besides "accepted": the informant error (that work stops and its
+ * users hear of it, the others go on), a receipt whose values the DGA holds differently (found by
+ * the verify sweep), and the SMA's token renewal and 400.
+ */
+let ctx: ComplianceTestContext;
+const started: string[] = [];
+let taskQueue: string;
+let stopWorker: () => void;
+let worker: Promise<unknown>;
+
+beforeAll(async () => {
+  ctx = await createComplianceTestContext();
+  taskQueue = ctx.uniqueQueue('compliance');
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  stopWorker = release;
+  worker = ctx.withWorkers([{ taskQueue, activities: ctx.activities() }], () => released);
+  const { rows } = await ctx.db.query<{ id: string }>(
+    `INSERT INTO notification_users (name, email) VALUES ('operator', 'ops@example.test') RETURNING id::text`,
+  );
+  for (const point of ['INF-A', 'INF-B', 'MIS', 'SMA-A', 'SMA-B', 'SMA-C'])
+    await ctx.db.query(
+      `INSERT INTO notification_subscriptions (user_id, subject, channels) VALUES ($1::bigint, $2, '{email}')`,
+      [rows[0]!.id, point],
+    );
+}, 120_000);
+afterAll(async () => {
+  await stopConfigs(ctx, started);
+  stopWorker();
+  await worker;
+  await ctx.close();
+});
+
+const hourFloor = (t: number) => Math.floor(t / H) * H;
+const outbox = async (type: string) =>
+  (
+    await ctx.db.query<{ about: string }>(`SELECT about FROM notification_outbox WHERE payload->>'type' = $1`, [type])
+  ).rows.map((r) => r.about);
+const configStatus = async (id: string) =>
+  (
+    await ctx.db.query<{ status: string; blocked_reason: string | null }>(
+      'SELECT status, blocked_reason FROM compliance_configs WHERE id = $1::bigint',
+      [id],
+    )
+  ).rows[0]!;
+
+async function start(id: string) {
+  started.push(id);
+  await startConfig(ctx, id, taskQueue);
+  return id;
+}
+
+describe('regulator outcomes', () => {
+  it('the informant error blocks that work only and notifies; fixed, it sends again under the daily rule', async () => {
+    const now = Date.now();
+    const since = new Date(hourFloor(now) - 2 * H);
+    const [foreign, own] = [nextWork(), nextWork()];
+    ctx.dga.setInformantMismatch(foreign, true);
+    await insertPoint(ctx, 'INF-A', new Date(since.getTime() - 5 * 60_000), new Date(now));
+    await insertPoint(ctx, 'INF-B', new Date(since.getTime() - 5 * 60_000), new Date(now));
+    const blocked = await start(await insertDgaConfig(ctx, 'INF-A', foreign, { activeFrom: activeFromFor(since) }));
+    const fine = await start(await insertDgaConfig(ctx, 'INF-B', own, { activeFrom: activeFromFor(since) }));
+
+    await waitFor('the other work confirmed', async () => {
+      const rows = withData(await ledger(ctx, fine), since);
+      return rows.length === 3 && rows.every((r) => r.status === 'CONFIRMED');
+    });
+    await waitFor('the work blocked', async () => (await configStatus(blocked)).status === 'BLOCKED');
+    expect((await configStatus(blocked)).blocked_reason).toMatch(/informante/);
+    const handle = ctx.client.workflow.getHandle(configWorkflowId(blocked));
+    await waitFor('the entity workflow idle as blocked', async () => {
+      return (await handle.query(complianceStateQuery)).state === 'blocked';
+    });
+    // One request only: a configuration error is not retried.
+    expect(ctx.dga.requests().filter((r) => r.codigoObra === foreign)).toHaveLength(1);
+    expect(
+      (await outbox('compliance.config_error')).filter((a) => a.startsWith(`compliance:${blocked}:`)),
+    ).toHaveLength(1);
+    expect(withData(await ledger(ctx, blocked), since).map((r) => r.status)).toEqual(['PENDING', 'PENDING', 'PENDING']);
+
+    // The operator fixes the registration and reactivates: every slot goes, the failed one after the "day".
+    ctx.dga.setInformantMismatch(foreign, false);
+    await ctx.db.query(`UPDATE compliance_configs SET status = 'ACTIVE', blocked_reason = NULL WHERE id = $1::bigint`, [
+      blocked,
+    ]);
+    await handle.signal(configChangedSignal);
+    await waitFor('the unblocked work confirmed', async () => {
+      const rows = withData(await ledger(ctx, blocked), since);
+      return rows.every((r) => r.status === 'CONFIRMED');
+    });
+    expect(ctx.dga.records().filter((r) => r.codigoObra === foreign)).toHaveLength(3);
+    expect(ctx.dga.violations()).toEqual([]);
+  }, 120_000);
+
+  it('the verify sweep confirms what the DGA holds and turns a different value into a notified ERROR', async () => {
+    const now = Date.now();
+    const since = new Date(hourFloor(now) - H);
+    const work = nextWork();
+    await insertPoint(ctx, 'MIS', new Date(since.getTime() - 5 * 60_000), new Date(now));
+    // The verify after each send fails: both slots stay SENT for the sweep.
+    ctx.dga.failVerifyNext(2, 503);
+    const id = await start(await insertDgaConfig(ctx, 'MIS', work, { activeFrom: activeFromFor(since) }));
+    const rows = await waitFor('both slots sent', async () => {
+      const all = withData(await ledger(ctx, id), since);
+      return all.length === 2 && all.every((r) => r.status === 'SENT') && all;
+    });
+    ctx.dga.tamper(rows[0]!.receipt!, 'caudal', '999.99');
+    const sweep = await ctx.client.workflow.start('complianceVerifySweep', {
+      taskQueue,
+      workflowId: `compliance-verify-test-${taskQueue}`,
+      args: [{ olderThanMs: 0 }],
+      typedSearchAttributes: [{ key: PIPELINE, value: 'compliance' }],
+    });
+    const result = await sweep.result();
+    expect(result).toMatchObject({ verified: { CONFIRMED: 1, MISMATCH: 1 } });
+    await recordHistory(sweep, 'compliance-verify-sweep');
+    const after = withData(await ledger(ctx, id), since);
+    expect(after.map((r) => r.status)).toEqual(['ERROR', 'CONFIRMED']);
+    expect(after[0]!.reason).toMatch(/caudal sent "[\d.]+", held "999.99"/);
+    expect(await outbox('compliance.mismatch')).toEqual([`compliance:${id}:${rows[0]!.slot}:compliance.mismatch`]);
+  }, 120_000);
+
+  it('SMA: one token reused, renewed once after expiry; a 400 is REJECTED with its reason, and resubmitted', async () => {
+    const now = Date.now();
+    const since = new Date(hourFloor(now) - H);
+    for (const point of ['SMA-A', 'SMA-B', 'SMA-C'])
+      await insertPoint(ctx, point, new Date(since.getTime() - 5 * 60_000), new Date(now));
+    const first = await start(
+      await insertSmaConfig(
+        ctx,
+        'SMA-A',
+        { ufId: '3451', procesoId: '8021', dispositivoId: '12180' },
+        activeFromFor(since),
+      ),
+    );
+    await waitFor('the SMA slots confirmed', async () => {
+      const rows = withData(await ledger(ctx, first), since);
+      return rows.length === 2 && rows.every((r) => r.status === 'CONFIRMED' && r.receipt);
+    });
+    expect(ctx.sma.tokensIssued()).toBe(1);
+
+    ctx.sma.expireTokens();
+    const second = await start(
+      await insertSmaConfig(
+        ctx,
+        'SMA-B',
+        { ufId: '3452', procesoId: '8022', dispositivoId: '22001' },
+        activeFromFor(since),
+      ),
+    );
+    await waitFor('the second device confirmed', async () => {
+      const rows = withData(await ledger(ctx, second), since);
+      return rows.length === 2 && rows.every((r) => r.status === 'CONFIRMED');
+    });
+    expect(ctx.sma.tokensIssued()).toBe(2);
+    expect(ctx.sma.requests().filter((r) => r.outcome === 'unauthorized')).toHaveLength(1);
+
+    // Device 12181 reports Q and VA only; the configuration sends NF too: a 400, kept with its reason.
+    const wrong = await start(
+      await insertSmaConfig(
+        ctx,
+        'SMA-C',
+        { ufId: '3451', procesoId: '8021', dispositivoId: '12181' },
+        activeFromFor(since),
+      ),
+    );
+    const rejected = await waitFor('the wrong parameter set rejected', async () => {
+      const rows = withData(await ledger(ctx, wrong), since);
+      return rows.length === 2 && rows.every((r) => r.status === 'REJECTED') && rows;
+    });
+    expect(rejected[0]!.reason).toMatch(/parámetros Q, VA/);
+    expect((await outbox('compliance.rejected')).filter((a) => a.startsWith(`compliance:${wrong}:`))).toHaveLength(2);
+    const calls = () => ctx.sma.requests().filter((r) => r.dispositivoIds.includes('12181'));
+    expect(calls()).toHaveLength(2);
+
+    // Corrected, an operator resubmits one slot: only that one goes again, and is accepted.
+    await ctx.db.query(`UPDATE compliance_configs SET sma_parameters = '{Q,VA}' WHERE id = $1::bigint`, [wrong]);
+    await ctx.client.workflow.getHandle(configWorkflowId(wrong)).signal(submitNowSignal, { slot: rejected[1]!.slot });
+    await waitFor('the resubmitted slot confirmed', async () => {
+      const rows = withData(await ledger(ctx, wrong), since);
+      return rows[1]!.status === 'CONFIRMED' && rows;
+    });
+    expect((await ledger(ctx, wrong)).filter((r) => r.status === 'REJECTED')).toHaveLength(1);
+    expect(calls()).toHaveLength(3);
+    expect(ctx.sma.violations()).toEqual([]);
+  }, 120_000);
+});

@@ -1,0 +1,114 @@
+import { complianceStateQuery, configChangedSignal, configWorkflowId } from '../../workflows/compliance/types';
+import { recordHistory } from '../harness/histories';
+import {
+  activeFromFor,
+  createComplianceTestContext,
+  H,
+  insertDgaConfig,
+  insertPoint,
+  ledger,
+  nextWork,
+  startConfig,
+  stopConfigs,
+  waitFor,
+  withData,
+  type ComplianceTestContext,
+} from './harness';
+
+/**
+ * The sending path end to end: real Temporal, PostgreSQL and the DGA simulator over HTTP, with a
+ * 1-second spacing and a 5-second "day". Dates derive from now.
+ */
+let ctx: ComplianceTestContext;
+const started: string[] = [];
+let taskQueue: string;
+let stopWorker: () => void;
+let worker: Promise<unknown>;
+
+beforeAll(async () => {
+  ctx = await createComplianceTestContext();
+  taskQueue = ctx.uniqueQueue('compliance');
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  stopWorker = release;
+  worker = ctx.withWorkers([{ taskQueue, activities: ctx.activities() }], () => released);
+}, 120_000);
+afterAll(async () => {
+  await stopConfigs(ctx, started);
+  stopWorker();
+  await worker;
+  await ctx.close();
+});
+
+const hourFloor = (t: number) => Math.floor(t / H) * H;
+
+async function startDga(point: string, work: string, since: Date) {
+  const id = await insertDgaConfig(ctx, point, work, { activeFrom: activeFromFor(since) });
+  started.push(id);
+  await startConfig(ctx, id, taskQueue);
+  return id;
+}
+
+/** Every slot since `since` accepted: one record at the DGA each, the ledger's receipt equal to it. */
+async function expectAcceptedOnce(id: string, work: string, since: Date, expected: number) {
+  const rows = await waitFor(`config ${id} confirmed`, async () => {
+    const all = withData(await ledger(ctx, id), since);
+    return all.length >= expected && all.every((r) => r.status === 'CONFIRMED') && all;
+  });
+  const records = ctx.dga.records().filter((r) => r.codigoObra === work);
+  expect(records).toHaveLength(rows.length);
+  const receipts = new Map(records.map((r) => [`${r.fechaMedicion}T${r.horaMedicion}-04:00`, r.numeroComprobante]));
+  for (const row of rows) {
+    const local = new Date(Date.parse(row.slot) - 4 * H).toISOString().slice(0, 19);
+    expect(row).toMatchObject({ attempts: 1, receipt: receipts.get(`${local}-04:00`) });
+  }
+  const requests = ctx.dga.requests().filter((r) => r.codigoObra === work);
+  expect(requests.map((r) => r.outcome)).toEqual(rows.map(() => 'accepted'));
+  return { rows, requests };
+}
+
+describe('the compliance sending path', () => {
+  it('a day of hourly slots for 3 works: every slot CONFIRMED once, receipts equal to the simulator’s', async () => {
+    const now = Date.now();
+    const since = new Date(hourFloor(now) - 23 * H);
+    const works = [nextWork(), nextWork(), nextWork()];
+    const ids: string[] = [];
+    for (const [i, work] of works.entries()) {
+      await insertPoint(ctx, `DAY-${i}`, new Date(since.getTime() - 5 * 60_000), new Date(now));
+      ids.push(await startDga(`DAY-${i}`, work, since));
+    }
+    for (const [i, id] of ids.entries()) await expectAcceptedOnce(id, works[i]!, since, 24);
+    expect(ctx.dga.violations()).toEqual([]);
+    // Slots before the data began wait, with their reason.
+    const early = (await ledger(ctx, ids[0]!)).filter((r) => Date.parse(r.slot) < since.getTime());
+    for (const row of early) expect(row).toMatchObject({ status: 'PENDING', reason: expect.stringMatching(/^no /) });
+    const state = await ctx.client.workflow.getHandle(configWorkflowId(ids[0]!)).query(complianceStateQuery);
+    expect(['waiting-data', 'idle', 'sending']).toContain(state.state);
+    expect(state.backlog).toBeGreaterThanOrEqual(early.length);
+  }, 180_000);
+
+  it('a 30-hour backlog: sent one at a time, at least the spacing apart, zero violations', async () => {
+    const now = Date.now();
+    const since = new Date(hourFloor(now) - 29 * H);
+    const work = nextWork();
+    await insertPoint(ctx, 'BACKLOG', new Date(since.getTime() - 5 * 60_000), new Date(now));
+    const id = await startDga('BACKLOG', work, since);
+    const { requests } = await expectAcceptedOnce(id, work, since, 30);
+    const gaps = requests.slice(1).map((r, i) => r.at - requests[i]!.at);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(1_000);
+    // The online slot (measured less than an hour ago) first, then the backlog oldest first.
+    const sent = requests.map((r) => `${r.fechaMedicion}T${r.horaMedicion}`);
+    const ordered = [...sent].sort();
+    expect(sent).toEqual([ordered.at(-1), ...ordered.slice(0, -1)]);
+    expect(ctx.dga.violations()).toEqual([]);
+
+    // Deactivated, the entity workflow completes (its history is replayed by test/workflows).
+    await ctx.db.query(`UPDATE compliance_configs SET status = 'INACTIVE' WHERE id = $1::bigint`, [id]);
+    const handle = ctx.client.workflow.getHandle(configWorkflowId(id));
+    await handle.signal(configChangedSignal);
+    expect(await handle.result()).toEqual({ stopped: 'configuration deactivated' });
+    await recordHistory(handle, 'compliance-config');
+    const lastSlot = (await ledger(ctx, id)).at(-1)!.slot;
+    await recordHistory(ctx.client.workflow.getHandle(`compliance/${id}/${lastSlot}`), 'compliance-slot');
+  }, 180_000);
+});

@@ -1,0 +1,29 @@
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { createComplianceActivities } from '../../activities/compliance';
+import type { DeliveryResult } from '../../activities/notifications';
+import { tagRun } from '../run-context';
+
+type ComplianceActivities = ReturnType<typeof createComplianceActivities>;
+
+const { ensureComplianceWorkflows, verifySentComplianceSlots, deliverPendingNotifications } =
+  proxyActivities<ComplianceActivities>({
+    startToCloseTimeout: '10 minutes',
+    heartbeatTimeout: '1 minute',
+    retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 5 },
+  });
+
+/** Every 10 minutes: each ACTIVE configuration's entity workflow runs (started if it does not). */
+export async function complianceEnsureWorkflows(): Promise<{ started: number; running: number }> {
+  tagRun({ target: 'entity-workflows' });
+  return ensureComplianceWorkflows({ taskQueue: workflowInfo().taskQueue });
+}
+
+/** Every 2 hours (the seed's sync): SENT DGA slots checked against the DGA's record of their receipt. */
+export async function complianceVerifySweep(input: { olderThanMs?: number } = {}): Promise<{
+  verified: Record<string, number>;
+  notifications: DeliveryResult;
+}> {
+  tagRun({ target: 'verify-sweep' });
+  const counts = await verifySentComplianceSlots({ olderThanMs: input.olderThanMs });
+  return { verified: counts, notifications: await deliverPendingNotifications({}) };
+}
