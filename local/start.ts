@@ -74,6 +74,12 @@ async function startStack(
   const schedules = await applyDeclaredSchedules(client, scheduleContext(config), { logger, prune: true });
 
   const workers = await startWorkers(config, db, await bundle, logger, stops, stopAll);
+  // Compliance sends from one entity workflow per configuration: start the missing ones (the demo's
+  // on a first start) now rather than at the ensure schedule's next tick.
+  await client.schedule
+    .getHandle('compliance-ensure')
+    .trigger()
+    .catch((error: unknown) => logger.warn({ err: (error as Error).message }, 'compliance-ensure not triggered'));
   const api = await startApi({ config, db, client, schedules, logger });
   stops.push(() => api.close());
 
