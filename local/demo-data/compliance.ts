@@ -21,10 +21,9 @@ export const DEMO_COMPLIANCE_CONFIGS = [
 
 /**
  * Registers them once (a second start changes nothing), reporting from the day before the first
- * start, so the readings the first telemetry poll fetches are a backlog to send. Returns the ids
- * of the configurations that send.
+ * start, so the readings the first telemetry poll fetches are a backlog to send.
  */
-export async function registerDemoComplianceConfigs(db: Database): Promise<string[]> {
+export async function registerDemoComplianceConfigs(db: Database): Promise<void> {
   for (const config of DEMO_COMPLIANCE_CONFIGS) {
     const sma = 'sma' in config ? config.sma : [null, null, null];
     await db.query(
@@ -43,8 +42,4 @@ export async function registerDemoComplianceConfigs(db: Database): Promise<strin
       ],
     );
   }
-  const { rows } = await db.query<{ id: string }>(
-    `SELECT id::text FROM compliance_configs WHERE status = 'ACTIVE' AND standard IN ('MAYOR', 'MEDIO', 'SMA') ORDER BY id`,
-  );
-  return rows.map((row) => row.id);
 }
