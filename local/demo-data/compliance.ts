@@ -29,7 +29,7 @@ export async function registerDemoComplianceConfigs(db: Database): Promise<void>
     await db.query(
       `INSERT INTO compliance_configs (point_code, source, standard, dga_codigo_obra, dga_work_kind, sma_uf_id,
                                        sma_proceso_id, sma_dispositivo_id, credentials_ref, active_from)
-       SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, (now() AT TIME ZONE '-04:00')::date - 1
+       SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, ((now() AT TIME ZONE 'UTC') - interval '4 hours')::date - 1
         WHERE NOT EXISTS (SELECT 1 FROM compliance_configs WHERE point_code = $1 AND source = $2)`,
       [
         config.point,
