@@ -11,13 +11,18 @@ export interface ReportResult {
   notifications: number;
 }
 
+export interface ConfigDayReport extends DayReport {
+  configId: string;
+  pointCode: string;
+  source: string;
+  standard: Standard;
+}
+
 /**
- * The daily compliance report of `day`: one row per configuration that was active and sends, each
- * written with its notification to the point's subscribers in one transaction. Running it again
- * replaces the counts with the ledger's current ones and notifies no one twice (the outbox is keyed
- * by the report's day and configuration).
+ * What the ledger says of `day` now, per configuration that was active and sends: the stored
+ * report's content, and the API's provisional answer for a day not reported yet (today).
  */
-export async function computeComplianceReports(db: Database, day: string): Promise<ReportResult> {
+export async function buildDayReports(db: Database, day: string, configId?: string): Promise<ConfigDayReport[]> {
   const [start, end] = [regulatorDayStart(day), regulatorDayEnd(day)];
   const { rows: configs } = await db.query<{
     id: string;
@@ -31,21 +36,41 @@ export async function computeComplianceReports(db: Database, day: string): Promi
             to_char(active_to, 'YYYY-MM-DD') AS active_to
        FROM compliance_configs
       WHERE standard IN ('MAYOR', 'MEDIO', 'SMA') AND active_from <= $1::date AND (active_to IS NULL OR active_to >= $1::date)
+        AND ($2::bigint IS NULL OR id = $2)
       ORDER BY id`,
-    [day],
+    [day, configId ?? null],
   );
-  const result: ReportResult = { day, configs: 0, missing: 0, notifications: 0 };
+  const reports: ConfigDayReport[] = [];
   for (const config of configs) {
+    const { rows } = await db.query<LedgerSlot>(
+      `SELECT s.slot, s.status, s.reason, s.receipt,
+              (SELECT min(a.started_at) FROM compliance_attempts a
+                WHERE a.config_id = s.config_id AND a.slot = s.slot AND a.kind = 'SUBMIT') AS "firstAttemptAt"
+         FROM compliance_submissions s WHERE s.config_id = $1 AND s.slot >= $2 AND s.slot < $3`,
+      [config.id, start, end],
+    );
     const expected = expectedSlots(config.standard, day, { from: config.active_from, to: config.active_to });
+    reports.push({
+      configId: config.id,
+      pointCode: config.point_code,
+      source: config.source,
+      standard: config.standard,
+      ...dayReport(expected, rows),
+    });
+  }
+  return reports;
+}
+
+/**
+ * The daily compliance report of `day`: one row per configuration, each written with its
+ * notification to the point's subscribers in one transaction. Running it again replaces the counts
+ * with the ledger's current ones and notifies no one twice (the outbox is keyed by the report's day
+ * and configuration).
+ */
+export async function computeComplianceReports(db: Database, day: string): Promise<ReportResult> {
+  const result: ReportResult = { day, configs: 0, missing: 0, notifications: 0 };
+  for (const report of await buildDayReports(db, day)) {
     await db.withTransaction(async (client) => {
-      const { rows } = await client.query<LedgerSlot>(
-        `SELECT s.slot, s.status, s.reason, s.receipt,
-                (SELECT min(a.started_at) FROM compliance_attempts a
-                  WHERE a.config_id = s.config_id AND a.slot = s.slot AND a.kind = 'SUBMIT') AS "firstAttemptAt"
-           FROM compliance_submissions s WHERE s.config_id = $1 AND s.slot >= $2 AND s.slot < $3`,
-        [config.id, start, end],
-      );
-      const report = dayReport(expected, rows);
       await client.query(
         `INSERT INTO compliance_reports (report_date, config_id, expected, sent, confirmed, rejected, missing, late, details)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
@@ -54,7 +79,7 @@ export async function computeComplianceReports(db: Database, day: string): Promi
            late = EXCLUDED.late, details = EXCLUDED.details, created_at = now()`,
         [
           day,
-          config.id,
+          report.configId,
           report.expected,
           report.sent,
           report.confirmed,
@@ -64,21 +89,17 @@ export async function computeComplianceReports(db: Database, day: string): Promi
           JSON.stringify(report.details),
         ],
       );
-      const line = reportLine(
-        { pointCode: config.point_code, source: config.source, standard: config.standard },
-        report,
-      );
       result.notifications += await enqueueNotifications(client, {
-        about: `compliance-report:${day}:${config.id}`,
+        about: `compliance-report:${day}:${report.configId}`,
         type: 'compliance.daily_report',
-        subject: config.point_code,
+        subject: report.pointCode,
         title: `compliance ${day}: ${report.confirmed}/${report.expected} confirmed, ${report.missing} missing`,
-        text: line,
-        data: { day, configId: Number(config.id), source: config.source, standard: config.standard, ...report },
+        text: reportLine(report, report),
+        data: { day, ...report, configId: Number(report.configId) },
       });
-      result.configs += 1;
-      result.missing += report.missing;
     });
+    result.configs += 1;
+    result.missing += report.missing;
   }
   return result;
 }

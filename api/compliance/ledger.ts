@@ -108,19 +108,18 @@ export function defineLedgerRoutes(router: Router, kit: RouteKit, deps: ApiDeps)
   defineRoute(router, kit, {
     method: 'get',
     path: '/api/v1/compliance/reports',
-    summary: 'The daily compliance report of a day (computed at 07:00 for the previous day)',
+    summary: 'The daily compliance report of a day (stored at 07:00 for the previous day; provisional before)',
     tags: ['compliance'],
     role: 'viewer',
     request: { query: ReportsQuery },
     responses: {
       200: { description: 'One row per configuration', schema: ReportListSchema },
-      404: { description: 'No report for that day (yet)' },
+      404: { description: 'No configuration reported to a regulator that day' },
     },
     async handler({ query }, res) {
-      const items = await readReports(db, query.date, query.config);
-      if (items.length === 0)
-        throw notFound(`No compliance report for ${query.date} (it is computed at 07:00 the next day)`);
-      res.json({ date: query.date, items } satisfies z.input<typeof ReportListSchema>);
+      const { provisional, items } = await readReports(db, query.date, query.config);
+      if (items.length === 0) throw notFound(`No configuration reports to a regulator on ${query.date}`);
+      res.json({ date: query.date, provisional, items } satisfies z.input<typeof ReportListSchema>);
     },
   });
 }

@@ -1,6 +1,10 @@
+import { buildDayReports } from '../../activities/compliance/report';
 import type { Database } from '../../lib/db';
 
-/** The stored daily reports of a day (compliance_reports), with what they are about. */
+/**
+ * The reports of a day: the stored ones (07:00, for the previous day), or, for a day not reported
+ * yet (today, or a day the report did not run), what the ledger says now, marked provisional.
+ */
 export async function readReports(db: Database, date: string, configId?: number) {
   const { rows } = await db.query<{
     config_id: string;
@@ -23,19 +27,21 @@ export async function readReports(db: Database, date: string, configId?: number)
       ORDER BY r.config_id`,
     [date, configId ?? null],
   );
-  return rows.map((row) => ({
-    date,
-    configId: Number(row.config_id),
-    pointCode: row.point_code,
-    source: row.source,
-    standard: row.standard,
-    expected: row.expected,
-    sent: row.sent,
-    confirmed: row.confirmed,
-    rejected: row.rejected,
-    missing: row.missing,
-    late: row.late,
-    details: row.details,
-    createdAt: row.created_at.toISOString(),
-  }));
+  if (rows.length > 0)
+    return {
+      provisional: false,
+      items: rows.map(({ config_id, point_code, created_at, ...counts }) => ({
+        date,
+        configId: Number(config_id),
+        pointCode: point_code,
+        ...counts,
+        computedAt: created_at.toISOString(),
+      })),
+    };
+  const computedAt = new Date().toISOString();
+  const live = await buildDayReports(db, date, configId === undefined ? undefined : String(configId));
+  return {
+    provisional: true,
+    items: live.map(({ configId: id, ...report }) => ({ date, configId: Number(id), ...report, computedAt })),
+  };
 }

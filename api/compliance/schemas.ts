@@ -214,9 +214,15 @@ export const ReportSchema = z
     missing: z.number(),
     late: z.number(),
     details: z.record(z.string(), z.unknown()),
-    createdAt: z.string(),
+    computedAt: z.string(),
   })
   .meta({ id: 'ComplianceReport' });
 export const ReportListSchema = z
-  .object({ date: z.string(), items: z.array(ReportSchema) })
+  .object({
+    date: z.string(),
+    provisional: z.boolean().meta({
+      description: 'True for a day without a stored report yet (today): the counts are what the ledger says now',
+    }),
+    items: z.array(ReportSchema),
+  })
   .meta({ id: 'ComplianceReportList' });

@@ -147,9 +147,18 @@ describe('the daily compliance report', () => {
         return { result, startTime: (await handle.describe()).startTime };
       });
 
+    // Before the report runs, the API's answer is what the ledger says now, marked provisional.
+    const live = await readReports(ctx.db, day);
+    expect(live.provisional).toBe(true);
+    expect(live.items.map((r) => [r.configId, r.confirmed, r.missing])).toEqual([
+      [Number(mayor), 21, 3],
+      [Number(medio), 0, 0],
+    ]);
+
     const first = await run({ timeZone: 'America/Santiago', day });
     expect(first.result).toMatchObject({ day, configs: 2, delivered: { sent: 1, failed: 0 } });
-    const reports = await readReports(ctx.db, day);
+    const { provisional, items: reports } = await readReports(ctx.db, day);
+    expect(provisional).toBe(false);
     expect(
       reports.map(({ configId, expected, sent, confirmed, rejected, missing, late }) => ({
         configId,
@@ -175,7 +184,7 @@ describe('the daily compliance report', () => {
       [mayor, new Date(start + 22 * HOUR)],
     );
     await run({ timeZone: 'America/Santiago', day });
-    expect((await readReports(ctx.db, day, Number(mayor)))[0]).toMatchObject({ confirmed: 22, missing: 2 });
+    expect((await readReports(ctx.db, day, Number(mayor))).items[0]).toMatchObject({ confirmed: 22, missing: 2 });
     expect(mails).toHaveLength(1);
 
     // Without `day`, a run reports the regulators' day before the one it started on.
