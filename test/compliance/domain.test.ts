@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { ConfigError, loadConfig } from '../../lib/config';
 import { classifyDgaAnswer, classifySmaAnswer, effectOf, retryDelayMs } from '../../lib/compliance/answers';
 import {
   fromDayMonthYear,
@@ -326,5 +327,21 @@ describe('the sending-rule planner', () => {
     });
     // A future slot is not sent before its time.
     expect(planNextSend({ ...base, pending: [pending('2026-09-06T13:00:00.000Z')] }).next).toBeUndefined();
+  });
+});
+
+describe('the DGA sending settings', () => {
+  it('default to 5 minutes and a day, take durations, and name the variable of a bad one', () => {
+    expect(loadConfig({}).regulators).toMatchObject({ backlogSpacingMs: 300_000, retryEveryMs: 86_400_000 });
+    expect(loadConfig({ DGA_BACKLOG_SPACING: '500ms', DGA_RETRY_EVERY: '5s' }).regulators).toMatchObject({
+      backlogSpacingMs: 500,
+      retryEveryMs: 5_000,
+    });
+    expect(loadConfig({ DGA_RETRY_EVERY: '2h' }).regulators.retryEveryMs).toBe(7_200_000);
+    for (const bad of ['5 minutes', '0s', '-1m', '1w'])
+      expect(() => loadConfig({ DGA_BACKLOG_SPACING: bad })).toThrow(
+        expect.objectContaining({ problems: [expect.objectContaining({ variable: 'DGA_BACKLOG_SPACING' })] }),
+      );
+    expect(() => loadConfig({ DGA_RETRY_EVERY: 'daily' })).toThrow(ConfigError);
   });
 });

@@ -145,11 +145,13 @@ describe('regulator outcomes', () => {
     expect(await outbox('compliance.mismatch')).toEqual([`compliance:${id}:${rows[0]!.slot}:compliance.mismatch`]);
   }, 120_000);
 
-  it('SMA: one token reused, renewed once after expiry; a 400 is REJECTED with its reason, and resubmitted', async () => {
+  it('SMA: a 500 retried after the backoff, one token reused and renewed once after expiry, a 400 REJECTED with its reason and resubmitted', async () => {
     const now = Date.now();
     const since = new Date(hourFloor(now) - H);
     for (const point of ['SMA-A', 'SMA-B', 'SMA-C'])
       await insertPoint(ctx, point, new Date(since.getTime() - 5 * 60_000), new Date(now));
+    // Its first call answers 500: retried after the backoff (1 min, capped at the 5 s "day" here).
+    ctx.sma.failNext(1, 500);
     const first = await start(
       await insertSmaConfig(
         ctx,
@@ -163,6 +165,12 @@ describe('regulator outcomes', () => {
       return rows.length === 2 && rows.every((r) => r.status === 'CONFIRMED' && r.receipt);
     });
     expect(ctx.sma.tokensIssued()).toBe(1);
+    expect(ctx.sma.requests().map((r) => r.outcome)).toEqual(['error500', 'accepted', 'accepted']);
+    const retried = await ctx.db.query<{ outcome: string }>(
+      `SELECT outcome FROM compliance_attempts WHERE config_id = $1::bigint ORDER BY started_at`,
+      [first],
+    );
+    expect(retried.rows.map((r) => r.outcome)).toEqual(['SERVER_ERROR', 'ACCEPTED', 'ACCEPTED']);
 
     ctx.sma.expireTokens();
     const second = await start(

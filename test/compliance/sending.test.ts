@@ -1,3 +1,6 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { ensureComplianceWorkflow } from '../../lib/compliance/workflow-client';
+import { PIPELINE } from '../../lib/search-attributes';
 import { complianceStateQuery, configChangedSignal, configWorkflowId } from '../../workflows/compliance/types';
 import { recordHistory } from '../harness/histories';
 import {
@@ -111,4 +114,59 @@ describe('the compliance sending path', () => {
     const lastSlot = (await ledger(ctx, id)).at(-1)!.slot;
     await recordHistory(ctx.client.workflow.getHandle(`compliance/${id}/${lastSlot}`), 'compliance-slot');
   }, 180_000);
+
+  it('continues as new every few sends and still sends each slot once', async () => {
+    const now = Date.now();
+    const since = new Date(hourFloor(now) - 4 * H);
+    const work = nextWork();
+    await insertPoint(ctx, 'CAN', new Date(since.getTime() - 5 * 60_000), new Date(now));
+    const id = await insertDgaConfig(ctx, 'CAN', work, { activeFrom: activeFromFor(since) });
+    started.push(id);
+    const handle = await ctx.client.workflow.start('complianceConfig', {
+      taskQueue,
+      workflowId: configWorkflowId(id),
+      args: [{ configId: id, sendsPerRun: 2 }],
+      typedSearchAttributes: [{ key: PIPELINE, value: 'compliance' }],
+    });
+    await expectAcceptedOnce(id, work, since, 5);
+    const runs: string[] = [];
+    for await (const run of ctx.client.workflow.list({ query: `WorkflowId = '${configWorkflowId(id)}'` }))
+      runs.push(run.runId);
+    expect(runs.length).toBeGreaterThanOrEqual(3);
+    expect((await ctx.client.workflow.getHandle(handle.workflowId).describe()).runId).not.toBe(
+      handle.firstExecutionRunId,
+    );
+    expect(ctx.dga.violations()).toEqual([]);
+  }, 120_000);
+
+  it('the ensure schedule’s workflow starts the missing entity workflows of ACTIVE sent configurations only', async () => {
+    const from = activeFromFor(new Date(Date.now() - H));
+    await insertPoint(ctx, 'ENSURE', new Date(Date.now() - 10 * 60_000), new Date());
+    const missing = await insertDgaConfig(ctx, 'ENSURE', nextWork(), { activeFrom: from });
+    await insertPoint(ctx, 'ENSURE-M', new Date(Date.now() - 10 * 60_000), new Date());
+    const manual = await insertDgaConfig(ctx, 'ENSURE-M', nextWork(), { activeFrom: from, standard: 'MENOR' });
+    started.push(missing, manual);
+    const run = async (name: string) => {
+      const handle = await ctx.client.workflow.start('complianceEnsureWorkflows', {
+        taskQueue,
+        workflowId: `compliance-ensure-test-${name}-${taskQueue}`,
+        typedSearchAttributes: [{ key: PIPELINE, value: 'compliance' }],
+      });
+      const result = (await handle.result()) as { started: number; running: number };
+      if (name === 'first') await recordHistory(handle, 'compliance-ensure');
+      return result;
+    };
+    const first = await run('first');
+    expect(first.started).toBe(1);
+    await ctx.client.workflow.getHandle(configWorkflowId(missing)).describe();
+    await expect(ctx.client.workflow.getHandle(configWorkflowId(manual)).describe()).rejects.toThrow(
+      WorkflowNotFoundError,
+    );
+    // Again: everything already runs. The API's signal-with-start joins the running one too.
+    const second = await run('second');
+    expect(second).toEqual({ started: 0, running: first.started + first.running });
+    const joined = await ensureComplianceWorkflow(ctx.client, missing, { taskQueue, signal: true });
+    expect(joined.started).toBe(false);
+    expect((await ctx.client.workflow.getHandle(configWorkflowId(missing)).describe()).status.name).toBe('RUNNING');
+  }, 120_000);
 });

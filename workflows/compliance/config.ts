@@ -31,6 +31,7 @@ const MAX_HISTORY_EVENTS = 5_000;
  * The entity workflow of one configuration, `compliance-config/<id>`: it serializes every send of
  * its work. Plan (an activity: ledger rows, payloads, the sending rules) → sleep on a durable timer
  * until the rules allow the next send → send it as the child `compliance/<id>/<slot>` → plan again.
+ * With nothing to send, it sleeps until the plan's wake time (the next slot, data worth another look).
  * A deactivated configuration completes; a BLOCKED one idles until `configChanged`. It continues
  * as new every `sendsPerRun` sends, carrying pending operator requests.
  */
@@ -69,8 +70,14 @@ export async function complianceConfig(input: ComplianceConfigInput): Promise<{ 
       await condition(woken);
       continue;
     }
-    if (plan.next && Date.parse(plan.next.at) <= Date.now()) {
-      status.state = 'sending';
+    const sendAt = plan.next ? Date.parse(plan.next.at) : Infinity;
+    if (plan.next && sendAt <= (plan.wakeAt ? Date.parse(plan.wakeAt) : sendAt)) {
+      // The send is the next thing due. The rules' wait (spacing, daily resend) is a durable
+      // timer; the submit activity checks them again, so the send goes without planning again
+      // unless a signal came meanwhile.
+      const waitMs = sendAt - Date.now();
+      if (waitMs > 0 && (await condition(woken, waitMs))) continue;
+      status = { ...status, state: 'sending', nextWakeAt: undefined };
       const { slot } = plan.next;
       try {
         await executeChild(complianceSlot, {
