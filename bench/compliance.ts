@@ -73,13 +73,16 @@ interface Setup {
   ids: string[];
   env: Record<string, string>;
   dir: string;
+  works: number;
+  slots: readonly Date[];
 }
 
 let runs = 0;
 /**
- * A fresh database with `works` points, each measured at its `slots` (flow, total, level exactly on
- * the hour) and one MAYOR configuration whose earlier slots are already confirmed: only `slots`
- * are left to send. Each run's works have their own codes, so the simulator never sees one twice.
+ * A fresh database with `works` points and one MAYOR configuration each whose earlier slots are
+ * already confirmed: only `slots` are left to send, once `measure` gives them their readings (flow,
+ * total, level exactly on the hour). Each run's works have their own codes, so the simulator never
+ * sees one twice.
  */
 async function setUp(works: number, slots: readonly Date[], dgaUrl: string): Promise<Setup> {
   runs += 1;
@@ -103,12 +106,6 @@ async function setUp(works: number, slots: readonly Date[], dgaUrl: string): Pro
        FROM generate_series(1, $1) n`,
     [works],
   );
-  await ctx.db.query(
-    `INSERT INTO telemetry_measurements (point_code, variable, measured_at, value_numeric, raw_value, quality_score, provider, config_version)
-     SELECT 'BENCH-' || n, v, t, CASE v WHEN 'flow' THEN 12.34 WHEN 'total' THEN 100000 + n ELSE 21.5 END, '0', 1, 'twin', 'bench'
-       FROM generate_series(1, $1) n, unnest($2::timestamptz[]) t, unnest(ARRAY['flow', 'total', 'level']) v`,
-    [works, slots],
-  );
   const { rows } = await ctx.db.query<{ id: string }>(
     `INSERT INTO compliance_configs (point_code, source, standard, dga_codigo_obra, dga_work_kind, credentials_ref, active_from)
      SELECT 'BENCH-' || n, 'DGA', 'MAYOR', 'OB-' || lpad($2::text, 2, '0') || '01-' || n, 'SUBTERRANEA', 'dga-bench', $3::date
@@ -121,13 +118,31 @@ async function setUp(works: number, slots: readonly Date[], dgaUrl: string): Pro
             generate_series($1::timestamptz, $2::timestamptz - interval '1 hour', interval '1 hour') t`,
     [regulatorDayStart(activeFrom), first],
   );
-  return { ctx, ids: rows.map((r) => r.id), env, dir };
+  return { ctx, ids: rows.map((r) => r.id), env, dir, works, slots };
+}
+
+/** The slots' measurements arrive (the telemetry poll of the hour). */
+async function measure({ ctx, works, slots }: Setup): Promise<void> {
+  await ctx.db.query(
+    `INSERT INTO telemetry_measurements (point_code, variable, measured_at, value_numeric, raw_value, quality_score, provider, config_version)
+     SELECT 'BENCH-' || n, v, t, CASE v WHEN 'flow' THEN 12.34 WHEN 'total' THEN 100000 + n ELSE 21.5 END, '0', 1, 'twin', 'bench'
+       FROM generate_series(1, $1) n, unnest($2::timestamptz[]) t, unnest(ARRAY['flow', 'total', 'level']) v`,
+    [works, slots],
+  );
 }
 
 async function confirmed(setup: Setup, slots: readonly Date[]): Promise<number> {
   const { rows } = await setup.ctx.db.query<{ n: string }>(
     `SELECT count(*) AS n FROM compliance_submissions WHERE status = 'CONFIRMED' AND slot = ANY($1::timestamptz[])`,
     [slots],
+  );
+  return Number(rows[0]!.n);
+}
+
+async function pending(setup: Setup): Promise<number> {
+  const { rows } = await setup.ctx.db.query<{ n: string }>(
+    `SELECT count(*) AS n FROM compliance_submissions WHERE status = 'PENDING' AND slot = ANY($1::timestamptz[])`,
+    [setup.slots],
   );
   return Number(rows[0]!.n);
 }
@@ -150,7 +165,7 @@ async function tearDown(setup: Setup): Promise<void> {
   rmSync(setup.dir, { recursive: true, force: true });
 }
 
-/** Through Temporal: every work's entity workflow started, until every slot is confirmed. */
+/** Through Temporal: from the readings' arrival and each entity workflow's wake-up, until every slot is confirmed. */
 async function viaTemporal(works: number, slots: readonly Date[], dgaUrl: string): Promise<number> {
   const setup = await setUp(works, slots, dgaUrl);
   try {
@@ -159,19 +174,24 @@ async function viaTemporal(works: number, slots: readonly Date[], dgaUrl: string
       { taskQueue, databaseUrl: setup.ctx.databaseUrl.reveal(), activities: 'compliance', env: setup.env },
       children,
     );
+    // Steady state: every work's entity workflow runs and has planned its slots, which wait for data.
+    const wake = (signal: boolean) => {
+      const ids = [...setup.ids];
+      return Promise.all(
+        Array.from({ length: 20 }, async () => {
+          for (let id = ids.shift(); id; id = ids.shift())
+            await ensureComplianceWorkflow(setup.ctx.client, id, { taskQueue, triggeredBy: 'schedule', signal });
+        }),
+      );
+    };
+    await wake(false);
+    const all = works * slots.length;
+    await until('every work planned', async () => (await pending(setup)) === all, 15 * 60_000);
+    // The slot time: the readings arrive and each entity wakes (a signal here; its timer in production).
     const started = performance.now();
-    const ids = [...setup.ids];
-    await Promise.all(
-      Array.from({ length: 20 }, async () => {
-        for (let id = ids.shift(); id; id = ids.shift())
-          await ensureComplianceWorkflow(setup.ctx.client, id, { taskQueue, triggeredBy: 'schedule' });
-      }),
-    );
-    await until(
-      'every slot confirmed',
-      async () => (await confirmed(setup, slots)) === works * slots.length,
-      15 * 60_000,
-    );
+    await measure(setup);
+    await wake(true);
+    await until('every slot confirmed', async () => (await confirmed(setup, slots)) === all, 15 * 60_000);
     const ms = performance.now() - started;
     worker.kill('SIGKILL');
     return ms;
@@ -190,7 +210,16 @@ async function bareLoop(works: number, slots: readonly Date[], dgaUrl: string): 
     const env = new MockActivityEnvironment();
     // Each call in an activity context (heartbeats go nowhere), as a worker would run it.
     const call = <A, R>(fn: (input: A) => Promise<R>, input: A) => env.run(fn, input) as Promise<R>;
+    // The same starting point: the slots planned and waiting for their readings.
+    const planned = [...setup.ids];
+    await Promise.all(
+      Array.from({ length: IN_FLIGHT }, async () => {
+        for (let configId = planned.shift(); configId; configId = planned.shift())
+          await call(activities.planComplianceSlots, { configId });
+      }),
+    );
     const started = performance.now();
+    await measure(setup);
     const ids = [...setup.ids];
     const lane = async () => {
       for (let configId = ids.shift(); configId; configId = ids.shift()) {
@@ -237,6 +266,7 @@ async function main(): Promise<void> {
     log(`  ratio (bare / Temporal): ${(bare / temporal).toFixed(2)} (target >= 0.7)`);
     log(`  every slot confirmed within 5 minutes: ${temporal <= 5 * 60_000 ? 'yes' : 'NO'}`);
 
+    if (BACKLOG_WORKS === 0) return;
     const backlog = Array.from({ length: BACKLOG_HOURS }, (_, i) => new Date(hour - (BACKLOG_HOURS - 1 - i) * H));
     log(`backlog: ${BACKLOG_WORKS} works × ${BACKLOG_HOURS} hourly slots, spacing ${SPACING_MS} ms`);
     const drain = await viaTemporal(BACKLOG_WORKS, backlog, dgaUrl);
