@@ -1,10 +1,6 @@
+import { requestSubmitNow } from '../../lib/compliance/workflow-client';
 import { PIPELINE } from '../../lib/search-attributes';
-import {
-  complianceStateQuery,
-  configChangedSignal,
-  configWorkflowId,
-  submitNowSignal,
-} from '../../workflows/compliance/types';
+import { complianceStateQuery, configChangedSignal, configWorkflowId } from '../../workflows/compliance/types';
 import { recordHistory } from '../harness/histories';
 import {
   activeFromFor,
@@ -208,7 +204,7 @@ describe('regulator outcomes', () => {
 
     // Corrected, an operator resubmits one slot: only that one goes again, and is accepted.
     await ctx.db.query(`UPDATE compliance_configs SET sma_parameters = '{Q,VA}' WHERE id = $1::bigint`, [wrong]);
-    await ctx.client.workflow.getHandle(configWorkflowId(wrong)).signal(submitNowSignal, { slot: rejected[1]!.slot });
+    await requestSubmitNow(ctx.client, wrong, rejected[1]!.slot, { taskQueue });
     await waitFor('the resubmitted slot confirmed', async () => {
       const rows = withData(await ledger(ctx, wrong), since);
       return rows[1]!.status === 'CONFIRMED' && rows;

@@ -90,6 +90,42 @@ describe('the compliance sending path', () => {
     expect(state.backlog).toBeGreaterThanOrEqual(early.length);
   }, 180_000);
 
+  it('the other kinds of work and the daily MEDIO standard, in the formats the DGA checks', async () => {
+    const now = Date.now();
+    const since = new Date(hourFloor(now) - 23 * H);
+    const cases = [
+      { point: 'KIND-F', standard: 'MAYOR', kind: 'SUPERFICIAL_FLUJOMETRO', hours: 3 },
+      { point: 'KIND-S', standard: 'MAYOR', kind: 'SUPERFICIAL', hours: 3 },
+      { point: 'KIND-M', standard: 'MEDIO', kind: 'SUBTERRANEA', hours: 24 },
+    ];
+    const ids: string[] = [];
+    for (const c of cases) {
+      const from = new Date(hourFloor(now) - (c.hours - 1) * H);
+      await insertPoint(ctx, c.point, new Date(from.getTime() - 5 * 60_000), new Date(now));
+      const id = await insertDgaConfig(ctx, c.point, nextWork(), {
+        standard: c.standard,
+        kind: c.kind,
+        activeFrom: activeFromFor(since),
+      });
+      started.push(id);
+      ids.push(id);
+      await startConfig(ctx, id, taskQueue);
+    }
+    const done = async (id: string, from: Date, expected: number) =>
+      waitFor(`config ${id}`, async () => {
+        const rows = withData(await ledger(ctx, id), from);
+        return rows.length === expected && rows.every((r) => r.status === 'CONFIRMED') && rows;
+      });
+    await done(ids[0]!, new Date(hourFloor(now) - 2 * H), 3);
+    await done(ids[1]!, new Date(hourFloor(now) - 2 * H), 3);
+    // One slot a day, at 00:00 UTC−4.
+    const daily = await done(ids[2]!, since, 1);
+    expect(new Date(Date.parse(daily[0]!.slot) - 4 * H).toISOString().slice(11, 19)).toBe('00:00:00');
+    const kinds = ctx.dga.records().map((r) => r.kind);
+    expect(kinds).toEqual(expect.arrayContaining(['surface-flowmeter', 'surface']));
+    expect(ctx.dga.violations()).toEqual([]);
+  }, 120_000);
+
   it('a 30-hour backlog: sent one at a time, at least the spacing apart, zero violations', async () => {
     const now = Date.now();
     const since = new Date(hourFloor(now) - 29 * H);
