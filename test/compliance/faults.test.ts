@@ -98,15 +98,27 @@ async function startWork(point: string, taskQueue: string, hours: number, work =
     args: [{ configId: id, heartbeatTimeout: '2 seconds' }],
     typedSearchAttributes: [{ key: PIPELINE, value: 'compliance' }],
   });
-  return { id, work, since, hours };
+  return { id, work, since, hours, until: new Date(now) };
 }
 
 /** Every slot with data accepted exactly once at the DGA, and the ledger equal to the DGA's records. */
-async function expectExactlyOnce({ id, work, since, hours }: { id: string; work: string; since: Date; hours: number }) {
+async function expectExactlyOnce({
+  id,
+  work,
+  since,
+  hours,
+  until,
+}: {
+  id: string;
+  work: string;
+  since: Date;
+  hours: number;
+  until: Date;
+}) {
   const rows = await waitFor(
     `config ${id} confirmed`,
     async () => {
-      const all = withData(await ledger(ctx, id), since);
+      const all = withData(await ledger(ctx, id), since, until);
       return all.length >= hours && all.every((r) => r.status === 'CONFIRMED') && all;
     },
     120_000,

@@ -83,7 +83,7 @@ describe('regulator outcomes', () => {
     const fine = await start(await insertDgaConfig(ctx, 'INF-B', own, { activeFrom: activeFromFor(since) }));
 
     await waitFor('the other work confirmed', async () => {
-      const rows = withData(await ledger(ctx, fine), since);
+      const rows = withData(await ledger(ctx, fine), since, new Date(now));
       return rows.length === 3 && rows.every((r) => r.status === 'CONFIRMED');
     });
     await waitFor('the work blocked', async () => (await configStatus(blocked)).status === 'BLOCKED');
@@ -97,7 +97,11 @@ describe('regulator outcomes', () => {
     expect(
       (await outbox('compliance.config_error')).filter((a) => a.startsWith(`compliance:${blocked}:`)),
     ).toHaveLength(1);
-    expect(withData(await ledger(ctx, blocked), since).map((r) => r.status)).toEqual(['PENDING', 'PENDING', 'PENDING']);
+    expect(withData(await ledger(ctx, blocked), since, new Date(now)).map((r) => r.status)).toEqual([
+      'PENDING',
+      'PENDING',
+      'PENDING',
+    ]);
 
     // The operator fixes the registration and reactivates: every slot goes, the failed one after the "day".
     ctx.dga.setInformantMismatch(foreign, false);
@@ -106,7 +110,7 @@ describe('regulator outcomes', () => {
     ]);
     await handle.signal(configChangedSignal);
     await waitFor('the unblocked work confirmed', async () => {
-      const rows = withData(await ledger(ctx, blocked), since);
+      const rows = withData(await ledger(ctx, blocked), since, new Date(now));
       return rows.every((r) => r.status === 'CONFIRMED');
     });
     expect(ctx.dga.records().filter((r) => r.codigoObra === foreign)).toHaveLength(3);
@@ -122,7 +126,7 @@ describe('regulator outcomes', () => {
     ctx.dga.failVerifyNext(2, 503);
     const id = await start(await insertDgaConfig(ctx, 'MIS', work, { activeFrom: activeFromFor(since) }));
     const rows = await waitFor('both slots sent', async () => {
-      const all = withData(await ledger(ctx, id), since);
+      const all = withData(await ledger(ctx, id), since, new Date(now));
       return all.length === 2 && all.every((r) => r.status === 'SENT') && all;
     });
     ctx.dga.tamper(rows[0]!.receipt!, 'caudal', '999.99');
@@ -135,7 +139,7 @@ describe('regulator outcomes', () => {
     const result = await sweep.result();
     expect(result).toMatchObject({ verified: { CONFIRMED: 1, MISMATCH: 1 } });
     await recordHistory(sweep, 'compliance-verify-sweep');
-    const after = withData(await ledger(ctx, id), since);
+    const after = withData(await ledger(ctx, id), since, new Date(now));
     expect(after.map((r) => r.status)).toEqual(['ERROR', 'CONFIRMED']);
     expect(after[0]!.reason).toMatch(/caudal sent "[\d.]+", held "999.99"/);
     expect(await outbox('compliance.mismatch')).toEqual([`compliance:${id}:${rows[0]!.slot}:compliance.mismatch`]);
@@ -157,7 +161,7 @@ describe('regulator outcomes', () => {
       ),
     );
     await waitFor('the SMA slots confirmed', async () => {
-      const rows = withData(await ledger(ctx, first), since);
+      const rows = withData(await ledger(ctx, first), since, new Date(now));
       return rows.length === 2 && rows.every((r) => r.status === 'CONFIRMED' && r.receipt);
     });
     expect(ctx.sma.tokensIssued()).toBe(1);
@@ -178,7 +182,7 @@ describe('regulator outcomes', () => {
       ),
     );
     await waitFor('the second device confirmed', async () => {
-      const rows = withData(await ledger(ctx, second), since);
+      const rows = withData(await ledger(ctx, second), since, new Date(now));
       return rows.length === 2 && rows.every((r) => r.status === 'CONFIRMED');
     });
     expect(ctx.sma.tokensIssued()).toBe(2);
@@ -194,7 +198,7 @@ describe('regulator outcomes', () => {
       ),
     );
     const rejected = await waitFor('the wrong parameter set rejected', async () => {
-      const rows = withData(await ledger(ctx, wrong), since);
+      const rows = withData(await ledger(ctx, wrong), since, new Date(now));
       return rows.length === 2 && rows.every((r) => r.status === 'REJECTED') && rows;
     });
     expect(rejected[0]!.reason).toMatch(/parámetros Q, VA/);
@@ -206,7 +210,7 @@ describe('regulator outcomes', () => {
     await ctx.db.query(`UPDATE compliance_configs SET sma_parameters = '{Q,VA}' WHERE id = $1::bigint`, [wrong]);
     await requestSubmitNow(ctx.client, wrong, rejected[1]!.slot, { taskQueue });
     await waitFor('the resubmitted slot confirmed', async () => {
-      const rows = withData(await ledger(ctx, wrong), since);
+      const rows = withData(await ledger(ctx, wrong), since, new Date(now));
       return rows[1]!.status === 'CONFIRMED' && rows;
     });
     expect((await ledger(ctx, wrong)).filter((r) => r.status === 'REJECTED')).toHaveLength(1);

@@ -53,9 +53,9 @@ async function startDga(point: string, work: string, since: Date) {
 }
 
 /** Every slot since `since` accepted: one record at the DGA each, the ledger's receipt equal to it. */
-async function expectAcceptedOnce(id: string, work: string, since: Date, expected: number) {
+async function expectAcceptedOnce(id: string, work: string, since: Date, expected: number, until = new Date()) {
   const rows = await waitFor(`config ${id} confirmed`, async () => {
-    const all = withData(await ledger(ctx, id), since);
+    const all = withData(await ledger(ctx, id), since, until);
     return all.length >= expected && all.every((r) => r.status === 'CONFIRMED') && all;
   });
   const records = ctx.dga.records().filter((r) => r.codigoObra === work);
@@ -80,7 +80,7 @@ describe('the compliance sending path', () => {
       await insertPoint(ctx, `DAY-${i}`, new Date(since.getTime() - 5 * 60_000), new Date(now));
       ids.push(await startDga(`DAY-${i}`, work, since));
     }
-    for (const [i, id] of ids.entries()) await expectAcceptedOnce(id, works[i]!, since, 24);
+    for (const [i, id] of ids.entries()) await expectAcceptedOnce(id, works[i]!, since, 24, new Date(now));
     expect(ctx.dga.violations()).toEqual([]);
     // Slots before the data began wait, with their reason.
     const early = (await ledger(ctx, ids[0]!)).filter((r) => Date.parse(r.slot) < since.getTime());
@@ -113,7 +113,7 @@ describe('the compliance sending path', () => {
     }
     const done = async (id: string, from: Date, expected: number) =>
       waitFor(`config ${id}`, async () => {
-        const rows = withData(await ledger(ctx, id), from);
+        const rows = withData(await ledger(ctx, id), from, new Date(now));
         return rows.length === expected && rows.every((r) => r.status === 'CONFIRMED') && rows;
       });
     await done(ids[0]!, new Date(hourFloor(now) - 2 * H), 3);
@@ -132,7 +132,7 @@ describe('the compliance sending path', () => {
     const work = nextWork();
     await insertPoint(ctx, 'BACKLOG', new Date(since.getTime() - 5 * 60_000), new Date(now));
     const id = await startDga('BACKLOG', work, since);
-    const { requests } = await expectAcceptedOnce(id, work, since, 30);
+    const { requests } = await expectAcceptedOnce(id, work, since, 30, new Date(now));
     const gaps = requests.slice(1).map((r, i) => r.at - requests[i]!.at);
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(1_000);
     // The online slot (measured less than an hour ago) first, then the backlog oldest first.
@@ -164,7 +164,7 @@ describe('the compliance sending path', () => {
       args: [{ configId: id, sendsPerRun: 2 }],
       typedSearchAttributes: [{ key: PIPELINE, value: 'compliance' }],
     });
-    await expectAcceptedOnce(id, work, since, 5);
+    await expectAcceptedOnce(id, work, since, 5, new Date(now));
     const runs: string[] = [];
     for await (const run of ctx.client.workflow.list({ query: `WorkflowId = '${configWorkflowId(id)}'` }))
       runs.push(run.runId);
