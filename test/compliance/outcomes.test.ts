@@ -122,8 +122,9 @@ describe('regulator outcomes', () => {
     const since = new Date(hourFloor(now) - H);
     const work = nextWork();
     await insertPoint(ctx, 'MIS', new Date(since.getTime() - 5 * 60_000), new Date(now));
-    // The verify after each send fails: both slots stay SENT for the sweep.
-    ctx.dga.failVerifyNext(2, 503);
+    // The verify after each send does not find the receipt yet (404 just after the acceptance is not an
+    // error): both slots stay SENT for the sweep.
+    ctx.dga.failVerifyNext(2, 404);
     const id = await start(await insertDgaConfig(ctx, 'MIS', work, { activeFrom: activeFromFor(since) }));
     const rows = await waitFor('both slots sent', async () => {
       const all = withData(await ledger(ctx, id), since, new Date(now));
