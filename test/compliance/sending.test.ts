@@ -8,6 +8,7 @@ import {
   createComplianceTestContext,
   H,
   insertDgaConfig,
+  insertMeasurements,
   insertPoint,
   ledger,
   nextWork,
@@ -34,7 +35,8 @@ beforeAll(async () => {
   let release!: () => void;
   const released = new Promise<void>((resolve) => (release = resolve));
   stopWorker = release;
-  worker = ctx.withWorkers([{ taskQueue, activities: ctx.activities() }], () => released);
+  // Slots waiting for data are looked at again every 2 s (15 min by default).
+  worker = ctx.withWorkers([{ taskQueue, activities: ctx.activities({ dataRecheckMs: 2_000 }) }], () => released);
 }, 120_000);
 afterAll(async () => {
   await stopConfigs(ctx, started);
@@ -123,6 +125,27 @@ describe('the compliance sending path', () => {
     expect(new Date(Date.parse(daily[0]!.slot) - 4 * H).toISOString().slice(11, 19)).toBe('00:00:00');
     const kinds = ctx.dga.records().map((r) => r.kind);
     expect(kinds).toEqual(expect.arrayContaining(['surface-flowmeter', 'surface']));
+    expect(ctx.dga.violations()).toEqual([]);
+  }, 120_000);
+
+  it('a slot without its level waits with the reason, and is sent when the late measurement arrives', async () => {
+    const now = Date.now();
+    const since = new Date(hourFloor(now) - 2 * H);
+    const work = nextWork();
+    await insertPoint(ctx, 'LATE', new Date(since.getTime() - 5 * 60_000), new Date(now), {
+      variables: ['flow', 'total'],
+    });
+    const id = await startDga('LATE', work, since);
+    await waitFor('the slots waiting for their level', async () => {
+      const rows = withData(await ledger(ctx, id), since, new Date(now));
+      // (The newest slot may still say "waiting for the level measurement" within 10 minutes of its time.)
+      return rows.length === 3 && rows.every((r) => r.status === 'PENDING' && /level measurement/.test(r.reason ?? ''));
+    });
+    expect(ctx.dga.requests().filter((r) => r.codigoObra === work)).toEqual([]);
+    await insertMeasurements(ctx, 'LATE', new Date(since.getTime() - 5 * 60_000), new Date(now), {
+      variables: ['level'],
+    });
+    await expectAcceptedOnce(id, work, since, 3, new Date(now));
     expect(ctx.dga.violations()).toEqual([]);
   }, 120_000);
 
