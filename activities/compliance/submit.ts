@@ -69,6 +69,8 @@ export async function submitComplianceSlot(deps: SubmitDeps, input: { configId: 
     return { outcome: 'CONFIG_ERROR', reason: secret.reason } satisfies SubmitResult;
   }
 
+  // Settings first: nothing is recorded IN_FLIGHT for a request that cannot leave.
+  const url = baseUrl(config.source === 'DGA' ? deps.dgaBaseUrl : deps.smaBaseUrl, `${config.source}_BASE_URL`);
   const intent = await deps.db.withTransaction((client) => recordIntent(deps, client, input));
   if (!intent.send) return intent.result;
 
@@ -76,7 +78,7 @@ export async function submitComplianceSlot(deps: SubmitDeps, input: { configId: 
   const answer = await heartbeatWhile(
     config.source === 'DGA'
       ? submitDgaMeasurement(
-          { baseUrl: baseUrl(deps.dgaBaseUrl, 'DGA_BASE_URL'), kind: config.workKind!, codigoObra: config.codigoObra! },
+          { baseUrl: url, kind: config.workKind!, codigoObra: config.codigoObra! },
           secret.dga!,
           intent.payload as Record<string, unknown>,
           startedAt,
@@ -84,7 +86,7 @@ export async function submitComplianceSlot(deps: SubmitDeps, input: { configId: 
         )
       : deps.sma.submit(
           {
-            baseUrl: baseUrl(deps.smaBaseUrl, 'SMA_BASE_URL'),
+            baseUrl: url,
             ufId: config.smaUfId!,
             procesoId: config.smaProcesoId!,
           },

@@ -19,6 +19,9 @@ export interface VerifyDeps {
   httpTimeoutMs: number;
 }
 
+/** A receipt the DGA does not know this soon after accepting it is looked at again, not an error yet. */
+const UNKNOWN_RECEIPT_GRACE_MS = 3_600_000;
+
 export type VerifyOutcome = 'CONFIRMED' | 'MISMATCH' | 'UNVERIFIED' | 'SKIPPED';
 
 export async function verifyComplianceSlot(
@@ -26,8 +29,13 @@ export async function verifyComplianceSlot(
   input: { configId: string; slot: string },
 ): Promise<{ outcome: VerifyOutcome; reason?: string }> {
   const config = await loadComplianceConfig(deps.db, input.configId);
-  const { rows } = await deps.db.query<{ status: string; receipt: string | null; payload: Record<string, unknown> }>(
-    'SELECT status, receipt, payload FROM compliance_submissions WHERE config_id = $1::bigint AND slot = $2',
+  const { rows } = await deps.db.query<{
+    status: string;
+    receipt: string | null;
+    payload: Record<string, unknown>;
+    accepted_at: Date;
+  }>(
+    'SELECT status, receipt, payload, accepted_at FROM compliance_submissions WHERE config_id = $1::bigint AND slot = $2',
     [input.configId, input.slot],
   );
   const row = rows[0];
@@ -39,7 +47,10 @@ export async function verifyComplianceSlot(
   let outcome: 'CONFIRMED' | 'MISMATCH' | 'SERVER_ERROR' | 'NO_ANSWER';
   let reason: string | undefined;
   if (answer.status === 'none') outcome = 'NO_ANSWER';
-  else if (answer.status === 404) {
+  else if (answer.status === 404 && deps.now().getTime() - row.accepted_at.getTime() < UNKNOWN_RECEIPT_GRACE_MS) {
+    // Just accepted: the DGA's record may not be readable yet; the sweep looks again.
+    outcome = 'SERVER_ERROR';
+  } else if (answer.status === 404) {
     outcome = 'MISMATCH';
     reason = `the DGA does not know receipt ${row.receipt}`;
   } else if (answer.status === 200 && (answer.body as { status?: unknown } | null)?.status === '00') {
@@ -79,13 +90,19 @@ export async function verifyComplianceSlot(
   return { outcome: outcome === 'CONFIRMED' || outcome === 'MISMATCH' ? outcome : 'UNVERIFIED', reason };
 }
 
+const NUMERIC = /^-?\d+(\.\d+)?$/;
+
 /** Field by field, as strings (the DGA's own format), with its DD-MM-YYYY date read back. */
 function differencesOf(sent: Record<string, string>, held: Record<string, unknown>): string[] {
   const differences: string[] = [];
   for (const [field, value] of Object.entries(sent)) {
     const raw = held[field];
     const theirs = field === 'fechaMedicion' && typeof raw === 'string' ? fromDayMonthYear(raw) : raw;
-    const same = theirs === value || (value === '' && (theirs === undefined || theirs === null));
+    // Numbers compare by value ("1.0" is "1.00"): a reformatted echo is not a different measurement.
+    const same =
+      theirs === value ||
+      (value === '' && (theirs === undefined || theirs === null)) ||
+      (NUMERIC.test(value) && typeof theirs === 'string' && NUMERIC.test(theirs) && Number(theirs) === Number(value));
     if (!same) differences.push(`${field} sent ${JSON.stringify(value)}, held ${JSON.stringify(theirs ?? null)}`);
   }
   return differences;

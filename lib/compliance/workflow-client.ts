@@ -7,8 +7,15 @@ import {
   configChangedSignal,
   submitNowSignal,
   configWorkflowId,
+  submitNowSignal,
   type ComplianceConfigInput,
 } from '../../workflows/compliance/types';
+
+const searchAttributes = (configId: string, triggeredBy: Trigger = 'api') => [
+  { key: PIPELINE, value: 'compliance' },
+  { key: PIPELINE_TARGET, value: `config-${configId}` },
+  { key: TRIGGERED_BY, value: triggeredBy },
+];
 
 export interface EnsureOptions {
   /** @default 'compliance' */
@@ -37,11 +44,7 @@ export async function ensureComplianceWorkflow(
     workflowId,
     taskQueue: options.taskQueue ?? COMPLIANCE_TASK_QUEUE,
     args: [{ configId } satisfies ComplianceConfigInput],
-    typedSearchAttributes: [
-      { key: PIPELINE, value: 'compliance' },
-      { key: PIPELINE_TARGET, value: `config-${configId}` },
-      { key: TRIGGERED_BY, value: options.triggeredBy ?? 'api' },
-    ],
+    typedSearchAttributes: searchAttributes(configId, options.triggeredBy),
   };
   if (typeof options.signal === 'object') {
     const handle = await client.workflow.signalWithStart(CONFIG_WORKFLOW_TYPE, {
@@ -66,4 +69,27 @@ export async function ensureComplianceWorkflow(
     if (error instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, runId: undefined, started: false };
     throw error;
   }
+}
+
+/**
+ * An operator's "submit now" for a pending or rejected slot, delivered to the entity workflow
+ * (started if it was not running). The workflow's plan makes the slot eligible as soon as the
+ * sending rules allow; an accepted slot is left alone (the API answers 409 before calling this).
+ */
+export async function requestSubmitNow(
+  client: Client,
+  configId: string,
+  slot: string,
+  options: Omit<EnsureOptions, 'signal'> = {},
+): Promise<{ workflowId: string; runId: string }> {
+  const workflowId = configWorkflowId(configId);
+  const handle = await client.workflow.signalWithStart(CONFIG_WORKFLOW_TYPE, {
+    workflowId,
+    taskQueue: options.taskQueue ?? COMPLIANCE_TASK_QUEUE,
+    args: [{ configId } satisfies ComplianceConfigInput],
+    typedSearchAttributes: searchAttributes(configId, options.triggeredBy),
+    signal: submitNowSignal,
+    signalArgs: [{ slot }],
+  });
+  return { workflowId, runId: handle.signaledRunId };
 }

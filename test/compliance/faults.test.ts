@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createDatabase, type Database } from '../../lib/db';
 import { Secret } from '../../lib/secret';
 import { PIPELINE } from '../../lib/search-attributes';
-import { configWorkflowId } from '../../workflows/compliance/types';
+import { complianceStateQuery, configWorkflowId } from '../../workflows/compliance/types';
 import { startFaultyProxy, type FaultyProxy } from '../harness/tcp-proxy';
 import { killWorkerProcess, startWorkerProcess } from '../harness/worker-process';
 import {
@@ -98,15 +98,27 @@ async function startWork(point: string, taskQueue: string, hours: number, work =
     args: [{ configId: id, heartbeatTimeout: '2 seconds' }],
     typedSearchAttributes: [{ key: PIPELINE, value: 'compliance' }],
   });
-  return { id, work, since, hours };
+  return { id, work, since, hours, until: new Date(now) };
 }
 
 /** Every slot with data accepted exactly once at the DGA, and the ledger equal to the DGA's records. */
-async function expectExactlyOnce({ id, work, since, hours }: { id: string; work: string; since: Date; hours: number }) {
+async function expectExactlyOnce({
+  id,
+  work,
+  since,
+  hours,
+  until,
+}: {
+  id: string;
+  work: string;
+  since: Date;
+  hours: number;
+  until: Date;
+}) {
   const rows = await waitFor(
     `config ${id} confirmed`,
     async () => {
-      const all = withData(await ledger(ctx, id), since);
+      const all = withData(await ledger(ctx, id), since, until);
       return all.length >= hours && all.every((r) => r.status === 'CONFIRMED') && all;
     },
     120_000,
@@ -227,7 +239,13 @@ describe('compliance sends under faults', () => {
         workflowId: configWorkflowId(sma),
         args: [{ configId: sma }],
       });
-      await sleep(12_000);
+      // Meanwhile the work waits for the daily resend, and says so.
+      const state = await waitFor('the work waiting for the retry rule', async () => {
+        const status = await ctx.client.workflow.getHandle(configWorkflowId(work.id)).query(complianceStateQuery);
+        return status.state === 'waiting-retry' && status;
+      });
+      expect(state.nextWakeAt).toBeDefined();
+      await sleep(10_000);
       ctx.dga.setDown(false);
       await expectExactlyOnce(work);
       const down = ctx.dga.requests().filter((r) => r.codigoObra === work.work && r.outcome === 'down');

@@ -240,5 +240,9 @@ export async function waitFor<T>(
   }
 }
 
-/** The slots (ISO) whose measurement the point holds, among the ledger rows: every one must be accepted. */
-export const withData = (rows: LedgerRow[], since: Date) => rows.filter((r) => Date.parse(r.slot) >= since.getTime());
+/**
+ * The ledger rows of the slots the test gave data for: from `since` to `until` (when the data was
+ * inserted), so an hour that begins during the test (its slot has no data yet) is left out.
+ */
+export const withData = (rows: LedgerRow[], since: Date, until: Date) =>
+  rows.filter((r) => Date.parse(r.slot) >= since.getTime() && Date.parse(r.slot) <= until.getTime());

@@ -1,10 +1,6 @@
+import { requestSubmitNow } from '../../lib/compliance/workflow-client';
 import { PIPELINE } from '../../lib/search-attributes';
-import {
-  complianceStateQuery,
-  configChangedSignal,
-  configWorkflowId,
-  submitNowSignal,
-} from '../../workflows/compliance/types';
+import { complianceStateQuery, configChangedSignal, configWorkflowId } from '../../workflows/compliance/types';
 import { recordHistory } from '../harness/histories';
 import {
   activeFromFor,
@@ -87,7 +83,7 @@ describe('regulator outcomes', () => {
     const fine = await start(await insertDgaConfig(ctx, 'INF-B', own, { activeFrom: activeFromFor(since) }));
 
     await waitFor('the other work confirmed', async () => {
-      const rows = withData(await ledger(ctx, fine), since);
+      const rows = withData(await ledger(ctx, fine), since, new Date(now));
       return rows.length === 3 && rows.every((r) => r.status === 'CONFIRMED');
     });
     await waitFor('the work blocked', async () => (await configStatus(blocked)).status === 'BLOCKED');
@@ -101,7 +97,11 @@ describe('regulator outcomes', () => {
     expect(
       (await outbox('compliance.config_error')).filter((a) => a.startsWith(`compliance:${blocked}:`)),
     ).toHaveLength(1);
-    expect(withData(await ledger(ctx, blocked), since).map((r) => r.status)).toEqual(['PENDING', 'PENDING', 'PENDING']);
+    expect(withData(await ledger(ctx, blocked), since, new Date(now)).map((r) => r.status)).toEqual([
+      'PENDING',
+      'PENDING',
+      'PENDING',
+    ]);
 
     // The operator fixes the registration and reactivates: every slot goes, the failed one after the "day".
     ctx.dga.setInformantMismatch(foreign, false);
@@ -110,7 +110,7 @@ describe('regulator outcomes', () => {
     ]);
     await handle.signal(configChangedSignal);
     await waitFor('the unblocked work confirmed', async () => {
-      const rows = withData(await ledger(ctx, blocked), since);
+      const rows = withData(await ledger(ctx, blocked), since, new Date(now));
       return rows.every((r) => r.status === 'CONFIRMED');
     });
     expect(ctx.dga.records().filter((r) => r.codigoObra === foreign)).toHaveLength(3);
@@ -122,11 +122,12 @@ describe('regulator outcomes', () => {
     const since = new Date(hourFloor(now) - H);
     const work = nextWork();
     await insertPoint(ctx, 'MIS', new Date(since.getTime() - 5 * 60_000), new Date(now));
-    // The verify after each send fails: both slots stay SENT for the sweep.
-    ctx.dga.failVerifyNext(2, 503);
+    // The verify after each send does not find the receipt yet (404 just after the acceptance is not an
+    // error): both slots stay SENT for the sweep.
+    ctx.dga.failVerifyNext(2, 404);
     const id = await start(await insertDgaConfig(ctx, 'MIS', work, { activeFrom: activeFromFor(since) }));
     const rows = await waitFor('both slots sent', async () => {
-      const all = withData(await ledger(ctx, id), since);
+      const all = withData(await ledger(ctx, id), since, new Date(now));
       return all.length === 2 && all.every((r) => r.status === 'SENT') && all;
     });
     ctx.dga.tamper(rows[0]!.receipt!, 'caudal', '999.99');
@@ -139,7 +140,7 @@ describe('regulator outcomes', () => {
     const result = await sweep.result();
     expect(result).toMatchObject({ verified: { CONFIRMED: 1, MISMATCH: 1 } });
     await recordHistory(sweep, 'compliance-verify-sweep');
-    const after = withData(await ledger(ctx, id), since);
+    const after = withData(await ledger(ctx, id), since, new Date(now));
     expect(after.map((r) => r.status)).toEqual(['ERROR', 'CONFIRMED']);
     expect(after[0]!.reason).toMatch(/caudal sent "[\d.]+", held "999.99"/);
     expect(await outbox('compliance.mismatch')).toEqual([`compliance:${id}:${rows[0]!.slot}:compliance.mismatch`]);
@@ -161,7 +162,7 @@ describe('regulator outcomes', () => {
       ),
     );
     await waitFor('the SMA slots confirmed', async () => {
-      const rows = withData(await ledger(ctx, first), since);
+      const rows = withData(await ledger(ctx, first), since, new Date(now));
       return rows.length === 2 && rows.every((r) => r.status === 'CONFIRMED' && r.receipt);
     });
     expect(ctx.sma.tokensIssued()).toBe(1);
@@ -182,7 +183,7 @@ describe('regulator outcomes', () => {
       ),
     );
     await waitFor('the second device confirmed', async () => {
-      const rows = withData(await ledger(ctx, second), since);
+      const rows = withData(await ledger(ctx, second), since, new Date(now));
       return rows.length === 2 && rows.every((r) => r.status === 'CONFIRMED');
     });
     expect(ctx.sma.tokensIssued()).toBe(2);
@@ -198,7 +199,7 @@ describe('regulator outcomes', () => {
       ),
     );
     const rejected = await waitFor('the wrong parameter set rejected', async () => {
-      const rows = withData(await ledger(ctx, wrong), since);
+      const rows = withData(await ledger(ctx, wrong), since, new Date(now));
       return rows.length === 2 && rows.every((r) => r.status === 'REJECTED') && rows;
     });
     expect(rejected[0]!.reason).toMatch(/parámetros Q, VA/);
@@ -208,9 +209,9 @@ describe('regulator outcomes', () => {
 
     // Corrected, an operator resubmits one slot: only that one goes again, and is accepted.
     await ctx.db.query(`UPDATE compliance_configs SET sma_parameters = '{Q,VA}' WHERE id = $1::bigint`, [wrong]);
-    await ctx.client.workflow.getHandle(configWorkflowId(wrong)).signal(submitNowSignal, { slot: rejected[1]!.slot });
+    await requestSubmitNow(ctx.client, wrong, rejected[1]!.slot, { taskQueue });
     await waitFor('the resubmitted slot confirmed', async () => {
-      const rows = withData(await ledger(ctx, wrong), since);
+      const rows = withData(await ledger(ctx, wrong), since, new Date(now));
       return rows[1]!.status === 'CONFIRMED' && rows;
     });
     expect((await ledger(ctx, wrong)).filter((r) => r.status === 'REJECTED')).toHaveLength(1);

@@ -8,6 +8,7 @@ import {
   createComplianceTestContext,
   H,
   insertDgaConfig,
+  insertMeasurements,
   insertPoint,
   ledger,
   nextWork,
@@ -34,7 +35,8 @@ beforeAll(async () => {
   let release!: () => void;
   const released = new Promise<void>((resolve) => (release = resolve));
   stopWorker = release;
-  worker = ctx.withWorkers([{ taskQueue, activities: ctx.activities() }], () => released);
+  // Slots waiting for data are looked at again every 2 s (15 min by default).
+  worker = ctx.withWorkers([{ taskQueue, activities: ctx.activities({ dataRecheckMs: 2_000 }) }], () => released);
 }, 120_000);
 afterAll(async () => {
   await stopConfigs(ctx, started);
@@ -53,9 +55,9 @@ async function startDga(point: string, work: string, since: Date) {
 }
 
 /** Every slot since `since` accepted: one record at the DGA each, the ledger's receipt equal to it. */
-async function expectAcceptedOnce(id: string, work: string, since: Date, expected: number) {
+async function expectAcceptedOnce(id: string, work: string, since: Date, expected: number, until = new Date()) {
   const rows = await waitFor(`config ${id} confirmed`, async () => {
-    const all = withData(await ledger(ctx, id), since);
+    const all = withData(await ledger(ctx, id), since, until);
     return all.length >= expected && all.every((r) => r.status === 'CONFIRMED') && all;
   });
   const records = ctx.dga.records().filter((r) => r.codigoObra === work);
@@ -80,7 +82,7 @@ describe('the compliance sending path', () => {
       await insertPoint(ctx, `DAY-${i}`, new Date(since.getTime() - 5 * 60_000), new Date(now));
       ids.push(await startDga(`DAY-${i}`, work, since));
     }
-    for (const [i, id] of ids.entries()) await expectAcceptedOnce(id, works[i]!, since, 24);
+    for (const [i, id] of ids.entries()) await expectAcceptedOnce(id, works[i]!, since, 24, new Date(now));
     expect(ctx.dga.violations()).toEqual([]);
     // Slots before the data began wait, with their reason.
     const early = (await ledger(ctx, ids[0]!)).filter((r) => Date.parse(r.slot) < since.getTime());
@@ -90,13 +92,70 @@ describe('the compliance sending path', () => {
     expect(state.backlog).toBeGreaterThanOrEqual(early.length);
   }, 180_000);
 
+  it('the other kinds of work and the daily MEDIO standard, in the formats the DGA checks', async () => {
+    const now = Date.now();
+    const since = new Date(hourFloor(now) - 23 * H);
+    const cases = [
+      { point: 'KIND-F', standard: 'MAYOR', kind: 'SUPERFICIAL_FLUJOMETRO', hours: 3 },
+      { point: 'KIND-S', standard: 'MAYOR', kind: 'SUPERFICIAL', hours: 3 },
+      { point: 'KIND-M', standard: 'MEDIO', kind: 'SUBTERRANEA', hours: 24 },
+    ];
+    const ids: string[] = [];
+    for (const c of cases) {
+      const from = new Date(hourFloor(now) - (c.hours - 1) * H);
+      await insertPoint(ctx, c.point, new Date(from.getTime() - 5 * 60_000), new Date(now));
+      const id = await insertDgaConfig(ctx, c.point, nextWork(), {
+        standard: c.standard,
+        kind: c.kind,
+        activeFrom: activeFromFor(since),
+      });
+      started.push(id);
+      ids.push(id);
+      await startConfig(ctx, id, taskQueue);
+    }
+    const done = async (id: string, from: Date, expected: number) =>
+      waitFor(`config ${id}`, async () => {
+        const rows = withData(await ledger(ctx, id), from, new Date(now));
+        return rows.length === expected && rows.every((r) => r.status === 'CONFIRMED') && rows;
+      });
+    await done(ids[0]!, new Date(hourFloor(now) - 2 * H), 3);
+    await done(ids[1]!, new Date(hourFloor(now) - 2 * H), 3);
+    // One slot a day, at 00:00 UTC−4.
+    const daily = await done(ids[2]!, since, 1);
+    expect(new Date(Date.parse(daily[0]!.slot) - 4 * H).toISOString().slice(11, 19)).toBe('00:00:00');
+    const kinds = ctx.dga.records().map((r) => r.kind);
+    expect(kinds).toEqual(expect.arrayContaining(['surface-flowmeter', 'surface']));
+    expect(ctx.dga.violations()).toEqual([]);
+  }, 120_000);
+
+  it('a slot without its level waits with the reason, and is sent when the late measurement arrives', async () => {
+    const now = Date.now();
+    const since = new Date(hourFloor(now) - 2 * H);
+    const work = nextWork();
+    await insertPoint(ctx, 'LATE', new Date(since.getTime() - 5 * 60_000), new Date(now), {
+      variables: ['flow', 'total'],
+    });
+    const id = await startDga('LATE', work, since);
+    await waitFor('the slots waiting for their level', async () => {
+      const rows = withData(await ledger(ctx, id), since, new Date(now));
+      // (The newest slot may still say "waiting for the level measurement" within 10 minutes of its time.)
+      return rows.length === 3 && rows.every((r) => r.status === 'PENDING' && /level measurement/.test(r.reason ?? ''));
+    });
+    expect(ctx.dga.requests().filter((r) => r.codigoObra === work)).toEqual([]);
+    await insertMeasurements(ctx, 'LATE', new Date(since.getTime() - 5 * 60_000), new Date(now), {
+      variables: ['level'],
+    });
+    await expectAcceptedOnce(id, work, since, 3, new Date(now));
+    expect(ctx.dga.violations()).toEqual([]);
+  }, 120_000);
+
   it('a 30-hour backlog: sent one at a time, at least the spacing apart, zero violations', async () => {
     const now = Date.now();
     const since = new Date(hourFloor(now) - 29 * H);
     const work = nextWork();
     await insertPoint(ctx, 'BACKLOG', new Date(since.getTime() - 5 * 60_000), new Date(now));
     const id = await startDga('BACKLOG', work, since);
-    const { requests } = await expectAcceptedOnce(id, work, since, 30);
+    const { requests } = await expectAcceptedOnce(id, work, since, 30, new Date(now));
     const gaps = requests.slice(1).map((r, i) => r.at - requests[i]!.at);
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(1_000);
     // The online slot (measured less than an hour ago) first, then the backlog oldest first.
@@ -128,7 +187,7 @@ describe('the compliance sending path', () => {
       args: [{ configId: id, sendsPerRun: 2 }],
       typedSearchAttributes: [{ key: PIPELINE, value: 'compliance' }],
     });
-    await expectAcceptedOnce(id, work, since, 5);
+    await expectAcceptedOnce(id, work, since, 5, new Date(now));
     const runs: string[] = [];
     for await (const run of ctx.client.workflow.list({ query: `WorkflowId = '${configWorkflowId(id)}'` }))
       runs.push(run.runId);
