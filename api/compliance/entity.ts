@@ -1,5 +1,5 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { ensureComplianceWorkflow } from '../../lib/compliance/workflow-client';
+import { ensureComplianceWorkflow, requestSubmitNow } from '../../lib/compliance/workflow-client';
 import { complianceStateQuery, configWorkflowId } from '../../workflows/compliance/types';
 import type { ApiDeps } from '../deps';
 
@@ -13,7 +13,12 @@ export async function signalConfigWorkflow(
   configId: number,
   signal: true | { submitNow: string },
 ): Promise<string> {
-  return (await ensureComplianceWorkflow(deps.client, String(configId), { signal })).workflowId;
+  const id = String(configId);
+  const { workflowId } =
+    signal === true
+      ? await ensureComplianceWorkflow(deps.client, id, { signal })
+      : await requestSubmitNow(deps.client, id, signal.submitNow);
+  return workflowId;
 }
 
 export interface SendingState {

@@ -5,7 +5,6 @@ import {
   COMPLIANCE_TASK_QUEUE,
   CONFIG_WORKFLOW_TYPE,
   configChangedSignal,
-  submitNowSignal,
   configWorkflowId,
   submitNowSignal,
   type ComplianceConfigInput,
@@ -20,11 +19,8 @@ const searchAttributes = (configId: string, triggeredBy: Trigger = 'api') => [
 export interface EnsureOptions {
   /** @default 'compliance' */
   taskQueue?: string;
-  /**
-   * Also tell a running workflow to plan again (the API after a create or update), or to send a
-   * slot as soon as the rules allow (`{ submitNow: slot }`, the operator's manual submit). @default false
-   */
-  signal?: boolean | { submitNow: string };
+  /** Also tell a running workflow to plan again (the API after a create or update). @default false */
+  signal?: boolean;
   /** @default 'api' */
   triggeredBy?: Trigger;
 }
@@ -46,14 +42,6 @@ export async function ensureComplianceWorkflow(
     args: [{ configId } satisfies ComplianceConfigInput],
     typedSearchAttributes: searchAttributes(configId, options.triggeredBy),
   };
-  if (typeof options.signal === 'object') {
-    const handle = await client.workflow.signalWithStart(CONFIG_WORKFLOW_TYPE, {
-      ...common,
-      signal: submitNowSignal,
-      signalArgs: [{ slot: options.signal.submitNow }],
-    });
-    return { workflowId, runId: handle.signaledRunId, started: false };
-  }
   if (options.signal) {
     const handle = await client.workflow.signalWithStart(CONFIG_WORKFLOW_TYPE, {
       ...common,
