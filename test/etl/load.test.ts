@@ -356,13 +356,15 @@ describe('the ETL of one table', () => {
     expect((await logRows(ctx.db, table.name)).slice(before).map((r) => r.status)).toEqual(['succeeded', 'failed']);
   }, 120_000);
 
-  it('loads a key repeated upstream once, the last staged row winning, and counts distinct keys', async () => {
+  it('loads a key repeated upstream once, the row upstream computed last winning, and counts distinct keys', async () => {
     const table = EVOLUTION_DATA;
     await dropSourceTable(ctx.source, table.name);
     await createSourceTable(ctx.source, table);
     await ctx.db.query(`DELETE FROM "${table.name}"`);
-    await insertSourceRows(ctx.source, table.name, [evolution(-1, 'D1', '10'), evolution(-1, 'D2', '30')]);
-    await insertSourceRows(ctx.source, table.name, [evolution(-1, 'D1', '20')]);
+    // The newer revision of D1 is written first: arrival order does not decide, actualizado_en does.
+    const revised = { ...evolution(-1, 'D1', '20'), actualizado_en: `${day(-1)}T09:00:00Z` };
+    await insertSourceRows(ctx.source, table.name, [revised, evolution(-1, 'D2', '30')]);
+    await insertSourceRows(ctx.source, table.name, [evolution(-1, 'D1', '10')]);
 
     const first = await runTable({ table: table.name, mode: 'force' });
     expect(first.extract.rows).toBe(3);
