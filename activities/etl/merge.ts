@@ -90,7 +90,9 @@ async function mergeInTransaction(
         rowsToDelete: Number(deletions.missing),
       });
     }
-    const written = await upsertStaged(client, sql, Number(staged.staged_rows));
+    // Staged keys the target already has: its window rows minus those the source no longer has.
+    const matchedKeys = Number(deletions.in_window) - Number(deletions.missing);
+    const written = await upsertStaged(client, sql, Number(staged.staged_rows), matchedKeys);
     const deleted = Number(deletions.missing) > 0 ? ((await client.query(sql.deleteMissing, bounds)).rowCount ?? 0) : 0;
     const inserted = Number(written.inserted);
     const updated = Number(written.updated);
@@ -136,24 +138,28 @@ async function mergeInTransaction(
 
 /**
  * Staged rows rarely repeat a key (BigQuery enforces no key): upsert them as they are, and only
- * when PostgreSQL refuses to update one row twice in a command (21000) sort them to keep the last
- * one per key. The refused attempt is rolled back to a savepoint.
+ * when a key repeats sort them to keep one row per key. A repeat is seen two ways: PostgreSQL
+ * refuses to write one row twice in a command (21000), or — when all but one of the repeats
+ * equal the target row, so that only one writes — the distinct keys (those the target had plus
+ * those inserted) fall short of the staged rows. Either attempt is rolled back to a savepoint.
  */
-async function upsertStaged(client: Queryable, sql: MergeStatements, stagedRows: number) {
+async function upsertStaged(client: Queryable, sql: MergeStatements, stagedRows: number, matchedKeys: number) {
   await client.query('SAVEPOINT etl_upsert');
   try {
     const { rows } = await client.query(sql.upsert);
-    return { inserted: Number(rows[0]!.inserted), updated: Number(rows[0]!.updated), sourceKeys: stagedRows };
+    const inserted = Number(rows[0]!.inserted);
+    if (matchedKeys + inserted === stagedRows)
+      return { inserted, updated: Number(rows[0]!.updated), sourceKeys: stagedRows };
   } catch (error) {
     if ((error as { code?: string }).code !== '21000') throw error;
-    await client.query('ROLLBACK TO SAVEPOINT etl_upsert');
-    const { rows } = await client.query(sql.upsertDeduplicated);
-    return {
-      inserted: Number(rows[0]!.inserted),
-      updated: Number(rows[0]!.updated),
-      sourceKeys: Number(rows[0]!.source_keys),
-    };
   }
+  await client.query('ROLLBACK TO SAVEPOINT etl_upsert');
+  const { rows } = await client.query(sql.upsertDeduplicated);
+  return {
+    inserted: Number(rows[0]!.inserted),
+    updated: Number(rows[0]!.updated),
+    sourceKeys: Number(rows[0]!.source_keys),
+  };
 }
 
 async function loggedCounts(db: Database, runId: string): Promise<MergeCounts | null> {

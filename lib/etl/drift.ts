@@ -40,7 +40,8 @@ export function normalizeType(type: string): string {
 
 /**
  * `upstreamKey`: the table's declared primary key upstream (`tableConstraints.primaryKey`), when
- * it has one; a table without one is checked by its columns only.
+ * it has one; a table without one is checked by its columns only (BigQuery keys are optional and
+ * unenforced). The emulator keeps and reports the constraint too (test/etl/load.test.ts).
  */
 export function compareSchema(
   table: TableDeclaration,
@@ -60,7 +61,10 @@ export function compareSchema(
     if ((field.mode ?? 'NULLABLE').toUpperCase() === 'REPEATED')
       problems.push(`column ${column.name} is REPEATED upstream`);
   }
-  if (upstreamKey && upstreamKey.length > 0 && upstreamKey.join(',') !== table.key.join(',')) {
+  // A key is a set of columns (the order of a primary key changes no row's identity).
+  const sameKey = (a: readonly string[], b: readonly string[]) =>
+    a.length === b.length && a.every((name) => b.some((other) => other.toLowerCase() === name.toLowerCase()));
+  if (upstreamKey && upstreamKey.length > 0 && !sameKey(upstreamKey, table.key)) {
     problems.push(`key is (${upstreamKey.join(', ')}) upstream, declared (${table.key.join(', ')})`);
   }
   const declared = new Set(table.columns.map((column) => column.name.toLowerCase()));

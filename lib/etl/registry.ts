@@ -58,7 +58,9 @@ const col = (name: string, type: BigQueryType, description: string, nullable = t
   description,
 });
 const key = (name: string, type: BigQueryType, description: string) => col(name, type, description, false);
-const updatedAt = col('actualizado_en', 'TIMESTAMP', 'when the upstream row was last computed', false);
+/** Every table has it: when upstream repeats a key, the row it computed last is the one loaded. */
+export const UPDATED_AT_COLUMN = 'actualizado_en';
+const updatedAt = col(UPDATED_AT_COLUMN, 'TIMESTAMP', 'when the upstream row was last computed', false);
 
 export const DASHBOARD_DATA: TableDeclaration = {
   name: 'dashboard_data',

@@ -1,4 +1,4 @@
-import { nonKeyColumns, PG_TYPE, type TableDeclaration } from './registry';
+import { nonKeyColumns, PG_TYPE, UPDATED_AT_COLUMN, type TableDeclaration } from './registry';
 import type { EtlWindow } from './window';
 
 /**
@@ -47,13 +47,15 @@ export function targetDdl(table: TableDeclaration): string {
 export const STAGING_SCHEMA = 'etl_staging';
 
 /**
- * A run's staging table: the declared columns, all nullable, plus the arrival order. UNLOGGED (no
- * WAL): a crash of PostgreSQL empties it, which the extract and the merge detect by comparing its
- * row count with the checkpoint's (activities/etl/extract.ts), so the window is queried again.
+ * A run's staging table: the declared columns, all nullable, nothing else (no arrival number: a
+ * sequence value per row cost a fifth of the COPY, and a repeated key is settled by the rows'
+ * values, see upsertDeduplicated). UNLOGGED (no WAL): a crash of PostgreSQL empties it, which the
+ * extract and the merge detect by comparing its row count with the checkpoint's
+ * (activities/etl/extract.ts), so the window is queried again.
  */
 export function stagingDdl(table: TableDeclaration, stagingTable: string): string {
   const columns = table.columns.map((c) => `${ident(c.name)} ${PG_TYPE[c.type]}`);
-  return `CREATE UNLOGGED TABLE IF NOT EXISTS ${STAGING_SCHEMA}.${ident(stagingTable)} (etl_row bigint GENERATED ALWAYS AS IDENTITY, ${columns.join(', ')})`;
+  return `CREATE UNLOGGED TABLE IF NOT EXISTS ${STAGING_SCHEMA}.${ident(stagingTable)} (${columns.join(', ')})`;
 }
 
 export function copyStatement(table: TableDeclaration, stagingTable: string): string {
@@ -81,7 +83,11 @@ export interface MergeStatements {
   deletionCounts: string;
   /** Upsert of the staged rows as they are, writing only rows that changed (fails 21000 when a key repeats). */
   upsert: string;
-  /** The same, the last staged row per key winning; counts the distinct keys too. */
+  /**
+   * The same, one row per key: the one upstream computed last (`actualizado_en`), ties broken by
+   * the other values, so every run picks the same row whatever order BigQuery returns them in.
+   * Counts the distinct keys too.
+   */
   upsertDeduplicated: string;
   /** Deletes the window's target rows the source no longer has. Params: window. */
   deleteMissing: string;
@@ -97,6 +103,9 @@ export function mergeStatements(table: TableDeclaration, stagingTable: string): 
   const onConflict = `ON CONFLICT (${list(table.key)}) DO UPDATE SET ${measures.map((m) => `${ident(m)} = EXCLUDED.${ident(m)}`).join(', ')}, etl_loaded_at = now()
         WHERE (${list(measures, 't.')}) IS DISTINCT FROM (${list(measures, 'EXCLUDED.')})
         RETURNING (xmax = 0) AS inserted`;
+  const newestFirst = [UPDATED_AT_COLUMN, ...measures.filter((m) => m !== UPDATED_AT_COLUMN)]
+    .map((m) => `${ident(m)} DESC`)
+    .join(', ');
   const missingInSource = `NOT EXISTS (SELECT 1 FROM ${staging} s WHERE ${keyMatch(table, 's', 't')})`;
   return {
     // Two plain counts: a NOT EXISTS inside an aggregate's FILTER would run once per target row.
@@ -108,7 +117,7 @@ export function mergeStatements(table: TableDeclaration, stagingTable: string): 
       )
       SELECT count(*) FILTER (WHERE inserted) AS inserted, count(*) FILTER (WHERE NOT inserted) AS updated FROM written`,
     upsertDeduplicated: `WITH source AS (
-        SELECT DISTINCT ON (${list(table.key)}) ${cols} FROM ${staging} ORDER BY ${list(table.key)}, etl_row DESC
+        SELECT DISTINCT ON (${list(table.key)}) ${cols} FROM ${staging} ORDER BY ${list(table.key)}, ${newestFirst}
       ), written AS (
         INSERT INTO ${target} AS t (${cols}) SELECT ${cols} FROM source
         ${onConflict}

@@ -218,6 +218,14 @@ describe('schema drift', () => {
       added: ['nuevo'],
     });
   });
+
+  it('compares the upstream key as a set of columns, and only when upstream declares one', () => {
+    expect(compareSchema(EVOLUTION_DATA, fields, ['ARCHIVO', 'fecha_foto']).problems).toEqual([]);
+    expect(compareSchema(EVOLUTION_DATA, fields, []).problems).toEqual([]);
+    expect(compareSchema(EVOLUTION_DATA, fields, ['fecha_foto', 'archivo', 'dia_gestion']).problems).toEqual([
+      'key is (fecha_foto, archivo, dia_gestion) upstream, declared (fecha_foto, archivo)',
+    ]);
+  });
 });
 
 describe('the TimescaleDB layout', () => {

@@ -329,13 +329,42 @@ describe('the ETL of one table', () => {
     expect((await logRows(ctx.db, table.name)).map((r) => r.status)).toEqual(['failed', 'failed', 'succeeded']);
   }, 120_000);
 
-  it('loads a key repeated upstream once, the last staged row winning, and counts distinct keys', async () => {
+  it('fails at once with SchemaMismatch when the key declared upstream (tableConstraints.primaryKey) changes', async () => {
+    const table = OPERATION_DATA;
+    const fields = table.columns.map((c) => ({ name: c.name, type: c.type as string, mode: 'NULLABLE' }));
+    // The emulator keeps a table's primary key and answers it in tables.get, as BigQuery does.
+    const recreate = async (key: string[]) => {
+      await dropSourceTable(ctx.source, table.name);
+      await ctx.source.client
+        .dataset(ctx.source.dataset)
+        .createTable(table.name, { schema: { fields }, tableConstraints: { primaryKey: { columns: key } } });
+      const [metadata] = await ctx.source.client.dataset(ctx.source.dataset).table(table.name).getMetadata();
+      expect(metadata.tableConstraints).toEqual({ primaryKey: { columns: key } });
+    };
+    const before = (await logRows(ctx.db, table.name)).length;
+
+    await recreate([...table.key].reverse());
+    const same = await runTable({ table: table.name, mode: 'force' });
+    expect(same.extract.rows).toBe(0);
+
+    await recreate(['fecha_foto', 'hora', 'canal']);
+    const changed = await failureOf(runTable({ table: table.name, mode: 'force' }));
+    expect(changed).toMatchObject({ type: 'SchemaMismatch' });
+    expect(changed.message).toContain(
+      'key is (fecha_foto, hora, canal) upstream, declared (fecha_foto, hora, canal, archivo)',
+    );
+    expect((await logRows(ctx.db, table.name)).slice(before).map((r) => r.status)).toEqual(['succeeded', 'failed']);
+  }, 120_000);
+
+  it('loads a key repeated upstream once, the row upstream computed last winning, and counts distinct keys', async () => {
     const table = EVOLUTION_DATA;
     await dropSourceTable(ctx.source, table.name);
     await createSourceTable(ctx.source, table);
     await ctx.db.query(`DELETE FROM "${table.name}"`);
-    await insertSourceRows(ctx.source, table.name, [evolution(-1, 'D1', '10'), evolution(-1, 'D2', '30')]);
-    await insertSourceRows(ctx.source, table.name, [evolution(-1, 'D1', '20')]);
+    // The newer revision of D1 is written first: arrival order does not decide, actualizado_en does.
+    const revised = { ...evolution(-1, 'D1', '20'), actualizado_en: `${day(-1)}T09:00:00Z` };
+    await insertSourceRows(ctx.source, table.name, [revised, evolution(-1, 'D2', '30')]);
+    await insertSourceRows(ctx.source, table.name, [evolution(-1, 'D1', '10')]);
 
     const first = await runTable({ table: table.name, mode: 'force' });
     expect(first.extract.rows).toBe(3);
