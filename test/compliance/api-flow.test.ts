@@ -78,14 +78,17 @@ describe('compliance through the API', () => {
       }
       expect(confirmed.map((s: { slot: string }) => s.slot)).toEqual(expected);
 
-      const status = await api.get(`/api/v1/compliance/configs/${id}/status`, TEST_KEYS.viewer);
+      // Once its last slot's run has ended, the entity says it waits (for the next slot's data).
+      const status = await waitFor('the entity waiting again', async () => {
+        const answer = await api.get(`/api/v1/compliance/configs/${id}/status`, TEST_KEYS.viewer);
+        return ['idle', 'waiting-data'].includes(answer.json.sending.state) && answer;
+      });
+      // (An hour that began meanwhile opens its slot, waiting for data the test never gives.)
       expect(status.json).toMatchObject({
-        backlog: 0,
         counts: { CONFIRMED: expected.length },
         lastReceipt: { slot: expected.at(-1) },
         sending: { workflowId: `compliance-config/${id}` },
       });
-      expect(['idle', 'waiting-data']).toContain(status.json.sending.state);
 
       const again = await api.post(`/api/v1/compliance/configs/${id}/slots/${expected[0]}/submit`);
       expect(again.status).toBe(409);
