@@ -37,16 +37,22 @@ const QUERY_DEADLINE_MS = 3_000;
 export async function readSendingState(deps: ApiDeps, configId: number): Promise<SendingState> {
   const workflowId = configWorkflowId(String(configId));
   const handle = deps.client.workflow.getHandle(workflowId);
+  const notRunning = { state: 'not-running', workflowId, nextWakeAt: null };
   try {
-    const { status } = await handle.describe();
-    if (status.name !== 'RUNNING') return { state: 'not-running', workflowId, nextWakeAt: null };
+    if ((await handle.describe()).status.name !== 'RUNNING') return notRunning;
     const state = await deps.client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () =>
       handle.query(complianceStateQuery),
     );
     return { state: state.state, workflowId, nextWakeAt: state.nextWakeAt ?? null };
   } catch (error) {
-    if (error instanceof WorkflowNotFoundError) return { state: 'not-running', workflowId, nextWakeAt: null };
+    if (error instanceof WorkflowNotFoundError) return notRunning;
     if (isDeadline(error)) return { state: 'no-worker', workflowId, nextWakeAt: null };
+    // It may have closed between the describe and the query (e.g. deactivated meanwhile).
+    const closed = await handle
+      .describe()
+      .then(({ status }) => status.name !== 'RUNNING')
+      .catch(() => false);
+    if (closed) return notRunning;
     throw error;
   }
 }
