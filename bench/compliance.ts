@@ -1,8 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { startSimulatorProcess } from './child-process';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createComplianceActivities } from '../activities/compliance';
 import { regulatorDate, regulatorDayStart } from '../lib/compliance/calendar';
@@ -42,30 +43,8 @@ const log = (line: string) => process.stdout.write(`${line}\n`);
 const children: ChildProcess[] = [];
 
 async function startSimulator(): Promise<string> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.resolve(__dirname, 'compliance-simulator-process.ts')],
-    {
-      env: {
-        ...process.env,
-        SPACING_MS: String(SPACING_MS),
-        RETRY_EVERY_MS: String(24 * H),
-        LATENCY_MS: String(LATENCY_MS),
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      const line = chunk
-        .toString()
-        .split('\n')
-        .find((l) => l.startsWith('url '));
-      if (line) resolve(`${line.slice(4)}/dga`);
-    });
-    child.once('exit', (code) => reject(new Error(`simulator exited (${code})`)));
-  });
+  const env = { SPACING_MS: String(SPACING_MS), RETRY_EVERY_MS: String(24 * H), LATENCY_MS: String(LATENCY_MS) };
+  return `${await startSimulatorProcess('bench/compliance-simulator-process.ts', env, children)}/dga`;
 }
 
 interface Setup {

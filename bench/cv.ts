@@ -1,7 +1,8 @@
-import { execSync, spawn, type ChildProcess } from 'node:child_process';
+import { execSync, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startApi } from '../api/server';
+import { spawnChild } from './child-process';
 import { refreshOttRollups } from '../activities/cv/rollups';
 import { createLogger } from '../lib/logger';
 import { CV_DEMO_CREDENTIALS } from '../local/simulators/cv';
@@ -38,31 +39,13 @@ const children: ChildProcess[] = [];
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 
-function spawnChild(
-  script: string,
-  childEnv: Record<string, string>,
-  waitFor: RegExp,
-): Promise<[ChildProcess, string]> {
-  // Compiled entries run as production runs them, without the TypeScript loader.
-  const entry = path.resolve(__dirname, '..', script);
-  const child = spawn(process.execPath, script.endsWith('.js') ? [entry] : ['--import', 'tsx', entry], {
-    env: { ...process.env, ...childEnv },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const line = out.split('\n').find((candidate) => waitFor.test(candidate));
-      if (line) resolve([child, line]);
-    });
-    child.once('exit', (code) => reject(new Error(`${script} exited (${code}) before "${waitFor}"`)));
-  });
-}
-
 async function startSimulator(volume: number): Promise<[ChildProcess, string]> {
-  const [child, line] = await spawnChild('bench/cv-simulator-process.ts', { VOLUME: String(volume) }, /^url /);
+  const [child, line] = await spawnChild(
+    'bench/cv-simulator-process.ts',
+    { VOLUME: String(volume) },
+    /^url /,
+    children,
+  );
   return [child, line.slice(4)];
 }
 
@@ -78,7 +61,7 @@ async function bareLoop(volume: number) {
   const ctx = await createTestContext();
   const [sim, url] = await startSimulator(volume);
   try {
-    const [, line] = await spawnChild('bench/cv-bare-loop.ts', cvEnv(ctx, url), /^bare /);
+    const [, line] = await spawnChild('bench/cv-bare-loop.ts', cvEnv(ctx, url), /^bare /, children);
     const [ms, stored, rejected, rss] = line.split(' ').slice(1).map(Number) as [number, number, number, number];
     return { ms, stored, rejected, rss };
   } finally {
@@ -114,6 +97,7 @@ async function temporalIngest(volume: number, nodeOptions: string) {
         NODE_OPTIONS: nodeOptions,
       },
       /workers running/,
+      children,
     );
     // The worker applied the declared schedules: keep the scheduled run out of the measurement.
     await ctx.client.schedule.getHandle(CV_SCHEDULE_ID).pause('benchmark');

@@ -1,7 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { startSimulatorProcess } from './child-process';
 import { createCredentialsStore } from '../activities/telemetry/credentials';
 import { pollPoint } from '../activities/telemetry/poll';
 import { createProviderAdapters } from '../activities/telemetry/providers';
@@ -39,26 +40,12 @@ function peakRss(pid: number): number {
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) * 1024;
 }
 
-async function startSimulators(devicesPerProvider: number): Promise<string> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.resolve(__dirname, 'telemetry-simulator-process.ts')],
-    {
-      env: { ...process.env, DEVICES_PER_PROVIDER: String(devicesPerProvider) },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
+function startSimulators(devicesPerProvider: number): Promise<string> {
+  return startSimulatorProcess(
+    'bench/telemetry-simulator-process.ts',
+    { DEVICES_PER_PROVIDER: String(devicesPerProvider) },
+    children,
   );
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      const line = chunk
-        .toString()
-        .split('\n')
-        .find((l) => l.startsWith('url '));
-      if (line) resolve(line.slice(4));
-    });
-    child.once('exit', (code) => reject(new Error(`simulator exited (${code})`)));
-  });
 }
 
 interface Setup {

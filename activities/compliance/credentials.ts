@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import type { z } from 'zod';
+import { CREDENTIAL_SCHEMAS } from '../../lib/compliance/config';
 import type { CredentialsStore } from '../telemetry/credentials';
 
 /**
@@ -6,8 +7,7 @@ import type { CredentialsStore } from '../telemetry/credentials';
  * DGA `{rutEmpresa, rutUsuario, password}` (the informant's password travels in every body),
  * SMA `{usuario, password}` (exchanged for a 24-hour token). Only the activity sees them.
  */
-const dgaCredentials = z.object({ rutEmpresa: z.string().min(1), rutUsuario: z.string().min(1), password: z.string() });
-const smaCredentials = z.object({ usuario: z.string().min(1), password: z.string() });
+const { DGA: dgaCredentials, SMA: smaCredentials } = CREDENTIAL_SCHEMAS;
 
 export type DgaCredentials = z.infer<typeof dgaCredentials>;
 export type SmaCredentials = z.infer<typeof smaCredentials>;

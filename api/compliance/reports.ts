@@ -1,4 +1,5 @@
 import { buildDayReports } from '../../activities/compliance/report';
+import type { DayReport } from '../../lib/compliance/report';
 import type { Database } from '../../lib/db';
 
 /**
@@ -6,20 +7,9 @@ import type { Database } from '../../lib/db';
  * yet (today, or a day the report did not run), what the ledger says now, marked provisional.
  */
 export async function readReports(db: Database, date: string, configId?: number) {
-  const { rows } = await db.query<{
-    config_id: string;
-    point_code: string;
-    source: string;
-    standard: string;
-    expected: number;
-    sent: number;
-    confirmed: number;
-    rejected: number;
-    missing: number;
-    late: number;
-    details: Record<string, unknown>;
-    created_at: Date;
-  }>(
+  const { rows } = await db.query<
+    { config_id: string; point_code: string; source: string; standard: string; created_at: Date } & DayReport
+  >(
     `SELECT r.config_id, c.point_code, c.source, c.standard, r.expected, r.sent, r.confirmed, r.rejected, r.missing,
             r.late, r.details, r.created_at
        FROM compliance_reports r JOIN compliance_configs c ON c.id = r.config_id

@@ -6,6 +6,7 @@ import type { ApiDeps } from '../deps';
 import { principalOf } from '../http/auth';
 import { badRequest, conflict, notFound } from '../http/problem';
 import { defineRoute, type RouteKit } from '../http/route';
+import { isViolation, setClause } from '../http/sql';
 import { defineLedgerRoutes } from './ledger';
 import { CONFIG_COLUMNS, listConfigs, readConfig, toConfig } from './reads';
 import {
@@ -18,8 +19,6 @@ import {
   UpdateConfigSchema,
 } from './schemas';
 import { signalConfigWorkflow } from './entity';
-
-const isViolation = (error: unknown, code: '23505' | '23503' | '23514') => (error as { code?: string }).code === code;
 
 /** The compliance API: sources and configurations (here), the ledger, status, submit and reports (beside it). */
 export function complianceRoutes(deps: ApiDeps, kit: RouteKit): Router {
@@ -192,13 +191,13 @@ export function complianceRoutes(deps: ApiDeps, kit: RouteKit): Router {
         // any change is the operator's answer to what blocked it
         blocked_reason: body.status ? null : undefined,
       };
-      const set = Object.entries(columns).filter(([, value]) => value !== undefined);
+      const set = setClause(columns, 2);
       let updated;
       try {
         const { rows } = await db.query(
-          `UPDATE compliance_configs SET ${set.map(([column], i) => `${column} = $${i + 2}`).join(', ')}, updated_at = now()
+          `UPDATE compliance_configs SET ${set.sql}, updated_at = now()
             WHERE id = $1 RETURNING ${CONFIG_COLUMNS}`,
-          [params.id, ...set.map(([, value]) => value)],
+          [params.id, ...set.values],
         );
         updated = toConfig(rows[0] as Parameters<typeof toConfig>[0]);
       } catch (error) {

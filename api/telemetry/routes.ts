@@ -5,6 +5,7 @@ import type { ApiDeps } from '../deps';
 import { principalOf } from '../http/auth';
 import { badRequest, conflict, notFound } from '../http/problem';
 import { defineRoute, type RouteKit } from '../http/route';
+import { isViolation, setClause } from '../http/sql';
 import { defineCycleRoutes } from './cycles';
 import { defineReprocessRoute } from './reprocess';
 import { defineTemplateRoutes } from './templates';
@@ -26,9 +27,6 @@ import {
 } from './schemas';
 
 export { telemetryPollWorkflowId } from './cycles';
-
-/** PostgreSQL's unique and foreign-key violations, which a concurrent request can still cause. */
-const isViolation = (error: unknown, code: '23505' | '23503') => (error as { code?: string }).code === code;
 
 /** The telemetry API: points (here), templates, cycles and reprocessing (beside it). */
 export function telemetryRoutes(deps: ApiDeps, kit: RouteKit): Router {
@@ -181,12 +179,12 @@ export function telemetryRoutes(deps: ApiDeps, kit: RouteKit): Router {
         template_name: body.template,
         overrides: body.overrides === undefined ? undefined : JSON.stringify(body.overrides),
       };
-      const set = Object.entries(columns).filter(([, value]) => value !== undefined);
+      const set = setClause(columns, 2);
       try {
         const { rows } = await db.query(
-          `UPDATE telemetry_points SET ${set.map(([column], i) => `${column} = $${i + 2}`).join(', ')}, updated_at = now()
+          `UPDATE telemetry_points SET ${set.sql}, updated_at = now()
             WHERE code = $1 RETURNING ${POINT_COLUMNS}`,
-          [params.code, ...set.map(([, value]) => value)],
+          [params.code, ...set.values],
         );
         if (!rows[0]) throw notFound(`No point with code "${params.code}"`);
         res.json(toPoint(rows[0] as Parameters<typeof toPoint>[0]) satisfies z.input<typeof PointSchema>);

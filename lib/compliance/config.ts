@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { rutProblem } from './rut';
 import type { Source } from './standards';
 
@@ -13,13 +14,16 @@ export const CONFIG_STATUSES = ['ACTIVE', 'INACTIVE', 'BLOCKED'] as const;
 export type ConfigStatus = (typeof CONFIG_STATUSES)[number];
 
 /**
- * The fields a credentials entry needs for each regulator: the DGA's body carries the control
- * centre's RUT, the informant's RUT and password; the SMA authenticates with a RUT and password.
+ * A credentials entry of each regulator (by reference in CREDENTIALS_FILE): the DGA's body carries
+ * the control centre's RUT, the informant's RUT and password; the SMA authenticates with a RUT and
+ * password. The submit activity resolves entries with these; the API checks them before storing a
+ * configuration, and the RUTs' check digits as well.
  */
-const CREDENTIAL_FIELDS: Record<Source, { ruts: readonly string[]; secrets: readonly string[] }> = {
-  DGA: { ruts: ['rutEmpresa', 'rutUsuario'], secrets: ['password'] },
-  SMA: { ruts: ['usuario'], secrets: ['password'] },
-};
+export const CREDENTIAL_SCHEMAS = {
+  DGA: z.object({ rutEmpresa: z.string().min(1), rutUsuario: z.string().min(1), password: z.string() }),
+  SMA: z.object({ usuario: z.string().min(1), password: z.string() }),
+} as const satisfies Record<Source, z.ZodObject>;
+const RUT_FIELDS: Record<Source, readonly string[]> = { DGA: ['rutEmpresa', 'rutUsuario'], SMA: ['usuario'] };
 
 /**
  * What is wrong with a credentials entry for a source, naming the fields but never their values:
@@ -28,13 +32,12 @@ const CREDENTIAL_FIELDS: Record<Source, { ruts: readonly string[]; secrets: read
 export function credentialProblems(source: Source, entry: unknown): string[] {
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return ['is not an object'];
   const values = entry as Record<string, unknown>;
-  const { ruts, secrets } = CREDENTIAL_FIELDS[source];
   const problems: string[] = [];
-  for (const field of ruts) {
-    const problem = rutProblem(values[field]);
-    if (problem) problems.push(`${field} ${problem}`);
+  for (const field of Object.keys(CREDENTIAL_SCHEMAS[source].shape)) {
+    if (RUT_FIELDS[source].includes(field)) {
+      const problem = rutProblem(values[field]);
+      if (problem) problems.push(`${field} ${problem}`);
+    } else if (typeof values[field] !== 'string' || values[field] === '') problems.push(`${field} is missing`);
   }
-  for (const field of secrets)
-    if (typeof values[field] !== 'string' || values[field] === '') problems.push(`${field} is missing`);
   return problems;
 }

@@ -1,5 +1,3 @@
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { createComplianceReportActivities } from '../../activities/compliance/report';
 import { createNotificationActivities } from '../../activities/notifications';
 import { enqueueDailySummaries } from '../../activities/telemetry/summary';
@@ -7,6 +5,7 @@ import { readReports } from '../../api/compliance/reports';
 import { regulatorDate, regulatorDayStart } from '../../lib/compliance/calendar';
 import { dayReport, expectedSlots, previousDay } from '../../lib/compliance/report';
 import { PIPELINE, TRIGGERED_BY } from '../../lib/search-attributes';
+import { startSmtpCapture, type SmtpCapture } from '../harness/smtp';
 import { createTelemetryTestContext, type TelemetryTestContext } from '../telemetry/harness';
 
 const HOUR = 3_600_000;
@@ -49,39 +48,19 @@ describe('the report of a day (pure)', () => {
   });
 });
 
-interface Mail {
-  to: string;
-  subject: string;
-}
-const mails: Mail[] = [];
-let smtp: SMTPServer;
+let smtp: SmtpCapture;
 let ctx: TelemetryTestContext;
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, _session, done) {
-      let raw = '';
-      stream.on('data', (chunk: Buffer) => (raw += chunk.toString('utf8')));
-      stream.on('end', () => {
-        const head = raw.split(/\r?\n\r?\n/)[0]!.replace(/\r?\n[ \t]+/g, ' ');
-        const field = (name: string) => new RegExp(`^${name}:\\s*(.*)$`, 'im').exec(head)?.[1]?.trim() ?? '';
-        mails.push({ to: field('To'), subject: field('Subject') });
-        done();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+  smtp = await startSmtpCapture();
   ctx = await createTelemetryTestContext(() => ({
-    SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`,
+    SMTP_URL: smtp.url,
     NOTIFY_FROM: 'compliance@example.test',
   }));
 }, 120_000);
 afterAll(async () => {
   await ctx?.close();
-  await new Promise((resolve) => smtp?.close(() => resolve(undefined)));
+  await smtp?.close();
 });
 
 describe('the daily compliance report', () => {
@@ -136,7 +115,7 @@ describe('the daily compliance report', () => {
       ctx.withWorkers([{ taskQueue, activities }], async () => {
         const handle = await ctx.client.workflow.start('complianceDailyReport', {
           taskQueue,
-          workflowId: `compliance-report-test/${taskQueue}/${mails.length}-${Date.now()}`,
+          workflowId: `compliance-report-test/${taskQueue}/${smtp.mails.length}-${Date.now()}`,
           args: [input],
           typedSearchAttributes: [
             { key: PIPELINE, value: 'compliance' },
@@ -174,7 +153,7 @@ describe('the daily compliance report', () => {
       { configId: Number(medio), expected: 1, sent: 1, confirmed: 0, rejected: 0, missing: 0, late: 0 },
     ]);
     expect(reports[0]!.details).toMatchObject({ late: [new Date(start + 20 * HOUR).toISOString()] });
-    expect(mails).toEqual([
+    expect(smtp.mails.map(({ to, subject }) => ({ to, subject }))).toEqual([
       { to: 'officer@example.test', subject: expect.stringContaining(`compliance ${day}: 21/24 confirmed, 3 missing`) },
     ]);
 
@@ -185,7 +164,7 @@ describe('the daily compliance report', () => {
     );
     await run({ timeZone: 'America/Santiago', day });
     expect((await readReports(ctx.db, day, Number(mayor))).items[0]).toMatchObject({ confirmed: 22, missing: 2 });
-    expect(mails).toHaveLength(1);
+    expect(smtp.mails).toHaveLength(1);
 
     // Without `day`, a run reports the regulators' day before the one it started on.
     const scheduled = await run({ timeZone: 'America/Santiago' });

@@ -1,50 +1,25 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { SMTPServer } from 'smtp-server';
 import { verifyWebhook } from '../../lib/notifications/webhook-signature';
 import { SMS_DEMO_ACCOUNT } from '../../local/simulators/sms';
+import { startSmtpCapture, type CapturedMail, type SmtpCapture } from '../harness/smtp';
 import { createTelemetryTestContext, type TelemetryTestContext } from './harness';
 
 const WEBHOOK_SECRET = `whsec_${Buffer.from('a test webhook secret, 32 bytes!').toString('base64')}`;
 
-interface Mail {
-  messageId: string;
-  to: string;
-  subject: string;
-}
-const mails: Mail[] = [];
+let mails: CapturedMail[] = [];
 const hooks: { id: string; valid: boolean; body: string }[] = [];
 let failHooks = 0;
-let smtp: SMTPServer;
-let smtpPort: number;
+let smtp: SmtpCapture;
 let webhookServer: Server;
 let webhookUrl: string;
 let ctx: TelemetryTestContext;
 
-/** Headers of a raw message, unfolded. */
-function header(raw: string, name: string): string {
-  const head = raw.split(/\r?\n\r?\n/)[0]!.replace(/\r?\n[ \t]+/g, ' ');
-  return new RegExp(`^${name}:\\s*(.*)$`, 'im').exec(head)?.[1]?.trim() ?? '';
-}
-
 beforeAll(async () => {
   // A real SMTP server on loopback, collecting what nodemailer delivers.
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, _session, done) {
-      let raw = '';
-      stream.on('data', (chunk: Buffer) => (raw += chunk.toString('utf8')));
-      stream.on('end', () => {
-        mails.push({ messageId: header(raw, 'Message-ID'), to: header(raw, 'To'), subject: header(raw, 'Subject') });
-        done();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  smtpPort = (smtp.server.address() as AddressInfo).port;
+  smtp = await startSmtpCapture();
+  mails = smtp.mails;
 
   const app = express();
   app.post('/hook', express.text({ type: '*/*' }), (req, res) => {
@@ -70,7 +45,7 @@ beforeAll(async () => {
   webhookUrl = `http://127.0.0.1:${(webhookServer.address() as AddressInfo).port}/hook`;
 
   ctx = await createTelemetryTestContext((simulatorsUrl) => ({
-    SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+    SMTP_URL: smtp.url,
     NOTIFY_FROM: 'alerts@example.test',
     SMS_GATEWAY_URL: `${simulatorsUrl.replace('http://', `http://${SMS_DEMO_ACCOUNT.sid}:${SMS_DEMO_ACCOUNT.token}@`)}/sms`,
   }));
@@ -93,7 +68,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await ctx?.close();
   await new Promise((resolve) => webhookServer?.close(resolve));
-  await new Promise((resolve) => smtp?.close(() => resolve(undefined)));
+  await smtp?.close();
 });
 
 const outbox = async () =>
