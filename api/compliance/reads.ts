@@ -179,8 +179,7 @@ export async function readLedgerStatus(db: Database, configId: number) {
   );
   const next = await db.query<{ slot: Date; next_attempt_at: Date | null }>(
     `SELECT slot, next_attempt_at FROM compliance_submissions
-      WHERE config_id = $1 AND receipt IS NULL AND status IN ('PENDING', 'ERROR')
-      ORDER BY COALESCE(next_attempt_at, slot), slot LIMIT 1`,
+      WHERE config_id = $1 AND status = 'PENDING' ORDER BY COALESCE(next_attempt_at, slot), slot LIMIT 1`,
     [configId],
   );
   const last = await db.query<{ slot: Date; receipt: string; accepted_at: Date | null }>(
@@ -191,7 +190,8 @@ export async function readLedgerStatus(db: Database, configId: number) {
   const byStatus = Object.fromEntries(counts.rows.map((r) => [r.status, Number(r.n)]));
   return {
     counts: byStatus,
-    backlog: (byStatus.PENDING ?? 0) + (byStatus.ERROR ?? 0),
+    // Failed and unanswered attempts leave a slot PENDING; an ERROR (a verify mismatch) was accepted.
+    backlog: byStatus.PENDING ?? 0,
     nextSlot: next.rows[0] ? next.rows[0].slot.toISOString() : null,
     nextAttemptAt: iso(next.rows[0]?.next_attempt_at ?? null),
     lastReceipt: last.rows[0]
