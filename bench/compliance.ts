@@ -7,11 +7,11 @@ import { startSimulatorProcess } from './child-process';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createComplianceActivities } from '../activities/compliance';
 import { regulatorDate, regulatorDayStart } from '../lib/compliance/calendar';
-import { ensureComplianceWorkflow } from '../lib/compliance/workflow-client';
+import { ensureComplianceSender } from '../lib/compliance/workflow-client';
 import { createDatabase } from '../lib/db';
 import { loadConfig } from '../lib/config';
 import { DGA_DEMO_CREDENTIALS } from '../local/simulators/dga';
-import { configWorkflowId } from '../workflows/compliance/types';
+import { senderWorkflowId, wakeSignal } from '../workflows/compliance/types';
 import globalSetup from '../test/harness/global-setup';
 import globalTeardown from '../test/harness/global-teardown';
 import { createTestContext, type TestContext } from '../test/harness/context';
@@ -19,11 +19,12 @@ import { startWorkerProcess } from '../test/harness/worker-process';
 
 /**
  * `npm run bench:compliance` (issue 11):
- * - **hour**: COMPLIANCE_BENCH_CONFIGS (1,000) MAYOR works send the hour's slot — plan, submit, verify —
- *   through Temporal (a worker process: one entity workflow per work, one slot child each) against a
- *   bare loop running the same activity functions (same HTTP calls and ledger writes) with the same
- *   concurrency (100 in flight, the worker's default, over 4 database connections, the worker's);
- *   ratio = bare / Temporal (target ≥ 0.7), and the Temporal wall time (target ≤ 5 min).
+ * - **hour**: COMPLIANCE_BENCH_CONFIGS (1,000) MAYOR works send the hour's slot — claim, plan, submit,
+ *   verify, release — through Temporal (a worker process running the compliance sender: claims and
+ *   batch activities) against a bare loop calling the same activity functions (same HTTP calls and
+ *   ledger writes) with the same concurrency (10 batches of 10 lanes: 100 works in flight, over 4
+ *   database connections, the worker's); ratio = bare / Temporal (target ≥ 0.7), and the Temporal
+ *   wall time (target ≤ 5 min).
  * - **backlog**: COMPLIANCE_BENCH_BACKLOG_WORKS (200) works with 24 pending hourly slots each and a
  *   1-second DGA_BACKLOG_SPACING: the drain's wall time in spacings (about 24 expected) and the
  *   simulator's violations (0 expected).
@@ -34,8 +35,8 @@ const BACKLOG_WORKS = Number(process.env.COMPLIANCE_BENCH_BACKLOG_WORKS ?? 200);
 const BACKLOG_HOURS = 24;
 const LATENCY_MS = Number(process.env.COMPLIANCE_BENCH_LATENCY_MS ?? 0);
 const SPACING_MS = 1_000;
-/** The TypeScript SDK's default maxConcurrentActivityTaskExecutions, which the worker keeps. */
-const IN_FLIGHT = 100;
+/** The sender's batches per round (ComplianceSenderInput.batches): 10 of 10 lanes each. */
+const BATCHES = 10;
 /** The worker process's pool (test/fixtures/worker-process.ts). */
 const POOL = 4;
 const H = 3_600_000;
@@ -134,52 +135,59 @@ async function until(what: string, probe: () => Promise<boolean>, timeoutMs: num
   }
 }
 
-async function tearDown(setup: Setup): Promise<void> {
-  for (const id of setup.ids)
+async function tearDown(setup: Setup, taskQueue?: string): Promise<void> {
+  if (taskQueue)
     await setup.ctx.client.workflow
-      .getHandle(configWorkflowId(id))
+      .getHandle(senderWorkflowId(taskQueue))
       .terminate('bench over')
       .catch(() => undefined);
   await setup.ctx.close();
   rmSync(setup.dir, { recursive: true, force: true });
 }
 
-/** Through Temporal: from the readings' arrival and each entity workflow's wake-up, until every slot is confirmed. */
+/** Per work, the wait between one send's answer and the next send (the spacing plus what the sender adds). */
+async function sendGaps(setup: Setup): Promise<{ gapMs: number; p90GapMs: number; sendMs: number }> {
+  const { rows } = await setup.ctx.db.query<{ gap: number; p90: number; send: number }>(
+    `SELECT avg(gap) AS gap, percentile_cont(0.9) WITHIN GROUP (ORDER BY gap) AS p90, avg(send) AS send FROM (
+       SELECT extract(epoch FROM started_at - lag(finished_at) OVER w) * 1000 AS gap,
+              extract(epoch FROM finished_at - started_at) * 1000 AS send
+         FROM compliance_attempts WHERE kind = 'SUBMIT'
+       WINDOW w AS (PARTITION BY config_id ORDER BY started_at)) t`,
+  );
+  const row = rows[0]!;
+  return { gapMs: Number(row.gap), p90GapMs: Number(row.p90), sendMs: Number(row.send) };
+}
+
+let lastGaps: Awaited<ReturnType<typeof sendGaps>> | undefined;
+
+/** Through Temporal: from the readings' arrival and the sender's wake-up, until every slot is confirmed. */
 async function viaTemporal(works: number, slots: readonly Date[], dgaUrl: string): Promise<number> {
   const setup = await setUp(works, slots, dgaUrl);
+  const taskQueue = setup.ctx.uniqueQueue('bench-compliance');
   try {
-    const taskQueue = setup.ctx.uniqueQueue('bench-compliance');
     const worker = await startWorkerProcess(
       { taskQueue, databaseUrl: setup.ctx.databaseUrl.reveal(), activities: 'compliance', env: setup.env },
       children,
     );
-    // Steady state: every work's entity workflow runs and has planned its slots, which wait for data.
-    const wake = (signal: boolean) => {
-      const ids = [...setup.ids];
-      return Promise.all(
-        Array.from({ length: 20 }, async () => {
-          for (let id = ids.shift(); id; id = ids.shift())
-            await ensureComplianceWorkflow(setup.ctx.client, id, { taskQueue, triggeredBy: 'schedule', signal });
-        }),
-      );
-    };
-    await wake(false);
+    // Steady state: the sender runs and has planned every work, whose slots wait for data.
+    await ensureComplianceSender(setup.ctx.client, { taskQueue, triggeredBy: 'schedule' });
     const all = works * slots.length;
     await until('every work planned', async () => (await pending(setup)) === all, 15 * 60_000);
-    // The slot time: the readings arrive and each entity wakes (a signal here; its timer in production).
+    // The slot time: the readings arrive and the works wake (a signal here; the sender's timer in production).
     const started = performance.now();
     await measure(setup);
-    await wake(true);
+    await setup.ctx.client.workflow.getHandle(senderWorkflowId(taskQueue)).signal(wakeSignal, { configIds: setup.ids });
     await until('every slot confirmed', async () => (await confirmed(setup, slots)) === all, 15 * 60_000);
     const ms = performance.now() - started;
     worker.kill('SIGKILL');
+    lastGaps = await sendGaps(setup);
     return ms;
   } finally {
-    await tearDown(setup);
+    await tearDown(setup, taskQueue);
   }
 }
 
-/** Without Temporal: the same activity functions, plan → submit → verify → plan, per work, 100 in flight. */
+/** Without Temporal: the same activity functions (a round of 10 batches of 10 lanes), called directly. */
 async function bareLoop(works: number, slots: readonly Date[], dgaUrl: string): Promise<number> {
   const setup = await setUp(works, slots, dgaUrl);
   const db = createDatabase({ url: setup.ctx.databaseUrl, max: POOL });
@@ -189,32 +197,17 @@ async function bareLoop(works: number, slots: readonly Date[], dgaUrl: string): 
     const env = new MockActivityEnvironment();
     // Each call in an activity context (heartbeats go nowhere), as a worker would run it.
     const call = <A, R>(fn: (input: A) => Promise<R>, input: A) => env.run(fn, input) as Promise<R>;
+    let rounds = 0;
+    const round = async (woken?: string[]) => {
+      rounds += 1;
+      const batch = (i: number) => ({ owner: `bench-bare-loop/${rounds}.${i}`, woken: i === 0 ? woken : [] });
+      await Promise.all(Array.from({ length: BATCHES }, (_, i) => call(activities.sendDueComplianceWorks, batch(i))));
+    };
     // The same starting point: the slots planned and waiting for their readings.
-    const planned = [...setup.ids];
-    await Promise.all(
-      Array.from({ length: IN_FLIGHT }, async () => {
-        for (let configId = planned.shift(); configId; configId = planned.shift())
-          await call(activities.planComplianceSlots, { configId });
-      }),
-    );
+    await round();
     const started = performance.now();
     await measure(setup);
-    const ids = [...setup.ids];
-    const lane = async () => {
-      for (let configId = ids.shift(); configId; configId = ids.shift()) {
-        for (;;) {
-          const plan = await call(activities.planComplianceSlots, { configId });
-          if (!plan.next) break;
-          const wait = Date.parse(plan.next.at) - Date.now();
-          if (wait > 0) await sleep(wait);
-          const work = { configId, slot: plan.next.slot };
-          const sent = await call(activities.submitComplianceSlot, work);
-          if (sent.outcome === 'ACCEPTED' || sent.outcome === 'DUPLICATE')
-            await call(activities.verifyComplianceSlot, work);
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
+    await round(setup.ids);
     const ms = performance.now() - started;
     const done = await confirmed(setup, slots);
     if (done !== works * slots.length) throw new Error(`bare loop confirmed ${done} of ${works * slots.length}`);
@@ -252,6 +245,11 @@ async function main(): Promise<void> {
     log(
       `  drained in ${(drain / 1000).toFixed(1)} s = ${(drain / SPACING_MS).toFixed(1)} spacings (about ${BACKLOG_HOURS} expected)`,
     );
+    if (lastGaps)
+      log(
+        `  between a work's sends: ${lastGaps.gapMs.toFixed(0)} ms on average (p90 ${lastGaps.p90GapMs.toFixed(0)} ms; ` +
+          `spacing ${SPACING_MS} ms); a send took ${lastGaps.sendMs.toFixed(0)} ms`,
+      );
     const found = await violations(dgaUrl);
     log(`  simulator violations over the whole bench: ${found.length}`);
     if (found.length > 0) log(JSON.stringify(found.slice(0, 5)));

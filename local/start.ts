@@ -74,8 +74,8 @@ async function startStack(
   const schedules = await applyDeclaredSchedules(client, scheduleContext(config), { logger, prune: true });
 
   const workers = await startWorkers(config, db, await bundle, logger, stops, stopAll);
-  // Compliance sends from one entity workflow per configuration: start the missing ones (the demo's
-  // on a first start) now rather than at the ensure schedule's next tick.
+  // Compliance sends through one sender workflow: started now (the demo's configurations are due
+  // on a first start) rather than at the ensure schedule's next tick.
   await client.schedule
     .getHandle('compliance-ensure')
     .trigger()

@@ -2,9 +2,9 @@ import { ScheduleOverlapPolicy } from '@temporalio/client';
 import type { ScheduleContext, ScheduleDeclaration } from './types';
 
 /**
- * The compliance schedules. Sending itself is not scheduled: each configuration's entity workflow
- * keeps its own durable timers. These keep those workflows running (a configuration created while
- * the API could not reach Temporal, a workflow terminated by hand) and verify SENT receipts every
+ * The compliance schedules. Sending itself is not scheduled: the compliance sender keeps its own
+ * durable timers. These keep the sender running (started if the API could not reach Temporal, or
+ * it was terminated by hand) and verify SENT receipts every
  * 2 hours (the seed's sync). Both are idempotent: SKIP, and a second run changes nothing. The daily
  * report of the regulators' previous day runs at 07:00, before the 08:00 summary that includes it.
  */
@@ -12,11 +12,11 @@ export function complianceSchedules({ timeZone }: ScheduleContext): ScheduleDecl
   return [
     {
       id: 'compliance-ensure',
-      description: 'Compliance: every active configuration has its entity workflow running',
+      description: 'Compliance: the compliance sender is running',
       taskQueue: 'compliance',
-      target: 'entity-workflows',
+      target: 'sender',
       calendars: [{ hour: '*', minute: { start: 0, end: 59, step: 10 }, comment: 'every 10 minutes' }],
-      workflowType: 'complianceEnsureWorkflows',
+      workflowType: 'complianceEnsureSender',
       args: [],
       workflowIdPrefix: 'compliance-ensure',
       overlap: ScheduleOverlapPolicy.SKIP,

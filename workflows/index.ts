@@ -12,9 +12,9 @@ export { telemetryPollCycle } from './telemetry';
 export { telemetryReprocessPoint } from './telemetry-reprocess';
 export { telemetryHealthCheck, telemetryCleanup, telemetryDailySummary } from './telemetry-maintenance';
 export {
-  complianceConfig,
+  complianceSender,
   complianceSlot,
-  complianceEnsureWorkflows,
+  complianceEnsureSender,
   complianceVerifySweep,
   complianceDailyReport,
 } from './compliance';

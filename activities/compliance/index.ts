@@ -1,16 +1,24 @@
+import { Context, log } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../../lib/config';
 import type { Database } from '../../lib/db';
-import { MANUAL_STANDARDS } from '../../lib/compliance/standards';
-import { ensureComplianceWorkflow } from '../../lib/compliance/workflow-client';
+import { ensureComplianceSender } from '../../lib/compliance/workflow-client';
 import { connectClient } from '../../lib/temporal';
 import { createNotificationActivities } from '../notifications';
 import { heartbeatWhile } from '../heartbeat';
 import { createCredentialsStore } from '../telemetry/credentials';
-import { planComplianceSlots, type PlanResult } from './plan';
 import { createComplianceReportActivities } from './report';
+import {
+  claimDueWork,
+  claimedBy,
+  nextDueAt,
+  sendRequestedSlot,
+  sendWork,
+  wakeWorks,
+  type SendDeps,
+  type WorkResult,
+} from './sender';
 import { createSmaClient } from './sma-client';
-import { submitComplianceSlot, type SubmitResult } from './submit';
 import { listUnverifiedSlots, verifyComplianceSlot, type VerifyOutcome } from './verify';
 
 export interface ComplianceActivityDeps {
@@ -22,14 +30,31 @@ export interface ComplianceActivityDeps {
   dataRecheckMs?: number;
   /** Per regulator request. @default 30 seconds */
   httpTimeoutMs?: number;
+  /** A work whose run failed before an answer (e.g. DGA_BASE_URL unset) rests this long. @default 30 seconds */
+  failureRestMs?: number;
   /** For the ensure activity; connected from the configuration on first use when absent. */
   client?: Client;
 }
 
+/** Works a batch sends at once; the sender runs 10 batches, so at most 100 works are in flight. */
+export const BATCH_LANES = 10;
+/** A batch stops claiming after this long, so the sender's history shows its progress. */
+const BATCH_MAX_MS = 5 * 60_000;
+
+export interface BatchResult {
+  works: number;
+  /** Sends by outcome (`ACCEPTED+CONFIRMED`, `NO_ANSWER`, `DEFERRED`…). */
+  sends: Record<string, number>;
+  /** Works whose run failed before an answer; they rest and are sent again. */
+  failed: { configId: string; error: string }[];
+  /** When the next work nobody holds comes due (null: none until a configuration changes). */
+  nextAt: string | null;
+}
+
 /**
- * The compliance activities: few per slot (plan, submit, verify), so a thousand works' hour is a
- * few thousand activities. Credentials are resolved here, by reference; workflows see ids,
- * slots, outcomes and receipts only.
+ * The compliance activities: the sender claims the due works and sends them in batches (a thousand
+ * works' hour is a dozen activities, not thousands); an operator's slot request is one activity.
+ * Credentials are resolved here, by reference; workflows see ids, slots, outcomes and receipts only.
  */
 export function createComplianceActivities(deps: ComplianceActivityDeps) {
   const { config, db } = deps;
@@ -52,20 +77,95 @@ export function createComplianceActivities(deps: ComplianceActivityDeps) {
   };
   const verifyDeps = { db, now, dgaBaseUrl: config.regulators.dgaBaseUrl, httpTimeoutMs };
 
+  const notifications = createNotificationActivities({ config, db, now });
+  const sendDeps: SendDeps = {
+    db,
+    now,
+    plan: { now, dataRecheckMs: deps.dataRecheckMs ?? 15 * 60_000, ...rules },
+    submit: submitDeps,
+    verify: verifyDeps,
+    failureRestMs: deps.failureRestMs ?? 30_000,
+  };
+
   return {
-    ...createNotificationActivities({ config, db, now }),
+    ...notifications,
     ...createComplianceReportActivities({ db }),
 
-    planComplianceSlots(input: { configId: string; submitNow?: string[] }): Promise<PlanResult> {
-      return heartbeatWhile(
-        planComplianceSlots(db, { now, dataRecheckMs: deps.dataRecheckMs ?? 15 * 60_000, ...rules }, input),
-      );
+    /**
+     * One batch of the sender: `BATCH_LANES` lanes, each claiming a work due now, sending it as far
+     * as the rules allow, releasing it with its next time, and claiming the next. A lane that finds
+     * nothing due while others are busy waits until a sibling claims a work, then looks again
+     * (works come due while others are sent); the batch ends when no lane is busy and nothing is
+     * due, or after `BATCH_MAX_MS`.
+     * It never waits for a rule: that is the sender's durable timer. A retry first finishes the
+     * works its dead attempt still held (a send cut short is resolved, never posted twice).
+     */
+    async sendDueComplianceWorks(input: { owner: string; woken?: string[] }): Promise<BatchResult> {
+      const { owner } = input;
+      await wakeWorks(db, input.woken ?? []);
+      const resumed = Context.current().info.attempt > 1 ? await claimedBy(db, owner) : [];
+      const results: WorkResult[] = [];
+      const until = Date.now() + BATCH_MAX_MS;
+      let busy = 0;
+      let done = false;
+      let failure: unknown;
+      // Lanes that found nothing due while others were busy: a claim that finds a work wakes them.
+      const idle: (() => void)[] = [];
+      const stop = () => {
+        done = true;
+        for (const wake of idle.splice(0)) wake();
+      };
+      const { cancellationSignal } = Context.current();
+      const claim = async () => {
+        // Cancelled (the sender was terminated or reset): the works in hand are finished, no new one is taken.
+        if (cancellationSignal.aborted) return undefined;
+        try {
+          return resumed.shift() ?? (Date.now() < until ? await claimDueWork(db, now(), owner) : undefined);
+        } catch (error) {
+          // The database is away: every lane stops, and the batch fails once they all have (its
+          // retry resumes the works still claimed; no lane of this attempt is left running).
+          failure ??= error;
+          stop();
+          return undefined;
+        }
+      };
+      const lane = async () => {
+        while (!done) {
+          const id = await claim();
+          if (id) {
+            // More may be due: the idle lanes look too.
+            for (const wake of idle.splice(0)) wake();
+            busy += 1;
+            results.push(await sendWork(sendDeps, id, owner));
+            busy -= 1;
+          } else if (busy === 0) stop();
+          else if (!done) await new Promise<void>((resolve) => idle.push(resolve));
+        }
+      };
+      await heartbeatWhile(Promise.all(Array.from({ length: BATCH_LANES }, lane)), () => ({ works: results.length }));
+      if (failure) throw failure;
+      for (const { configId, error } of results.filter((r) => r.error))
+        log.warn('compliance work failed before an answer; it rests and is sent again', { configId, error });
+      // Their users hear of rejections and mismatches now, not at the next telemetry cycle.
+      if (results.some((r) => r.notify)) await notifications.deliverPendingNotifications({});
+      const sends: Record<string, number> = {};
+      for (const outcome of results.flatMap((r) => r.sends)) sends[outcome] = (sends[outcome] ?? 0) + 1;
+      return {
+        works: results.length,
+        sends,
+        failed: results.filter((r) => r.error).map((r) => ({ configId: r.configId, error: r.error! })),
+        nextAt: await nextDueAt(db, now()),
+      };
     },
 
-    submitComplianceSlot(input: { configId: string; slot: string }): Promise<SubmitResult> {
-      return submitComplianceSlot(submitDeps, input);
+    /** An operator's request for one slot (the workflow `compliance/<config>/<slot>`). */
+    async sendRequestedComplianceSlot(input: { configId: string; slot: string; owner: string; reopen: boolean }) {
+      const result = await heartbeatWhile(sendRequestedSlot(sendDeps, input));
+      if (result.done && result.notify) await notifications.deliverPendingNotifications({});
+      return result;
     },
 
+    /** For a test or an operator's script: one slot checked against the DGA's record now. */
     verifyComplianceSlot(input: { configId: string; slot: string }) {
       return heartbeatWhile(verifyComplianceSlot(verifyDeps, input));
     },
@@ -84,27 +184,10 @@ export function createComplianceActivities(deps: ComplianceActivityDeps) {
       return counts;
     },
 
-    /** Every ACTIVE configuration sent through an API has its entity workflow running. */
-    async ensureComplianceWorkflows(input: { taskQueue: string }): Promise<{ started: number; running: number }> {
+    /** The compliance sender of the task queue runs (the compliance-ensure schedule). */
+    async ensureComplianceSender(input: { taskQueue: string }) {
       client ??= connectClient(config);
-      const temporal = await client;
-      const { rows } = await db.query<{ id: string }>(
-        `SELECT id::text FROM compliance_configs WHERE status = 'ACTIVE' AND NOT (standard = ANY($1::text[])) ORDER BY id`,
-        [MANUAL_STANDARDS],
-      );
-      const result = { started: 0, running: 0 };
-      const ids = rows.map((r) => r.id);
-      const worker = async () => {
-        for (let id = ids.shift(); id; id = ids.shift()) {
-          const { started } = await ensureComplianceWorkflow(temporal, id, {
-            taskQueue: input.taskQueue,
-            triggeredBy: 'schedule',
-          });
-          result[started ? 'started' : 'running'] += 1;
-        }
-      };
-      await heartbeatWhile(Promise.all(Array.from({ length: 10 }, worker)), () => result);
-      return result;
+      return ensureComplianceSender(await client, { taskQueue: input.taskQueue, triggeredBy: 'schedule' });
     },
   };
 }

@@ -3,7 +3,7 @@ import { retryDelayMs } from '../../lib/compliance/answers';
 import { buildSlotPayload, MEASUREMENT_TOLERANCE_MS, SMA_PARAMETERS, type Reading } from '../../lib/compliance/payload';
 import { planNextSend, type ComplianceState, type Plan } from '../../lib/compliance/planner';
 import { slotAtOrAfter, slotsBetween } from '../../lib/compliance/slots';
-import { DAY_MS, MANUAL_STANDARDS } from '../../lib/compliance/standards';
+import { DAY_MS, MANUAL_STANDARDS, type Source } from '../../lib/compliance/standards';
 import { regulatorDayEnd } from '../../lib/compliance/calendar';
 import { loadComplianceConfig, type ComplianceConfigRow } from './store';
 
@@ -30,6 +30,8 @@ const YOUNG_RECHECK_MS = 60_000;
 export interface PlanResult extends Omit<Plan, 'state'> {
   state: ComplianceState;
   reason?: string;
+  /** The work's regulator, once it is found. */
+  source?: Source;
 }
 
 export async function planComplianceSlots(
@@ -72,7 +74,7 @@ export async function planComplianceSlots(
   });
   // Past its last active day with nothing left to send: the work's sending is over.
   if (!plan.next && !plan.wakeAt) return { ...plan, state: 'stopped', reason: 'past the active period' };
-  return plan;
+  return { ...plan, source: config.source };
 }
 
 /** The operator's "submit now": a pending or rejected slot becomes eligible as soon as the rules allow. */

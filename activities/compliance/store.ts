@@ -24,13 +24,16 @@ export interface ComplianceConfigRow {
   status: 'ACTIVE' | 'INACTIVE' | 'BLOCKED';
   blockedReason: string | null;
   lastSendAt: Date | null;
+  /** Who sends the work now (a sender batch, an operator's slot workflow), and until when at most. */
+  claimedBy: string | null;
+  claimedUntil: Date | null;
 }
 
 const CONFIG_COLUMNS = `id::text, point_code AS "pointCode", source, standard, dga_codigo_obra AS "codigoObra",
   dga_work_kind AS "workKind", sma_uf_id AS "smaUfId", sma_proceso_id AS "smaProcesoId",
   sma_dispositivo_id AS "smaDispositivoId", sma_parameters AS "smaParameters", credentials_ref AS "credentialsRef",
   active_from::text AS "activeFrom", active_to::text AS "activeTo", status, blocked_reason AS "blockedReason",
-  last_send_at AS "lastSendAt"`;
+  last_send_at AS "lastSendAt", claimed_by AS "claimedBy", claimed_until AS "claimedUntil"`;
 
 /** With `lock`, the row is locked FOR UPDATE: every send of a work serializes on it. */
 export async function loadComplianceConfig(

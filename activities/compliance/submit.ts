@@ -55,7 +55,14 @@ type Intent =
   | { send: false; result: SubmitResult }
   | { send: true; config: ComplianceConfigRow; attempt: number; payload: unknown };
 
-export async function submitComplianceSlot(deps: SubmitDeps, input: { configId: string; slot: string }) {
+/** `owner` holds the work's claim (activities/compliance/sender.ts): only the claim's owner sends. */
+export interface SubmitInput {
+  configId: string;
+  slot: string;
+  owner: string;
+}
+
+export async function submitComplianceSlot(deps: SubmitDeps, input: SubmitInput) {
   const config = await loadComplianceConfig(deps.db, input.configId);
   if (!config || config.status !== 'ACTIVE')
     return { outcome: 'DEFERRED', reason: 'configuration not active' } satisfies SubmitResult;
@@ -128,11 +135,17 @@ function resolveSecret(deps: SubmitDeps, config: ComplianceConfigRow): ResolvedS
   return sma.ok ? { ok: true, sma: sma.value, password: sma.value.password } : { ok: false, reason: sma.reason };
 }
 
-async function recordIntent(deps: SubmitDeps, client: PoolClient, input: { configId: string; slot: string }) {
+async function recordIntent(deps: SubmitDeps, client: PoolClient, input: SubmitInput) {
   const now = deps.now();
   const config = await loadComplianceConfig(client, input.configId, true);
   if (!config || config.status !== 'ACTIVE')
     return { send: false, result: { outcome: 'DEFERRED', reason: 'configuration not active' } } satisfies Intent;
+  // One owner sends a work at a time: an IN_FLIGHT attempt seen below is then always a dead one.
+  if (config.claimedBy !== input.owner || !config.claimedUntil || config.claimedUntil <= now)
+    return {
+      send: false,
+      result: { outcome: 'DEFERRED', reason: 'the work is not claimed by this sender' },
+    } satisfies Intent;
   const inFlight = await client.query<{ slot: Date; attempt: number; started_at: Date }>(
     `SELECT slot, attempt, started_at FROM compliance_attempts
       WHERE config_id = $1::bigint AND kind = 'SUBMIT' AND outcome = 'IN_FLIGHT'`,

@@ -5,8 +5,8 @@ import type { ApiDeps } from '../deps';
 import { principalOf } from '../http/auth';
 import { conflict, notFound } from '../http/problem';
 import { defineRoute, type RouteKit } from '../http/route';
-import { readSendingState, signalConfigWorkflow } from './entity';
-import { listSubmissions, readConfig, readLedgerStatus, readSubmission } from './reads';
+import { readSendingState, wakeSending } from './sending';
+import { listSubmissions, readConfig, readLedgerStatus, readSubmission, readWorkSending } from './reads';
 import { readReports } from './reports';
 import {
   ConfigIdParams,
@@ -57,7 +57,8 @@ export function defineLedgerRoutes(router: Router, kit: RouteKit, deps: ApiDeps)
     },
     async handler({ params }, res) {
       const config = await requireConfig(params.id);
-      const [ledger, sending] = await Promise.all([readLedgerStatus(db, params.id), readSendingState(deps, params.id)]);
+      const [ledger, work] = await Promise.all([readLedgerStatus(db, params.id), readWorkSending(db, params.id)]);
+      const sending = await readSendingState(deps, { status: config.status, ...work });
       res.json({ config, sending, ...ledger } satisfies z.input<typeof ConfigStatusSchema>);
     },
   });
@@ -67,13 +68,14 @@ export function defineLedgerRoutes(router: Router, kit: RouteKit, deps: ApiDeps)
     path: '/api/v1/compliance/configs/:id/slots/:slot/submit',
     summary: 'Send a pending or rejected slot now, within the sending rules',
     description:
-      'The configuration’s entity workflow sends it as soon as the rules allow (the backlog spacing, the daily ' +
-      'resend of a failed measurement). A slot the regulator accepted is never sent again: 409.',
+      'Its workflow `compliance/<config>/<slot>` sends it now if the sending rules allow (the backlog spacing, the ' +
+      'daily resend of a failed measurement), or leaves it queued for the sender until they do. A slot the ' +
+      'regulator accepted is never sent again: 409.',
     tags: ['compliance'],
     role: 'operator',
     request: { params: SlotParams },
     responses: {
-      202: { description: 'Queued for its entity workflow', schema: SubmitAcceptedSchema },
+      202: { description: 'Requested: its slot workflow runs', schema: SubmitAcceptedSchema },
       404: { description: 'No such configuration, or the slot is not in its ledger' },
       409: { description: 'Already accepted, or the configuration does not send (manual, inactive, blocked)' },
     },
@@ -94,7 +96,7 @@ export function defineLedgerRoutes(router: Router, kit: RouteKit, deps: ApiDeps)
           `Configuration ${params.id} is ${config.status}${config.blockedReason ? ` (${config.blockedReason})` : ''}; ` +
             'set it ACTIVE first',
         );
-      const workflowId = await signalConfigWorkflow(deps, params.id, { submitNow: slot.toISOString() });
+      const workflowId = await wakeSending(deps, params.id, { submitNow: slot.toISOString() });
       deps.logger.info({ config: params.id, slot, by: principalOf(res)?.name }, 'compliance submit requested');
       res.status(202).json({
         configId: params.id,

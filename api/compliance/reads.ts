@@ -172,6 +172,17 @@ export async function readSubmission(db: Database, configId: number, slot: Date)
 }
 
 /** The ledger's side of a configuration's status. */
+/** The work's sending row: its last plan's state, when it is looked at again, and whether it is being sent. */
+export async function readWorkSending(db: Database, configId: number) {
+  const { rows } = await db.query<{ sendState: string; nextPlanAt: Date | null; claimed: boolean }>(
+    `SELECT send_state AS "sendState", nullif(nullif(next_plan_at, 'infinity'), '-infinity') AS "nextPlanAt",
+            coalesce(claimed_until > now(), false) AS claimed
+       FROM compliance_configs WHERE id = $1`,
+    [configId],
+  );
+  return rows[0] ?? { sendState: 'idle', nextPlanAt: null, claimed: false };
+}
+
 export async function readLedgerStatus(db: Database, configId: number) {
   const counts = await db.query<{ status: string; n: string }>(
     'SELECT status, count(*) AS n FROM compliance_submissions WHERE config_id = $1 GROUP BY status',

@@ -18,7 +18,7 @@ import {
   SourceListSchema,
   UpdateConfigSchema,
 } from './schemas';
-import { signalConfigWorkflow } from './entity';
+import { wakeSending } from './sending';
 
 /** The compliance API: sources and configurations (here), the ledger, status, submit and reports (beside it). */
 export function complianceRoutes(deps: ApiDeps, kit: RouteKit): Router {
@@ -129,7 +129,7 @@ export function complianceRoutes(deps: ApiDeps, kit: RouteKit): Router {
           );
         throw error;
       }
-      if (!created.manual) await signalConfigWorkflow(deps, created.id, true);
+      if (!created.manual) await wakeSending(deps, created.id);
       deps.logger.info(
         { config: created.id, point: body.pointCode, by: principalOf(res)?.name },
         'compliance config created',
@@ -158,7 +158,7 @@ export function complianceRoutes(deps: ApiDeps, kit: RouteKit): Router {
     path: '/api/v1/compliance/configs/:id',
     summary: 'Change a configuration (identifiers, credentials, dates, standard, status)',
     description:
-      'Its entity workflow re-plans at once. `status: ACTIVE` resumes a configuration BLOCKED by a configuration ' +
+      'The sender plans it again at once. `status: ACTIVE` resumes a configuration BLOCKED by a configuration ' +
       'error (after fixing the informant or credentials); INACTIVE stops its sending.',
     tags: ['compliance'],
     role: 'operator',
@@ -204,7 +204,7 @@ export function complianceRoutes(deps: ApiDeps, kit: RouteKit): Router {
         if (isViolation(error, '23505')) throw conflict('another configuration reports this work');
         throw error;
       }
-      await signalConfigWorkflow(deps, updated.id, true);
+      await wakeSending(deps, updated.id);
       deps.logger.info({ config: updated.id, by: principalOf(res)?.name }, 'compliance config updated');
       res.json(updated satisfies z.input<typeof ConfigSchema>);
     },
@@ -225,7 +225,7 @@ export function complianceRoutes(deps: ApiDeps, kit: RouteKit): Router {
       );
       if (!rows[0]) throw notFound(`No compliance configuration ${params.id}`);
       const config = toConfig(rows[0] as Parameters<typeof toConfig>[0]);
-      if (!MANUAL_STANDARDS.includes(config.standard)) await signalConfigWorkflow(deps, config.id, true);
+      if (!MANUAL_STANDARDS.includes(config.standard)) await wakeSending(deps, config.id);
       deps.logger.info({ config: config.id, by: principalOf(res)?.name }, 'compliance config deactivated');
       res.json(config satisfies z.input<typeof ConfigSchema>);
     },

@@ -175,9 +175,13 @@ export const ConfigStatusSchema = z
   .object({
     config: ConfigSchema,
     sending: z.object({
-      state: z.string().meta({ description: 'What its entity workflow is doing; `not-running` if none runs' }),
-      workflowId: z.string(),
-      nextWakeAt: z.string().nullable(),
+      state: z.string().meta({
+        description:
+          'Where its sending stands: `sending`, `idle`, `waiting-spacing`, `waiting-retry`, `waiting-data`, `failing`, ' +
+          '`blocked`, `stopped`; `not-running` if no compliance sender runs, `no-worker` if no worker answers it',
+      }),
+      workflowId: z.string().meta({ description: 'The compliance sender' }),
+      nextWakeAt: z.string().nullable().meta({ description: 'When the sender looks at this work again' }),
     }),
     nextSlot: z.string().nullable().meta({ description: 'The next slot the sending rules will send, and when' }),
     nextAttemptAt: z.string().nullable(),

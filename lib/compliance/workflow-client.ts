@@ -1,83 +1,94 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Trigger } from '../families';
-import { PIPELINE, PIPELINE_TARGET, TRIGGERED_BY } from '../search-attributes';
+import { BUSINESS_DATE, PIPELINE, PIPELINE_TARGET, TRIGGERED_BY } from '../search-attributes';
+import { regulatorDate } from './calendar';
 import {
   COMPLIANCE_TASK_QUEUE,
-  CONFIG_WORKFLOW_TYPE,
-  configChangedSignal,
-  configWorkflowId,
-  submitNowSignal,
-  type ComplianceConfigInput,
+  SENDER_WORKFLOW_TYPE,
+  SLOT_WORKFLOW_TYPE,
+  senderWorkflowId,
+  slotWorkflowId,
+  wakeSignal,
+  type ComplianceSenderInput,
+  type ComplianceSlotInput,
 } from '../../workflows/compliance/types';
-
-const searchAttributes = (configId: string, triggeredBy: Trigger = 'api') => [
-  { key: PIPELINE, value: 'compliance' },
-  { key: PIPELINE_TARGET, value: `config-${configId}` },
-  { key: TRIGGERED_BY, value: triggeredBy },
-];
 
 export interface EnsureOptions {
   /** @default 'compliance' */
   taskQueue?: string;
-  /** Also tell a running workflow to plan again (the API after a create or update). @default false */
-  signal?: boolean;
+  /** Configurations created or changed: the sender plans them at once (signal-with-start). */
+  wake?: string[];
   /** @default 'api' */
   triggeredBy?: Trigger;
+  /** The sender's input when this call starts it (tests: shorter heartbeats). */
+  input?: ComplianceSenderInput;
 }
 
 /**
- * Makes sure the configuration's entity workflow runs: started under its business id, or found
- * running. With `signal`, a running one is signalled `configChanged` (signal-with-start), so it
- * plans again at once. Shared by the API and the compliance-ensure schedule.
+ * Makes sure the compliance sender of the task queue runs: started under its id, or found running.
+ * With `wake`, it is signalled to plan those configurations now (signal-with-start). Shared by the
+ * API (after a create or update) and the compliance-ensure schedule.
  */
-export async function ensureComplianceWorkflow(
+export async function ensureComplianceSender(
   client: Client,
-  configId: string,
   options: EnsureOptions = {},
-): Promise<{ workflowId: string; runId: string | undefined; started: boolean }> {
-  const workflowId = configWorkflowId(configId);
+): Promise<{ workflowId: string; started: boolean }> {
+  const taskQueue = options.taskQueue ?? COMPLIANCE_TASK_QUEUE;
+  const workflowId = senderWorkflowId(taskQueue);
   const common = {
     workflowId,
-    taskQueue: options.taskQueue ?? COMPLIANCE_TASK_QUEUE,
-    args: [{ configId } satisfies ComplianceConfigInput],
-    typedSearchAttributes: searchAttributes(configId, options.triggeredBy),
+    taskQueue,
+    args: [options.input ?? {}] as [ComplianceSenderInput],
+    typedSearchAttributes: [
+      { key: PIPELINE, value: 'compliance' },
+      { key: PIPELINE_TARGET, value: 'sender' },
+      { key: TRIGGERED_BY, value: options.triggeredBy ?? 'api' },
+    ],
   };
-  if (options.signal) {
-    const handle = await client.workflow.signalWithStart(CONFIG_WORKFLOW_TYPE, {
+  if (options.wake) {
+    await client.workflow.signalWithStart(SENDER_WORKFLOW_TYPE, {
       ...common,
-      signal: configChangedSignal,
-      signalArgs: [],
+      signal: wakeSignal,
+      signalArgs: [{ configIds: options.wake }],
     });
-    return { workflowId, runId: handle.signaledRunId, started: false };
+    return { workflowId, started: false };
   }
   try {
-    const handle = await client.workflow.start(CONFIG_WORKFLOW_TYPE, common);
-    return { workflowId, runId: handle.firstExecutionRunId, started: true };
+    await client.workflow.start(SENDER_WORKFLOW_TYPE, common);
+    return { workflowId, started: true };
   } catch (error) {
-    if (error instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, runId: undefined, started: false };
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, started: false };
     throw error;
   }
 }
 
 /**
- * An operator's "submit now" for a pending or rejected slot, delivered to the entity workflow
- * (started if it was not running). The workflow's plan makes the slot eligible as soon as the
- * sending rules allow; an accepted slot is left alone (the API answers 409 before calling this).
+ * An operator's "submit now" for a pending or rejected slot: the workflow `compliance/<config>/<slot>`
+ * sends it as soon as the rules allow (or leaves it queued for the sender). A request while one
+ * runs finds that one. An accepted slot is left alone (the API answers 409 before calling this).
  */
 export async function requestSubmitNow(
   client: Client,
   configId: string,
   slot: string,
-  options: Omit<EnsureOptions, 'signal'> = {},
-): Promise<{ workflowId: string; runId: string }> {
-  const workflowId = configWorkflowId(configId);
-  const handle = await client.workflow.signalWithStart(CONFIG_WORKFLOW_TYPE, {
-    workflowId,
-    taskQueue: options.taskQueue ?? COMPLIANCE_TASK_QUEUE,
-    args: [{ configId } satisfies ComplianceConfigInput],
-    typedSearchAttributes: searchAttributes(configId, options.triggeredBy),
-    signal: submitNowSignal,
-    signalArgs: [{ slot }],
-  });
-  return { workflowId, runId: handle.signaledRunId };
+  options: Omit<EnsureOptions, 'wake' | 'input'> & { heartbeatTimeout?: string } = {},
+): Promise<{ workflowId: string; runId: string | undefined; started: boolean }> {
+  const workflowId = slotWorkflowId(configId, slot);
+  try {
+    const handle = await client.workflow.start(SLOT_WORKFLOW_TYPE, {
+      workflowId,
+      taskQueue: options.taskQueue ?? COMPLIANCE_TASK_QUEUE,
+      args: [{ configId, slot, heartbeatTimeout: options.heartbeatTimeout } satisfies ComplianceSlotInput],
+      typedSearchAttributes: [
+        { key: PIPELINE, value: 'compliance' },
+        { key: PIPELINE_TARGET, value: `config-${configId}` },
+        { key: BUSINESS_DATE, value: regulatorDate(new Date(slot)) },
+        { key: TRIGGERED_BY, value: options.triggeredBy ?? 'api' },
+      ],
+    });
+    return { workflowId, runId: handle.firstExecutionRunId, started: true };
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, runId: undefined, started: false };
+    throw error;
+  }
 }

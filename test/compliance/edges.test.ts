@@ -1,5 +1,4 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { configChangedSignal, configWorkflowId, slotWorkflowId } from '../../workflows/compliance/types';
 import {
   activeFromFor,
   createComplianceTestContext,
@@ -9,24 +8,25 @@ import {
   ledger,
   nextWork,
   startConfig,
-  stopConfigs,
+  stopSender,
   waitFor,
   withData,
+  workState,
   type ComplianceTestContext,
 } from './harness';
 
 /**
- * The two edges the sending and outcome tests leave: a slot run that fails before anything is sent
+ * The two edges the sending and outcome tests leave: a work's run that fails before anything is sent
  * (the regulator's URL missing on a worker), and a receipt the DGA still does not know an hour after
  * accepting it.
  */
 let ctx: ComplianceTestContext;
-const started: string[] = [];
+const queues: string[] = [];
 beforeAll(async () => {
   ctx = await createComplianceTestContext();
 }, 120_000);
 afterAll(async () => {
-  await stopConfigs(ctx, started);
+  for (const queue of queues) await stopSender(ctx, queue);
   await ctx?.close();
 });
 
@@ -39,18 +39,18 @@ describe('compliance edges', () => {
     const work = nextWork();
     await insertPoint(ctx, 'EDGE-URL', new Date(slot.getTime() - 5 * 60_000), new Date(slot.getTime() + 5 * 60_000));
     const id = await insertDgaConfig(ctx, 'EDGE-URL', work, { activeFrom: activeFromFor(slot) });
-    started.push(id);
     const taskQueue = ctx.uniqueQueue('compliance');
+    queues.push(taskQueue);
     const unconfigured = ctx.activities({
       config: { ...ctx.config, regulators: { ...ctx.config.regulators, dgaBaseUrl: undefined } },
     });
     await ctx.withWorkers([{ taskQueue, activities: unconfigured }], async () => {
       await startConfig(ctx, id, taskQueue);
-      const child = ctx.client.workflow.getHandle(slotWorkflowId(id, slot.toISOString()));
-      await waitFor('the slot run failed', async () => {
-        const described = await child.describe().catch(() => undefined);
-        return described?.status.name === 'FAILED';
+      const state = await waitFor('the work resting after its failed run', async () => {
+        const work = await workState(ctx, id);
+        return work.state === 'failing' && !work.claimed && work;
       });
+      expect(state.reason).toBe('DGA_BASE_URL is not set');
     });
     const { rows: attempts } = await ctx.db.query('SELECT 1 FROM compliance_attempts WHERE config_id = $1::bigint', [
       id,
@@ -61,7 +61,7 @@ describe('compliance edges', () => {
 
     // A worker with the setting: the work, woken, sends its slot once.
     await ctx.withWorkers([{ taskQueue, activities: ctx.activities() }], async () => {
-      await ctx.client.workflow.getHandle(configWorkflowId(id)).signal(configChangedSignal);
+      await startConfig(ctx, id, taskQueue);
       await waitFor('the slot confirmed', async () => {
         const rows = withData(await ledger(ctx, id), slot, slot);
         return rows.length === 1 && rows[0]!.status === 'CONFIRMED';

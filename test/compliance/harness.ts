@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createComplianceActivities, type ComplianceActivityDeps } from '../../activities/compliance';
 import { withFailureMapping } from '../../lib/errors';
 import { regulatorDate } from '../../lib/compliance/calendar';
-import { ensureComplianceWorkflow } from '../../lib/compliance/workflow-client';
+import { ensureComplianceSender } from '../../lib/compliance/workflow-client';
 import {
   createDgaSimulator,
   DGA_DEMO_CREDENTIALS,
@@ -20,7 +20,7 @@ import {
   type SmaSimulatorOptions,
 } from '../../local/simulators/sma';
 import { startSimulatorServer, type RunningSimulators } from '../../local/simulators/server';
-import { configWorkflowId } from '../../workflows/compliance/types';
+import { senderWorkflowId, type ComplianceSenderInput } from '../../workflows/compliance/types';
 import { createTestContext, type TestContext } from '../harness/context';
 
 export const H = 3_600_000;
@@ -52,7 +52,7 @@ const toMs = (d: string) => Number(/^\d+/.exec(d)![0]) * MS[/[a-z]+$/.exec(d)![0
 /**
  * A test context with the DGA and SMA simulators over HTTP (their referees on the same spacing and
  * "day" as the pipeline), a CREDENTIALS_FILE (mode 600) holding distinctive passwords, and
- * configuration ids starting at a random number, so entity workflow ids never meet another test
+ * configuration ids starting at a random number, so slot workflow ids never meet another test
  * file's on the shared Temporal server.
  */
 export async function createComplianceTestContext(options: ComplianceTestOptions = {}): Promise<ComplianceTestContext> {
@@ -192,16 +192,29 @@ export async function insertSmaConfig(
 /** The first active day such that the configuration's slots begin at `since` or before it. */
 export const activeFromFor = (since: Date) => regulatorDate(since);
 
-export function startConfig(ctx: TestContext, configId: string, taskQueue: string) {
-  return ensureComplianceWorkflow(ctx.client, configId, { taskQueue });
+/**
+ * The configuration's sending starts: the task queue's compliance sender is woken for it (started
+ * with `input` if it does not run), as the API does after a create.
+ */
+export function startConfig(ctx: TestContext, configId: string, taskQueue: string, input?: ComplianceSenderInput) {
+  return ensureComplianceSender(ctx.client, { taskQueue, wake: [configId], input });
 }
 
-export async function stopConfigs(ctx: TestContext, ids: readonly string[]): Promise<void> {
-  for (const id of ids)
-    await ctx.client.workflow
-      .getHandle(configWorkflowId(id))
-      .terminate('test over')
-      .catch(() => {});
+/** The task queue's sender ends (a test file's last step; its claims end with it). */
+export async function stopSender(ctx: TestContext, taskQueue: string): Promise<void> {
+  await ctx.client.workflow
+    .getHandle(senderWorkflowId(taskQueue))
+    .terminate('test over')
+    .catch(() => {});
+}
+
+/** The work's row as the sender left it: its last plan's state, and whether it is claimed now. */
+export async function workState(ctx: Pick<TestContext, 'db'>, configId: string) {
+  const { rows } = await ctx.db.query<{ state: string; reason: string | null; claimed: string | null }>(
+    'SELECT send_state AS state, send_reason AS reason, claimed_by AS claimed FROM compliance_configs WHERE id = $1::bigint',
+    [configId],
+  );
+  return rows[0]!;
 }
 
 export interface LedgerRow {

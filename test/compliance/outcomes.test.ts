@@ -1,6 +1,5 @@
 import { requestSubmitNow } from '../../lib/compliance/workflow-client';
 import { PIPELINE } from '../../lib/search-attributes';
-import { complianceStateQuery, configChangedSignal, configWorkflowId } from '../../workflows/compliance/types';
 import { recordHistory } from '../harness/histories';
 import {
   activeFromFor,
@@ -12,9 +11,10 @@ import {
   ledger,
   nextWork,
   startConfig,
-  stopConfigs,
+  stopSender,
   waitFor,
   withData,
+  workState,
   type ComplianceTestContext,
 } from './harness';
 
@@ -24,7 +24,6 @@ import {
  * the verify sweep), and the SMA's token renewal and 400.
  */
 let ctx: ComplianceTestContext;
-const started: string[] = [];
 let taskQueue: string;
 let stopWorker: () => void;
 let worker: Promise<unknown>;
@@ -46,7 +45,7 @@ beforeAll(async () => {
     );
 }, 120_000);
 afterAll(async () => {
-  await stopConfigs(ctx, started);
+  await stopSender(ctx, taskQueue);
   stopWorker();
   await worker;
   await ctx.close();
@@ -66,7 +65,6 @@ const configStatus = async (id: string) =>
   ).rows[0]!;
 
 async function start(id: string) {
-  started.push(id);
   await startConfig(ctx, id, taskQueue);
   return id;
 }
@@ -88,10 +86,10 @@ describe('regulator outcomes', () => {
     });
     await waitFor('the work blocked', async () => (await configStatus(blocked)).status === 'BLOCKED');
     expect((await configStatus(blocked)).blocked_reason).toMatch(/informante/);
-    const handle = ctx.client.workflow.getHandle(configWorkflowId(blocked));
-    await waitFor('the entity workflow idle as blocked', async () => {
-      return (await handle.query(complianceStateQuery)).state === 'blocked';
-    });
+    await waitFor(
+      'the work left blocked by the sender',
+      async () => (await workState(ctx, blocked)).state === 'blocked',
+    );
     // One request only: a configuration error is not retried.
     expect(ctx.dga.requests().filter((r) => r.codigoObra === foreign)).toHaveLength(1);
     expect(
@@ -108,7 +106,7 @@ describe('regulator outcomes', () => {
     await ctx.db.query(`UPDATE compliance_configs SET status = 'ACTIVE', blocked_reason = NULL WHERE id = $1::bigint`, [
       blocked,
     ]);
-    await handle.signal(configChangedSignal);
+    await startConfig(ctx, blocked, taskQueue);
     await waitFor('the unblocked work confirmed', async () => {
       const rows = withData(await ledger(ctx, blocked), since, new Date(now));
       return rows.every((r) => r.status === 'CONFIRMED');
@@ -209,13 +207,22 @@ describe('regulator outcomes', () => {
 
     // Corrected, an operator resubmits one slot: only that one goes again, and is accepted.
     await ctx.db.query(`UPDATE compliance_configs SET sma_parameters = '{Q,VA}' WHERE id = $1::bigint`, [wrong]);
-    await requestSubmitNow(ctx.client, wrong, rejected[1]!.slot, { taskQueue });
+    const request = await requestSubmitNow(ctx.client, wrong, rejected[1]!.slot, { taskQueue });
+    expect(request).toMatchObject({ workflowId: `compliance/${wrong}/${rejected[1]!.slot}`, started: true });
+    // A second request while the first runs finds it.
+    expect(await requestSubmitNow(ctx.client, wrong, rejected[1]!.slot, { taskQueue })).toMatchObject({
+      workflowId: request.workflowId,
+      started: false,
+    });
     await waitFor('the resubmitted slot confirmed', async () => {
       const rows = withData(await ledger(ctx, wrong), since, new Date(now));
       return rows[1]!.status === 'CONFIRMED' && rows;
     });
     expect((await ledger(ctx, wrong)).filter((r) => r.status === 'REJECTED')).toHaveLength(1);
     expect(calls()).toHaveLength(3);
+    const slotRun = ctx.client.workflow.getHandle(request.workflowId);
+    expect(['ACCEPTED', 'QUEUED']).toContain(((await slotRun.result()) as { outcome: string }).outcome);
+    await recordHistory(slotRun, 'compliance-slot');
     expect(ctx.sma.violations()).toEqual([]);
   }, 120_000);
 });

@@ -11,6 +11,7 @@ import { dropDatabase, ensureDatabase } from '../../local/databases';
 import { runLocalPostgres } from '../../local/postgres';
 import { ensureTool } from '../../local/tools';
 import { startBigQueryEmulator } from '../../local/bigquery-emulator';
+import { DEV_SERVER_DYNAMIC_CONFIG } from '../../local/temporal-server';
 import { HARNESS_ENV } from './env';
 import { freePort } from './ports';
 import { withDatabase } from '../../lib/db';
@@ -79,6 +80,7 @@ export default async function globalSetup(): Promise<void> {
           port,
           searchAttributes: [...SEARCH_ATTRIBUTE_KEYS],
           log: { format: 'json', level: 'error' },
+          extraArgs: DEV_SERVER_DYNAMIC_CONFIG,
         },
       });
     };

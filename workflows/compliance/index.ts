@@ -1,4 +1,4 @@
-export { complianceConfig } from './config';
+export { complianceSender } from './sender';
 export { complianceSlot } from './slot';
-export { complianceEnsureWorkflows, complianceVerifySweep } from './maintenance';
+export { complianceEnsureSender, complianceVerifySweep } from './maintenance';
 export { complianceDailyReport } from './report';

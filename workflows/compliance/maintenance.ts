@@ -5,17 +5,17 @@ import { tagRun } from '../run-context';
 
 type ComplianceActivities = ReturnType<typeof createComplianceActivities>;
 
-const { ensureComplianceWorkflows, verifySentComplianceSlots, deliverPendingNotifications } =
+const { ensureComplianceSender, verifySentComplianceSlots, deliverPendingNotifications } =
   proxyActivities<ComplianceActivities>({
     startToCloseTimeout: '10 minutes',
     heartbeatTimeout: '1 minute',
     retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 5 },
   });
 
-/** Every 10 minutes: each ACTIVE configuration's entity workflow runs (started if it does not). */
-export async function complianceEnsureWorkflows(): Promise<{ started: number; running: number }> {
-  tagRun({ target: 'entity-workflows' });
-  return ensureComplianceWorkflows({ taskQueue: workflowInfo().taskQueue });
+/** Every 10 minutes: the compliance sender of this task queue runs (started if it does not). */
+export async function complianceEnsureSender(): Promise<{ workflowId: string; started: boolean }> {
+  tagRun({ target: 'sender' });
+  return ensureComplianceSender({ taskQueue: workflowInfo().taskQueue });
 }
 
 /** Every 2 hours (the seed's sync): SENT DGA slots checked against the DGA's record of their receipt. */

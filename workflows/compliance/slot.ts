@@ -1,42 +1,43 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { getExternalWorkflowHandle, log, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
 import type { createComplianceActivities } from '../../activities/compliance';
 import { regulatorDate } from '../../lib/compliance/calendar';
 import { tagRun } from '../run-context';
-import type { ComplianceSlotInput, ComplianceSlotResult } from './types';
+import { senderWorkflowId, wakeSignal, type ComplianceSlotInput, type ComplianceSlotResult } from './types';
 
 type ComplianceActivities = ReturnType<typeof createComplianceActivities>;
 
-const NOTIFYING = new Set(['REJECTED', 'CONFIG_ERROR', 'UNAUTHORIZED']);
+/** While the sender holds the work's claim, ask again this many times before leaving the slot to it. */
+const BUSY_TRIES = 60;
 
 /**
- * One attempt of one slot, `compliance/<config>/<slot>`: the submit activity records the attempt
- * IN_FLIGHT, sends and records the answer (it never posts twice: a retry resolves); an accepted
- * DGA slot is then checked with the verify GET. Run by the work's entity workflow, one at a time.
+ * An operator's request to send one slot now, `compliance/<config>/<slot>` (the API's submit; a
+ * second request while it runs finds this one). The activity claims the work, makes the slot
+ * PENDING again and sends it if the rules allow — the claim serializes it with the sender — then
+ * verifies it. When the rules say later, the slot waits in the ledger and the sender sends it then:
+ * the result says `QUEUED` and until when. The sender is woken either way, to plan the work again.
  */
 export async function complianceSlot(input: ComplianceSlotInput): Promise<ComplianceSlotResult> {
   tagRun({ target: `config-${input.configId}`, businessDate: regulatorDate(new Date(input.slot)) });
-  const heartbeatTimeout = input.heartbeatTimeout ?? '30 seconds';
-  const { submitComplianceSlot } = proxyActivities<ComplianceActivities>({
+  const { sendRequestedComplianceSlot } = proxyActivities<ComplianceActivities>({
     // The request's own timeout (30 s) plus a minute of recording retries.
     startToCloseTimeout: '3 minutes',
-    heartbeatTimeout,
+    heartbeatTimeout: input.heartbeatTimeout ?? '30 seconds',
     retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 20 },
   });
-  const { verifyComplianceSlot, deliverPendingNotifications } = proxyActivities<ComplianceActivities>({
-    startToCloseTimeout: '2 minutes',
-    heartbeatTimeout,
-    retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 5 },
-  });
-  const work = { configId: input.configId, slot: input.slot };
-  const submitted = await submitComplianceSlot(work);
-  let result: ComplianceSlotResult = submitted;
-  if (submitted.outcome === 'ACCEPTED' || submitted.outcome === 'DUPLICATE') {
-    // The SMA's receipt confirms at once (SKIPPED); a DGA one is checked against the DGA's record.
-    const verified = await verifyComplianceSlot(work);
-    result = { ...submitted, verified: verified.outcome };
-    if (verified.outcome !== 'MISMATCH') return result;
-  } else if (!NOTIFYING.has(submitted.outcome)) return result;
-  // Its users hear of it now, not at the next telemetry cycle.
-  await deliverPendingNotifications({});
+  const { workflowId, taskQueue } = workflowInfo();
+  let result: ComplianceSlotResult = { outcome: 'QUEUED', reason: 'the sender is sending this work' };
+  for (let attempt = 0; attempt < BUSY_TRIES; attempt++) {
+    const answer = await sendRequestedComplianceSlot({ ...input, owner: workflowId, reopen: attempt === 0 });
+    if (answer.done) {
+      result = { outcome: answer.outcome, receipt: answer.receipt, verified: answer.verified, reason: answer.reason };
+      break;
+    }
+    result = { outcome: 'QUEUED', reason: `${answer.reason} (${answer.retryAt})` };
+    if (!answer.busy) break;
+    await sleep(Math.max(1, Date.parse(answer.retryAt) - Date.now()));
+  }
+  await getExternalWorkflowHandle(senderWorkflowId(taskQueue))
+    .signal(wakeSignal, { configIds: [input.configId] })
+    .catch((error: unknown) => log.warn('compliance sender not woken', { error: (error as Error).message }));
   return result;
 }

@@ -1,0 +1,219 @@
+import type { Database } from '../../lib/db';
+import { MANUAL_STANDARDS } from '../../lib/compliance/standards';
+import { planComplianceSlots, type PlanOptions, type PlanResult } from './plan';
+import { submitComplianceSlot, type SubmitDeps, type SubmitResult } from './submit';
+import { verifyComplianceSlot, type VerifyDeps } from './verify';
+
+/**
+ * The sending path of every work (issue 11 §3–4), shared by the sender's batches and an operator's
+ * slot workflow. A work is sent by one owner at a time: its row is **claimed** (`claimed_by`,
+ * bounded by `claimed_until`), planned, sent as far as the rules allow now — submit, then the DGA
+ * verify GET — planned again, and **released** with the time it is worth looking at again
+ * (`next_plan_at`). The rules' waits are never slept here: the work goes back to the ledger and
+ * the workflow's durable timer brings it back.
+ */
+export interface SendDeps {
+  db: Database;
+  now: () => Date;
+  plan: PlanOptions;
+  submit: SubmitDeps;
+  verify: VerifyDeps;
+  /** A work whose run failed (not an answer: e.g. DGA_BASE_URL unset, the database away) rests this long. */
+  failureRestMs: number;
+}
+
+/** A claim outlives any batch (its activity times out first); it only matters if its owner died. */
+export const CLAIM_LEASE_MS = 10 * 60_000;
+/** Sends of one work per claim (an SMA backlog has no spacing); the rest go at its next claim. */
+const SENDS_PER_CLAIM = 24;
+/** Outcomes whose users hear of them at once. */
+const NOTIFYING = new Set(['REJECTED', 'CONFIG_ERROR', 'UNAUTHORIZED']);
+
+export interface WorkResult {
+  configId: string;
+  /** What each send of this claim came to: the submit's outcome, `+VERIFIED`/`+MISMATCH` after verify. */
+  sends: string[];
+  /** When the work is worth looking at again (null: never, until it changes). */
+  nextAt: string | null;
+  /** Its users have something to hear (a rejection, a configuration error, a mismatch). */
+  notify: boolean;
+  error?: string;
+}
+
+const AUTOMATIC = `status = 'ACTIVE' AND NOT (standard = ANY($1::text[]))`;
+
+/** The due works of a configuration created or changed: planned at the next claim. */
+export async function wakeWorks(db: Database, configIds: readonly string[]): Promise<void> {
+  if (configIds.length === 0) return;
+  await db.query(
+    `UPDATE compliance_configs SET next_plan_at = '-infinity' WHERE id = ANY($1::bigint[]) AND status = 'ACTIVE'`,
+    [configIds],
+  );
+}
+
+/**
+ * Claims one work due now that nobody holds, the longest due first (SKIP LOCKED: lanes and
+ * workers claiming at once never wait on each other or take the same work).
+ */
+export async function claimDueWork(db: Database, now: Date, owner: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ id: string }>(
+    `UPDATE compliance_configs SET claimed_by = $2, claimed_until = $3
+      WHERE id = (SELECT id FROM compliance_configs
+                   WHERE ${AUTOMATIC} AND next_plan_at <= $4 AND (claimed_until IS NULL OR claimed_until <= $4)
+                   ORDER BY next_plan_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+      RETURNING id::text`,
+    [MANUAL_STANDARDS, owner, new Date(now.getTime() + CLAIM_LEASE_MS), now],
+  );
+  return rows[0]?.id;
+}
+
+/** Works still claimed by `owner`: an earlier attempt of the same batch died while sending them. */
+export async function claimedBy(db: Database, owner: string): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    'SELECT id::text FROM compliance_configs WHERE claimed_by = $1 ORDER BY id',
+    [owner],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** When the next work nobody holds comes due (null: none will until one changes). */
+export async function nextDueAt(db: Database, now: Date): Promise<string | null> {
+  const { rows } = await db.query<{ at: Date | null }>(
+    `SELECT min(GREATEST(next_plan_at, coalesce(claimed_until, next_plan_at), $2)) AS at FROM compliance_configs
+      WHERE ${AUTOMATIC} AND next_plan_at < 'infinity'`,
+    [MANUAL_STANDARDS, now],
+  );
+  const at = rows[0]?.at;
+  return at ? at.toISOString() : null;
+}
+
+/** Claims one work for `owner` (an operator's slot workflow), unless someone else holds it. */
+export async function claimWork(db: Database, now: Date, configId: string, owner: string): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE compliance_configs SET claimed_by = $2, claimed_until = $3
+      WHERE id = $1::bigint AND (claimed_by IS NULL OR claimed_by = $2 OR claimed_until <= $4)`,
+    [configId, owner, new Date(now.getTime() + CLAIM_LEASE_MS), now],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
+/** Gives the work back with the plan's account of it; only its owner can. */
+async function release(deps: SendDeps, configId: string, owner: string, plan: PlanResult | { error: string }) {
+  const [nextAt, state, reason] =
+    'error' in plan
+      ? [new Date(deps.now().getTime() + deps.failureRestMs).toISOString(), 'failing', plan.error]
+      : [
+          plan.state === 'stopped' || plan.state === 'blocked' ? 'infinity' : (plan.wakeAt ?? 'infinity'),
+          plan.state,
+          plan.reason,
+        ];
+  await deps.db.query(
+    `UPDATE compliance_configs SET claimed_by = NULL, claimed_until = NULL, next_plan_at = $3::timestamptz,
+            send_state = $4, send_reason = $5
+      WHERE id = $1::bigint AND claimed_by = $2`,
+    [configId, owner, nextAt, state, reason?.slice(0, 500) ?? null],
+  );
+  return nextAt === 'infinity' ? null : nextAt;
+}
+
+/** One send and its verification; `notify` when the work's users have something to hear. */
+async function sendSlot(deps: SendDeps, configId: string, slot: string, owner: string) {
+  const sent: SubmitResult = await submitComplianceSlot(deps.submit, { configId, slot, owner });
+  // The answer's time, at the latest: the work's next send waits the spacing after it.
+  const answeredAt = deps.now().getTime();
+  if (sent.outcome === 'ACCEPTED' || sent.outcome === 'DUPLICATE') {
+    // The SMA's receipt confirms at once (SKIPPED); a DGA one is checked against the DGA's record.
+    const verified = await verifyComplianceSlot(deps.verify, { configId, slot });
+    return { sent, verified: verified.outcome, notify: verified.outcome === 'MISMATCH', answeredAt };
+  }
+  return { sent, verified: undefined, notify: NOTIFYING.has(sent.outcome), answeredAt };
+}
+
+/**
+ * A claimed work: plan, then send while the plan's next send is due now (the spacing makes that
+ * one send for a DGA work), then release it with the plan's wake time. A failure before an answer
+ * releases it to rest `failureRestMs`; the ledger already says what happened to each attempt.
+ */
+export async function sendWork(deps: SendDeps, configId: string, owner: string): Promise<WorkResult> {
+  const result: WorkResult = { configId, sends: [], nextAt: null, notify: false };
+  try {
+    let plan = await planComplianceSlots(deps.db, deps.plan, { configId });
+    for (let i = 0; i < SENDS_PER_CLAIM && plan.next && Date.parse(plan.next.at) <= deps.now().getTime(); i++) {
+      const { sent, verified, notify, answeredAt } = await sendSlot(deps, configId, plan.next.slot, owner);
+      result.sends.push(verified ? `${sent.outcome}+${verified}` : sent.outcome);
+      result.notify ||= notify;
+      if ((sent.outcome === 'ACCEPTED' || sent.outcome === 'DUPLICATE') && plan.source === 'DGA') {
+        // Nothing more can leave for this work before the spacing: it is planned again then.
+        plan = {
+          state: 'waiting-spacing',
+          backlog: plan.backlog,
+          wakeAt: new Date(answeredAt + deps.plan.spacingMs).toISOString(),
+        };
+        break;
+      }
+      plan = await planComplianceSlots(deps.db, deps.plan, { configId });
+      if (sent.outcome === 'DEFERRED') break;
+    }
+    result.nextAt = await release(deps, configId, owner, plan);
+  } catch (error) {
+    result.error = (error as Error).message.slice(0, 300);
+    result.nextAt = await release(deps, configId, owner, { error: result.error }).catch(() => null);
+  }
+  return result;
+}
+
+export type SlotRequestResult =
+  | { done: true; outcome: string; receipt?: string; verified?: string; reason?: string; notify?: boolean }
+  | { done: false; retryAt: string; reason: string; busy?: boolean };
+
+/**
+ * An operator's request for one slot (the API's submit): the slot is made PENDING again (`reopen`)
+ * and sent now if the rules allow it — its payload, the daily resend, the spacing. Otherwise the
+ * answer says when the rules allow it (the sender sends it then: it is pending in the ledger), or
+ * that the work is `busy` (the sender holds its claim: ask again shortly).
+ */
+export async function sendRequestedSlot(
+  deps: SendDeps,
+  input: { configId: string; slot: string; owner: string; reopen: boolean },
+): Promise<SlotRequestResult> {
+  const { configId, slot, owner } = input;
+  const now = deps.now();
+  const soon = (ms: number, reason: string, busy = false): SlotRequestResult => ({
+    done: false,
+    retryAt: new Date(now.getTime() + ms).toISOString(),
+    reason,
+    busy,
+  });
+  if (!(await claimWork(deps.db, now, configId, owner)))
+    return soon(2_000, 'the sender is sending this work now', true);
+  let plan: PlanResult | { error: string } = { error: 'not planned' };
+  try {
+    plan = await planComplianceSlots(deps.db, deps.plan, { configId, submitNow: input.reopen ? [slot] : [] });
+    if (plan.state === 'stopped' || plan.state === 'blocked')
+      return { done: true, outcome: 'NOT_SENT', reason: plan.reason ?? plan.state };
+    const { rows } = await deps.db.query<{ status: string; ready: boolean; at: Date; reason: string | null }>(
+      `SELECT s.status, s.payload IS NOT NULL AS ready, s.reason,
+              GREATEST(coalesce(s.next_attempt_at, '-infinity'),
+                       CASE WHEN c.source = 'DGA' THEN coalesce(c.last_send_at, '-infinity') + $3 * interval '1 millisecond'
+                            ELSE '-infinity' END) AS at
+         FROM compliance_submissions s JOIN compliance_configs c ON c.id = s.config_id
+        WHERE s.config_id = $1::bigint AND s.slot = $2`,
+      [configId, slot, deps.plan.spacingMs],
+    );
+    const row = rows[0];
+    if (!row || row.status !== 'PENDING')
+      return { done: true, outcome: 'NOT_SENT', reason: row ? `slot is ${row.status}` : 'no such slot' };
+    if (!row.ready) return soon(deps.plan.dataRecheckMs, row.reason ?? 'waiting for data');
+    if (row.at.getTime() > now.getTime())
+      return { done: false, retryAt: row.at.toISOString(), reason: 'the sending rules: not before this time' };
+    const { sent, verified, notify } = await sendSlot(deps, configId, slot, owner);
+    plan = await planComplianceSlots(deps.db, deps.plan, { configId });
+    if (sent.outcome === 'DEFERRED') return soon(1_000, sent.reason ?? 'deferred', true);
+    return { done: true, outcome: sent.outcome, receipt: sent.receipt, verified, reason: sent.reason, notify };
+  } catch (error) {
+    plan = { error: (error as Error).message.slice(0, 300) };
+    throw error;
+  } finally {
+    await release(deps, configId, owner, plan).catch(() => undefined);
+  }
+}
