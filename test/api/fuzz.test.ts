@@ -1,5 +1,6 @@
 import { createTestContext, TEST_KEYS, type TestContext } from '../harness/context';
 import { startTestApi, type TestApi } from './api-client';
+import { ISOLATED_NAMESPACE } from '../harness/env';
 import { casesFor, operationsOf, type FuzzCase, type Key, type Operation } from './fuzz-cases';
 
 /**
@@ -26,7 +27,9 @@ const KEYS: Record<Key, string | undefined> = {
 let ctx: TestContext;
 let api: TestApi;
 beforeAll(async () => {
-  ctx = await createTestContext();
+  // Its valid requests start real workflows (a poll cycle, a compliance sender's wake) on the real
+  // task queues: in their own namespace, no other test file's worker runs them against its database.
+  ctx = await createTestContext({ TEMPORAL_NAMESPACE: ISOLATED_NAMESPACE });
   api = await startTestApi(ctx);
 });
 afterAll(async () => {

@@ -4,7 +4,14 @@ import { COMPLIANCE_TASK_QUEUE, senderWorkflowId } from '../../workflows/complia
 import { PROBLEM_ALREADY_ACCEPTED } from '../../api/compliance/ledger';
 import { startTestApi, type TestApi } from '../api/api-client';
 import { TEST_KEYS } from '../harness/context';
-import { createComplianceTestContext, insertPoint, nextWork, waitFor, type ComplianceTestContext } from './harness';
+import {
+  createComplianceTestContext,
+  insertPoint,
+  nextWork,
+  stopSender,
+  waitFor,
+  type ComplianceTestContext,
+} from './harness';
 
 /**
  * The operator's path through the API with a worker of the `compliance` queue running: a
@@ -18,7 +25,7 @@ beforeAll(async () => {
   api = await startTestApi(ctx);
 }, 120_000);
 afterAll(async () => {
-  // The `compliance` queue's sender stays: api.test's API may be waking it (it has no worker).
+  await stopSender(ctx, COMPLIANCE_TASK_QUEUE);
   await api?.close();
   await ctx?.close();
 });

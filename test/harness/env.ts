@@ -13,3 +13,9 @@ export function harnessValue(name: keyof typeof HARNESS_ENV): string {
   if (!value) throw new Error(`${HARNESS_ENV[name]} is not set: run the tests with \`npm test\` (jest's global setup)`);
   return value;
 }
+
+/**
+ * A namespace of the shared dev server that only the fuzz test uses: the workflows its requests
+ * start on the real task queues (`telemetry`, `compliance`…) never reach another file's workers.
+ */
+export const ISOLATED_NAMESPACE = 'isolated';

@@ -12,7 +12,7 @@ import { runLocalPostgres } from '../../local/postgres';
 import { ensureTool } from '../../local/tools';
 import { startBigQueryEmulator } from '../../local/bigquery-emulator';
 import { DEV_SERVER_DYNAMIC_CONFIG } from '../../local/temporal-server';
-import { HARNESS_ENV } from './env';
+import { HARNESS_ENV, ISOLATED_NAMESPACE } from './env';
 import { freePort } from './ports';
 import { withDatabase } from '../../lib/db';
 
@@ -80,7 +80,9 @@ export default async function globalSetup(): Promise<void> {
           port,
           searchAttributes: [...SEARCH_ATTRIBUTE_KEYS],
           log: { format: 'json', level: 'error' },
-          extraArgs: DEV_SERVER_DYNAMIC_CONFIG,
+          // A second namespace for the fuzz test: the workflows its hostile requests start (on the real
+          // task queues) never reach another test file's workers.
+          extraArgs: [...DEV_SERVER_DYNAMIC_CONFIG, '--namespace', ISOLATED_NAMESPACE],
         },
       });
     };
