@@ -200,7 +200,8 @@ async function bareLoop(works: number, slots: readonly Date[], dgaUrl: string): 
     let rounds = 0;
     const round = async (woken?: string[]) => {
       rounds += 1;
-      const batch = (i: number) => ({ owner: `bench-bare-loop/${rounds}.${i}`, woken: i === 0 ? woken : [] });
+      if (woken) await call(activities.wakeComplianceWorks, { configIds: woken });
+      const batch = (i: number) => ({ owner: `bench-bare-loop/${rounds}.${i}` });
       await Promise.all(Array.from({ length: BATCHES }, (_, i) => call(activities.sendDueComplianceWorks, batch(i))));
     };
     // The same starting point: the slots planned and waiting for their readings.

@@ -100,9 +100,8 @@ export function createComplianceActivities(deps: ComplianceActivityDeps) {
      * It never waits for a rule: that is the sender's durable timer. A retry first finishes the
      * works its dead attempt still held (a send cut short is resolved, never posted twice).
      */
-    async sendDueComplianceWorks(input: { owner: string; woken?: string[] }): Promise<BatchResult> {
+    async sendDueComplianceWorks(input: { owner: string }): Promise<BatchResult> {
       const { owner } = input;
-      await wakeWorks(db, input.woken ?? []);
       const resumed = Context.current().info.attempt > 1 ? await claimedBy(db, owner) : [];
       const results: WorkResult[] = [];
       const until = Date.now() + BATCH_MAX_MS;
@@ -156,6 +155,11 @@ export function createComplianceActivities(deps: ComplianceActivityDeps) {
         failed: results.filter((r) => r.error).map((r) => ({ configId: r.configId, error: r.error! })),
         nextAt: await nextDueAt(db, now()),
       };
+    },
+
+    /** Configurations created or changed: due now, so the next batches plan them. */
+    async wakeComplianceWorks(input: { configIds: string[] }): Promise<void> {
+      await wakeWorks(db, input.configIds);
     },
 
     /** An operator's request for one slot (the workflow `compliance/<config>/<slot>`). */

@@ -32,6 +32,10 @@ export async function complianceSender(input: ComplianceSenderInput = {}): Promi
     heartbeatTimeout: input.heartbeatTimeout ?? '30 seconds',
     retry: { initialInterval: '1 second', maximumInterval: '1 minute', maximumAttempts: 50 },
   });
+  const { wakeComplianceWorks } = proxyActivities<ComplianceActivities>({
+    startToCloseTimeout: '1 minute',
+    retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+  });
 
   const woken = new Set<string>(input.woken ?? []);
   let lookAt = -Infinity;
@@ -54,9 +58,9 @@ export async function complianceSender(input: ComplianceSenderInput = {}): Promi
     nextLookAt: Number.isFinite(lookAt) ? new Date(Math.max(lookAt, Date.now())).toISOString() : null,
   }));
 
-  const launch = (wokenIds: string[]) => {
+  const launch = () => {
     started += 1;
-    const batch = sendDueComplianceWorks({ owner: `${workflowId}/${runId}/${started}`, woken: wokenIds }).then(
+    const batch = sendDueComplianceWorks({ owner: `${workflowId}/${runId}/${started}` }).then(
       (result) => {
         state.works += result.works;
         state.failures += result.failed.length;
@@ -66,7 +70,6 @@ export async function complianceSender(input: ComplianceSenderInput = {}): Promi
       (error: unknown) => {
         log.error('compliance batch failed', { error: (error as Error).message });
         state.failures += 1;
-        for (const id of wokenIds) woken.add(id);
         lookAgainAt(Date.now() + AFTER_FAILED_BATCH_MS);
       },
     );
@@ -86,9 +89,13 @@ export async function complianceSender(input: ComplianceSenderInput = {}): Promi
     const free = batches - running.size;
     if (free > 0 && Date.now() >= lookAt) {
       lookAt = Infinity;
-      const wokenIds = [...woken];
-      woken.clear();
-      for (let i = 0; i < free; i++) launch(i === 0 ? wokenIds : []);
+      if (woken.size > 0) {
+        // Made due before any batch looks, so every batch finds them.
+        const configIds = [...woken];
+        woken.clear();
+        await wakeComplianceWorks({ configIds });
+      }
+      for (let i = 0; i < free; i++) launch();
       continue;
     }
     changed = false;
