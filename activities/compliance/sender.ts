@@ -8,7 +8,7 @@ import { verifyComplianceSlot, type VerifyDeps } from './verify';
  * The sending path of every work (issue 11 §3–4), shared by the sender's batches and an operator's
  * slot workflow. A work is sent by one owner at a time: its row is **claimed** (`claimed_by`,
  * bounded by `claimed_until`), planned, sent as far as the rules allow now — submit, then the DGA
- * verify GET — planned again, and **released** with the time it is worth looking at again
+ * verify GET — and **released** with the time it is worth looking at again
  * (`next_plan_at`). The rules' waits are never slept here: the work goes back to the ledger and
  * the workflow's durable timer brings it back.
  */
@@ -31,7 +31,7 @@ const NOTIFYING = new Set(['REJECTED', 'CONFIG_ERROR', 'UNAUTHORIZED']);
 
 export interface WorkResult {
   configId: string;
-  /** What each send of this claim came to: the submit's outcome, `+VERIFIED`/`+MISMATCH` after verify. */
+  /** What each send of this claim came to: the submit's outcome, then the verify's (`ACCEPTED+CONFIRMED`…). */
   sends: string[];
   /** When the work is worth looking at again (null: never, until it changes). */
   nextAt: string | null;
