@@ -164,7 +164,7 @@ export async function sendWork(deps: SendDeps, configId: string, owner: string):
 
 export type SlotRequestResult =
   | { done: true; outcome: string; receipt?: string; verified?: string; reason?: string; notify?: boolean }
-  | { done: false; retryAt: string; reason: string; busy?: boolean };
+  | { done: false; retryAt: string; reason: string; busy?: boolean; reopened?: boolean };
 
 /**
  * An operator's request for one slot (the API's submit): the slot is made PENDING again (`reopen`)
@@ -178,17 +178,20 @@ export async function sendRequestedSlot(
 ): Promise<SlotRequestResult> {
   const { configId, slot, owner } = input;
   const now = deps.now();
+  let reopened = false;
   const soon = (ms: number, reason: string, busy = false): SlotRequestResult => ({
     done: false,
     retryAt: new Date(now.getTime() + ms).toISOString(),
     reason,
     busy,
+    reopened,
   });
   if (!(await claimWork(deps.db, now, configId, owner)))
     return soon(2_000, 'the sender is sending this work now', true);
   let plan: PlanResult | { error: string } = { error: 'not planned' };
   try {
     plan = await planComplianceSlots(deps.db, deps.plan, { configId, submitNow: input.reopen ? [slot] : [] });
+    reopened = input.reopen;
     if (plan.state === 'stopped' || plan.state === 'blocked')
       return { done: true, outcome: 'NOT_SENT', reason: plan.reason ?? plan.state };
     const { rows } = await deps.db.query<{ status: string; ready: boolean; at: Date; reason: string | null }>(

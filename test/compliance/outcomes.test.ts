@@ -207,6 +207,12 @@ describe('regulator outcomes', () => {
 
     // Corrected, an operator resubmits one slot: only that one goes again, and is accepted.
     await ctx.db.query(`UPDATE compliance_configs SET sma_parameters = '{Q,VA}' WHERE id = $1::bigint`, [wrong]);
+    // Someone else holds the work for 3 s more: the request waits for the claim, then reopens and sends the slot.
+    await ctx.db.query(
+      `UPDATE compliance_configs SET claimed_by = 'another sender', claimed_until = now() + interval '3 seconds'
+        WHERE id = $1::bigint`,
+      [wrong],
+    );
     const request = await requestSubmitNow(ctx.client, wrong, rejected[1]!.slot, { taskQueue });
     expect(request).toMatchObject({ workflowId: `compliance/${wrong}/${rejected[1]!.slot}`, started: true });
     // A second request while the first runs finds it.

@@ -26,8 +26,11 @@ export async function complianceSlot(input: ComplianceSlotInput): Promise<Compli
   });
   const { workflowId, taskQueue } = workflowInfo();
   let result: ComplianceSlotResult = { outcome: 'QUEUED', reason: 'the sender is sending this work' };
+  // The slot is made PENDING again once, by the first call that holds the work's claim.
+  let reopen = true;
   for (let attempt = 0; attempt < BUSY_TRIES; attempt++) {
-    const answer = await sendRequestedComplianceSlot({ ...input, owner: workflowId, reopen: attempt === 0 });
+    const answer = await sendRequestedComplianceSlot({ ...input, owner: workflowId, reopen });
+    if (answer.done || answer.reopened) reopen = false;
     if (answer.done) {
       result = { outcome: answer.outcome, receipt: answer.receipt, verified: answer.verified, reason: answer.reason };
       break;
