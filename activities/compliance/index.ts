@@ -8,16 +8,7 @@ import { createNotificationActivities } from '../notifications';
 import { heartbeatWhile } from '../heartbeat';
 import { createCredentialsStore } from '../telemetry/credentials';
 import { createComplianceReportActivities } from './report';
-import {
-  claimDueWork,
-  claimedBy,
-  nextDueAt,
-  sendRequestedSlot,
-  sendWork,
-  wakeWorks,
-  type SendDeps,
-  type WorkResult,
-} from './sender';
+import { claimedBy, nextDueAt, sendDueWorks, sendRequestedSlot, wakeWorks, type SendDeps } from './sender';
 import { createSmaClient } from './sma-client';
 import { listUnverifiedSlots, verifyComplianceSlot, type VerifyOutcome } from './verify';
 
@@ -92,58 +83,28 @@ export function createComplianceActivities(deps: ComplianceActivityDeps) {
     ...createComplianceReportActivities({ db }),
 
     /**
-     * One batch of the sender: `BATCH_LANES` lanes, each claiming a work due now, sending it as far
-     * as the rules allow, releasing it with its next time, and claiming the next. A lane that finds
-     * nothing due while others are busy waits until a sibling claims a work, then looks again
-     * (works come due while others are sent); the batch ends when no lane is busy and nothing is
-     * due, or after `BATCH_MAX_MS`.
-     * It never waits for a rule: that is the sender's durable timer. A retry first finishes the
-     * works its dead attempt still held (a send cut short is resolved, never posted twice).
+     * One batch of the sender: `BATCH_LANES` lanes claiming and sending the works due now
+     * (`sendDueWorks`), for at most `BATCH_MAX_MS`; heartbeats the works done. It never waits for a
+     * rule: that is the sender's durable timer. A retry first finishes the works its dead attempt
+     * still held (a send cut short is resolved, never posted twice).
      */
     async sendDueComplianceWorks(input: { owner: string }): Promise<BatchResult> {
       const { owner } = input;
       const resumed = Context.current().info.attempt > 1 ? await claimedBy(db, owner) : [];
-      const results: WorkResult[] = [];
-      const until = Date.now() + BATCH_MAX_MS;
-      let busy = 0;
-      let done = false;
-      let failure: unknown;
-      // Lanes that found nothing due while others were busy: a claim that finds a work wakes them.
-      const idle: (() => void)[] = [];
-      const stop = () => {
-        done = true;
-        for (const wake of idle.splice(0)) wake();
-      };
-      const { cancellationSignal } = Context.current();
-      const claim = async () => {
-        // Cancelled (the sender was terminated or reset): the works in hand are finished, no new one is taken.
-        if (cancellationSignal.aborted) return undefined;
-        try {
-          return resumed.shift() ?? (Date.now() < until ? await claimDueWork(db, now(), owner) : undefined);
-        } catch (error) {
-          // The database is away: every lane stops, and the batch fails once they all have (its
-          // retry resumes the works still claimed; no lane of this attempt is left running).
-          failure ??= error;
-          stop();
-          return undefined;
-        }
-      };
-      const lane = async () => {
-        while (!done) {
-          const id = await claim();
-          if (id) {
-            // More may be due: the idle lanes look too.
-            for (const wake of idle.splice(0)) wake();
-            busy += 1;
-            results.push(await sendWork(sendDeps, id, owner));
-            busy -= 1;
-          } else if (busy === 0) stop();
-          else if (!done) await new Promise<void>((resolve) => idle.push(resolve));
-        }
-      };
-      await heartbeatWhile(Promise.all(Array.from({ length: BATCH_LANES }, lane)), () => ({ works: results.length }));
-      if (failure) throw failure;
-      for (const { configId, error } of results.filter((r) => r.error))
+      let works = 0;
+      const results = await heartbeatWhile(
+        sendDueWorks(sendDeps, {
+          owner,
+          lanes: BATCH_LANES,
+          resumed,
+          until: Date.now() + BATCH_MAX_MS,
+          signal: Context.current().cancellationSignal,
+          onWork: () => (works += 1),
+        }),
+        () => ({ works }),
+      );
+      const failed = results.filter((r) => r.error).map((r) => ({ configId: r.configId, error: r.error! }));
+      for (const { configId, error } of failed)
         log.warn('compliance work failed before an answer; it rests and is sent again', { configId, error });
       // Their users hear of rejections and mismatches now, not at the next telemetry cycle.
       if (results.some((r) => r.notify)) await notifications.deliverPendingNotifications({});
@@ -152,7 +113,7 @@ export function createComplianceActivities(deps: ComplianceActivityDeps) {
       return {
         works: results.length,
         sends,
-        failed: results.filter((r) => r.error).map((r) => ({ configId: r.configId, error: r.error! })),
+        failed,
         nextAt: await nextDueAt(db, now()),
       };
     },

@@ -1,6 +1,8 @@
 import type { Database } from '../../lib/db';
+import { planNextSend } from '../../lib/compliance/planner';
 import { MANUAL_STANDARDS } from '../../lib/compliance/standards';
 import { planComplianceSlots, type PlanOptions, type PlanResult } from './plan';
+import { loadComplianceConfig } from './store';
 import { submitComplianceSlot, type SubmitDeps, type SubmitResult } from './submit';
 import { verifyComplianceSlot, type VerifyDeps } from './verify';
 
@@ -162,6 +164,67 @@ export async function sendWork(deps: SendDeps, configId: string, owner: string):
   return result;
 }
 
+/**
+ * A batch's lanes: each claims a work due now (or one of `resumed` first), sends it with
+ * `sendWork`, and claims the next. A lane that finds nothing due while others are busy waits until
+ * a sibling claims a work, then looks again (works come due while others are sent); all stop when
+ * no lane is busy and nothing is due, after `until`, or once `signal` aborts. A database error in
+ * a claim stops every lane, then is thrown, so no lane outlives the batch.
+ */
+export async function sendDueWorks(
+  deps: SendDeps,
+  options: {
+    owner: string;
+    lanes: number;
+    resumed: string[];
+    until: number;
+    signal: AbortSignal;
+    onWork?: (result: WorkResult) => void;
+  },
+): Promise<WorkResult[]> {
+  const { owner, resumed, until, signal } = options;
+  const results: WorkResult[] = [];
+  let busy = 0;
+  let done = false;
+  let failure: unknown;
+  const idle: (() => void)[] = [];
+  const wakeIdle = () => {
+    for (const wake of idle.splice(0)) wake();
+  };
+  const stop = () => {
+    done = true;
+    wakeIdle();
+  };
+  const claim = async () => {
+    if (signal.aborted) return undefined;
+    try {
+      return resumed.shift() ?? (Date.now() < until ? await claimDueWork(deps.db, deps.now(), owner) : undefined);
+    } catch (error) {
+      failure ??= error;
+      stop();
+      return undefined;
+    }
+  };
+  const lane = async () => {
+    while (!done) {
+      const id = await claim();
+      if (id) {
+        // More may be due: the idle lanes look too.
+        wakeIdle();
+        busy += 1;
+        const result = await sendWork(deps, id, owner);
+        results.push(result);
+        options.onWork?.(result);
+        busy -= 1;
+      } else if (busy === 0) stop();
+      else if (!done) await new Promise<void>((resolve) => idle.push(resolve));
+    }
+  };
+  await Promise.all(Array.from({ length: options.lanes }, lane));
+  if (failure) throw failure;
+  return results;
+}
+
 export type SlotRequestResult =
   | { done: true; outcome: string; receipt?: string; verified?: string; reason?: string; notify?: boolean }
   | { done: false; retryAt: string; reason: string; busy?: boolean; reopened?: boolean };
@@ -194,21 +257,31 @@ export async function sendRequestedSlot(
     reopened = input.reopen;
     if (plan.state === 'stopped' || plan.state === 'blocked')
       return { done: true, outcome: 'NOT_SENT', reason: plan.reason ?? plan.state };
-    const { rows } = await deps.db.query<{ status: string; ready: boolean; at: Date; reason: string | null }>(
-      `SELECT s.status, s.payload IS NOT NULL AS ready, s.reason,
-              GREATEST(coalesce(s.next_attempt_at, '-infinity'),
-                       CASE WHEN c.source = 'DGA' THEN coalesce(c.last_send_at, '-infinity') + $3 * interval '1 millisecond'
-                            ELSE '-infinity' END) AS at
-         FROM compliance_submissions s JOIN compliance_configs c ON c.id = s.config_id
-        WHERE s.config_id = $1::bigint AND s.slot = $2`,
-      [configId, slot, deps.plan.spacingMs],
+    const { rows } = await deps.db.query<{
+      status: string;
+      ready: boolean;
+      next_attempt_at: Date | null;
+      reason: string | null;
+    }>(
+      `SELECT status, payload IS NOT NULL AS ready, next_attempt_at, reason FROM compliance_submissions
+        WHERE config_id = $1::bigint AND slot = $2`,
+      [configId, slot],
     );
     const row = rows[0];
     if (!row || row.status !== 'PENDING')
       return { done: true, outcome: 'NOT_SENT', reason: row ? `slot is ${row.status}` : 'no such slot' };
     if (!row.ready) return soon(deps.plan.dataRecheckMs, row.reason ?? 'waiting for data');
-    if (row.at.getTime() > now.getTime())
-      return { done: false, retryAt: row.at.toISOString(), reason: 'the sending rules: not before this time' };
+    // The planner's rules for this one slot: its retry time and the work's spacing.
+    const config = await loadComplianceConfig(deps.db, configId);
+    const rules = planNextSend({
+      pending: [{ slot, ready: true, nextAttemptAt: row.next_attempt_at?.toISOString() ?? null }],
+      lastSendAt: config?.lastSendAt?.toISOString() ?? null,
+      now: now.toISOString(),
+      spacingMs: config?.source === 'DGA' ? deps.plan.spacingMs : 0,
+    });
+    const at = rules.next ? Date.parse(rules.next.at) : now.getTime();
+    if (at > now.getTime())
+      return { done: false, retryAt: rules.next!.at, reason: 'the sending rules: not before this time', reopened };
     const { sent, verified, notify } = await sendSlot(deps, configId, slot, owner);
     plan = await planComplianceSlots(deps.db, deps.plan, { configId });
     if (sent.outcome === 'DEFERRED') return soon(1_000, sent.reason ?? 'deferred', true);

@@ -1,11 +1,15 @@
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { migrate } from '../../lib/migrate';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../lib/search-attributes';
+import { ensureSearchAttributes } from '../../lib/temporal';
 import { Secret } from '../../lib/secret';
 import { dropDatabase, ensureDatabase } from '../../local/databases';
 import { runLocalPostgres } from '../../local/postgres';
@@ -93,7 +97,7 @@ export default async function globalSetup(): Promise<void> {
     });
     stops.push(() => env.teardown());
     temporalAddress = `127.0.0.1:${port}`;
-  }
+  } else await ensureIsolatedNamespace(temporalAddress);
 
   const bundlePath = path.join(scratch, 'workflow-bundle.js');
   await writeFile(bundlePath, (await bundle).code);
@@ -103,4 +107,33 @@ export default async function globalSetup(): Promise<void> {
   process.env[HARNESS_ENV.temporalAddress] = temporalAddress;
   process.env[HARNESS_ENV.workflowBundle] = bundlePath;
   process.env[HARNESS_ENV.bigqueryEndpoint] = await emulatorPromise;
+}
+
+/** On a Temporal server this run did not start: the fuzz test's namespace, with the search attributes. */
+async function ensureIsolatedNamespace(address: string): Promise<void> {
+  const connection = await Connection.connect({ address });
+  try {
+    await connection.workflowService.describeNamespace({ namespace: ISOLATED_NAMESPACE }).catch(() =>
+      connection.workflowService.registerNamespace({
+        namespace: ISOLATED_NAMESPACE,
+        workflowExecutionRetentionPeriod: msToTs('1 day'),
+      }),
+    );
+    // A new namespace reaches the frontend's cache within seconds: wait until a read finds it.
+    const client = new Client({ connection, namespace: ISOLATED_NAMESPACE });
+    for (let deadline = Date.now() + 60_000; ; await sleep(500)) {
+      const error = await client.workflow
+        .getHandle('namespace-probe')
+        .describe()
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      if (error instanceof WorkflowNotFoundError) break;
+      if (Date.now() > deadline) throw new Error(`namespace ${ISOLATED_NAMESPACE} is not usable: ${String(error)}`);
+    }
+    await ensureSearchAttributes(client);
+  } finally {
+    await connection.close();
+  }
 }

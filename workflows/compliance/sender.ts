@@ -42,7 +42,7 @@ export async function complianceSender(input: ComplianceSenderInput = {}): Promi
   let changed = false;
   let started = 0;
   const running = new Set<Promise<void>>();
-  const state: SenderState = { batches: 0, running: 0, nextLookAt: null, works: 0, sends: {}, failures: 0 };
+  const totals: Pick<SenderState, 'works' | 'sends' | 'failures'> = { works: 0, sends: {}, failures: 0 };
   const lookAgainAt = (at: number) => {
     lookAt = Math.min(lookAt, at);
     changed = true;
@@ -52,7 +52,7 @@ export async function complianceSender(input: ComplianceSenderInput = {}): Promi
     lookAgainAt(-Infinity);
   });
   setHandler(senderStateQuery, () => ({
-    ...state,
+    ...totals,
     batches: started,
     running: running.size,
     nextLookAt: Number.isFinite(lookAt) ? new Date(Math.max(lookAt, Date.now())).toISOString() : null,
@@ -62,14 +62,15 @@ export async function complianceSender(input: ComplianceSenderInput = {}): Promi
     started += 1;
     const batch = sendDueComplianceWorks({ owner: `${workflowId}/${runId}/${started}` }).then(
       (result) => {
-        state.works += result.works;
-        state.failures += result.failed.length;
-        for (const [outcome, n] of Object.entries(result.sends)) state.sends[outcome] = (state.sends[outcome] ?? 0) + n;
+        totals.works += result.works;
+        totals.failures += result.failed.length;
+        for (const [outcome, n] of Object.entries(result.sends))
+          totals.sends[outcome] = (totals.sends[outcome] ?? 0) + n;
         if (result.nextAt) lookAgainAt(Math.max(Date.parse(result.nextAt), Date.now() + MIN_BATCH_GAP_MS));
       },
       (error: unknown) => {
         log.error('compliance batch failed', { error: (error as Error).message });
-        state.failures += 1;
+        totals.failures += 1;
         lookAgainAt(Date.now() + AFTER_FAILED_BATCH_MS);
       },
     );
