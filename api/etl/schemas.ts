@@ -42,6 +42,14 @@ const Counts = {
   updated: z.number().nullable(),
   unchanged: z.number().nullable(),
   deleted: z.number().nullable(),
+  duplicatesDropped: z
+    .number()
+    .nullable()
+    .meta({
+      description:
+        'Extracted rows whose key repeated another extracted row’s (upstream enforces no key): one row per key is ' +
+        'loaded, so rowsExtracted = inserted + updated + unchanged + duplicatesDropped',
+    }),
 };
 
 export const RunLogSchema = z
