@@ -158,7 +158,12 @@ describe('the ETL API', () => {
     expect(tables.json.tables.map((t: { name: string }) => t.name)).toEqual(ETL_TABLES.map((t) => t.name));
     expect(tables.json.tables[0].primaryKey).toEqual(['fecha_foto', 'archivo', 'cartera', 'servicio']);
     const health = await api.get('/api/v1/etl/health', TEST_KEYS.viewer);
-    expect(health.json).toEqual({ status: 'ok', bigquery: { reachable: true }, database: true, storage: 'basic' });
+    expect(health.json).toEqual({
+      status: 'ok',
+      bigquery: { reachable: true, evidence: 'probe', lastSuccessAt: expect.any(String), probeAttempts: 1 },
+      database: true,
+      storage: 'basic',
+    });
     const openapi = await api.get('/openapi.json', null);
     for (const path of [
       '/api/v1/etl/refresh/dashboard',
@@ -179,7 +184,12 @@ describe('the ETL API', () => {
     try {
       const health = await offline.get('/api/v1/etl/health', TEST_KEYS.viewer);
       expect(health.status).toBe(200);
-      expect(health.json).toMatchObject({ status: 'degraded', bigquery: { reachable: false }, database: true });
+      // Nothing listens there: refused at once, whatever the recent runs say.
+      expect(health.json).toMatchObject({
+        status: 'degraded',
+        bigquery: { reachable: false, evidence: 'none', probeAttempts: 1 },
+        database: true,
+      });
       expect(health.json.bigquery.error).toEqual(expect.any(String));
     } finally {
       await offline.close();
