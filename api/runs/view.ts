@@ -102,7 +102,9 @@ export async function toRunListItems(config: Config, client: Client, infos: Omit
     await Promise.all(
       failed.slice(start, start + LIST_FAILURE_READS).map(async (index) => {
         const info = infos[index]!;
-        items[index]!.failure = (await runOutcome(client, info.workflowId, info.runId)).failure;
+        // One run whose close event cannot be read (gone past retention) leaves its failure unknown, not the list.
+        const outcome = await runOutcome(client, info.workflowId, info.runId).catch(() => ({ failure: null }));
+        items[index]!.failure = outcome.failure;
       }),
     );
   }
