@@ -39,11 +39,13 @@ describe("a work's sending state when the sender does not answer", () => {
 
       // A worker takes the sender's first workflow task and is slow with it (as when replaying a
       // long history on a loaded machine): the query waits behind it.
-      const task = await ctx.client.workflowService.pollWorkflowTaskQueue({
-        namespace: ctx.config.temporal.namespace,
-        taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-        identity: 'slow-worker',
-      });
+      const task = await ctx.client.connection.withDeadline(Date.now() + 70_000, () =>
+        ctx.client.workflowService.pollWorkflowTaskQueue({
+          namespace: ctx.config.temporal.namespace,
+          taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+          identity: 'slow-worker',
+        }),
+      );
       expect(task.workflowExecution?.workflowId).toBe(workflowId);
       expect(await readSendingState(ctx, work, workflowId)).toEqual({ state: 'busy', workflowId, nextWakeAt: null });
 

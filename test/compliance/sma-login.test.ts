@@ -28,7 +28,12 @@ const lanes = (
 ) =>
   Promise.all(
     hours.map((back) =>
-      client.submit(device, credentials, [smaItem('12180', smaStamp(Date.now() - back * H))], 10_000),
+      client.submit(
+        device,
+        credentials,
+        [smaItem('12180', smaStamp(Math.floor(Date.now() / H) * H - back * H))],
+        10_000,
+      ),
     ),
   );
 
