@@ -375,7 +375,7 @@ describe('the ETL of one table', () => {
         ORDER BY started_at DESC LIMIT 1`,
       [table.name],
     );
-    expect(logged[0]).toEqual({ rows_extracted: '3', duplicates_dropped: '1' });
+    expect(logged[0]).toEqual({ rows_extracted: 3n, duplicates_dropped: 1n });
     const amounts = (await targetRows(ctx.db, table.name)).map((row) => [row.archivo, row.monto_recuperado]);
     expect(amounts).toEqual([
       ['D1', '20.000000000'],
