@@ -5,6 +5,7 @@ import { planNextSend, type ComplianceState, type Plan } from '../../lib/complia
 import { slotAtOrAfter, slotsBetween } from '../../lib/compliance/slots';
 import { DAY_MS, MANUAL_STANDARDS, type Source } from '../../lib/compliance/standards';
 import { regulatorDayEnd } from '../../lib/compliance/calendar';
+import { planInactiveWork } from './in-doubt';
 import { loadComplianceConfig, type ComplianceConfigRow } from './store';
 
 /**
@@ -42,7 +43,7 @@ export async function planComplianceSlots(
   const now = options.now();
   const config = await loadComplianceConfig(db, input.configId);
   if (!config) return { state: 'stopped', backlog: 0, reason: 'configuration not found' };
-  if (config.status === 'INACTIVE') return { state: 'stopped', backlog: 0, reason: 'configuration deactivated' };
+  if (config.status === 'INACTIVE') return planInactiveWork(db, config, options, now);
   if (config.status === 'BLOCKED') return { state: 'blocked', backlog: 0, reason: config.blockedReason ?? undefined };
   if (MANUAL_STANDARDS.includes(config.standard))
     return { state: 'stopped', backlog: 0, reason: `${config.standard} is sent through the web form` };

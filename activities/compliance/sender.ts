@@ -42,13 +42,18 @@ export interface WorkResult {
   error?: string;
 }
 
-const AUTOMATIC = `status = 'ACTIVE' AND NOT (standard = ANY($1::text[]))`;
+/**
+ * INACTIVE works are planned too: one with sends left without an answer resolves them
+ * (in-doubt.ts); one without is released until it changes (`next_plan_at` infinity), at no cost.
+ */
+const AUTOMATIC = `status IN ('ACTIVE', 'INACTIVE') AND NOT (standard = ANY($1::text[]))`;
 
 /** The due works of a configuration created or changed: planned at the next claim. */
 export async function wakeWorks(db: Database, configIds: readonly string[]): Promise<void> {
   if (configIds.length === 0) return;
   await db.query(
-    `UPDATE compliance_configs SET next_plan_at = '-infinity' WHERE id = ANY($1::bigint[]) AND status = 'ACTIVE'`,
+    `UPDATE compliance_configs SET next_plan_at = '-infinity'
+      WHERE id = ANY($1::bigint[]) AND status IN ('ACTIVE', 'INACTIVE')`,
     [configIds],
   );
 }

@@ -15,6 +15,7 @@ import type { CredentialsStore } from '../telemetry/credentials';
 import { resolveDgaCredentials, resolveSmaCredentials, type DgaCredentials, type SmaCredentials } from './credentials';
 import { submitDgaMeasurement } from './dga-client';
 import { storableAnswer } from './http';
+import { isSlotInDoubt } from './in-doubt';
 import { notifyCompliance } from './notify';
 import type { SmaClient } from './sma-client';
 import { blockConfig, loadComplianceConfig, type ComplianceConfigRow } from './store';
@@ -64,7 +65,8 @@ export interface SubmitInput {
 
 export async function submitComplianceSlot(deps: SubmitDeps, input: SubmitInput) {
   const config = await loadComplianceConfig(deps.db, input.configId);
-  if (!config || config.status !== 'ACTIVE')
+  // An INACTIVE work still resolves its sends left without an answer (in-doubt.ts); recordIntent checks which.
+  if (!config || (config.status !== 'ACTIVE' && config.status !== 'INACTIVE'))
     return { outcome: 'DEFERRED', reason: 'configuration not active' } satisfies SubmitResult;
   const secret = resolveSecret(deps, config);
   if (!secret.ok) {
@@ -138,7 +140,7 @@ function resolveSecret(deps: SubmitDeps, config: ComplianceConfigRow): ResolvedS
 async function recordIntent(deps: SubmitDeps, client: PoolClient, input: SubmitInput) {
   const now = deps.now();
   const config = await loadComplianceConfig(client, input.configId, true);
-  if (!config || config.status !== 'ACTIVE')
+  if (!config || (config.status !== 'ACTIVE' && config.status !== 'INACTIVE'))
     return { send: false, result: { outcome: 'DEFERRED', reason: 'configuration not active' } } satisfies Intent;
   // One owner sends a work at a time: an IN_FLIGHT attempt seen below is then always a dead one.
   if (config.claimedBy !== input.owner || !config.claimedUntil || config.claimedUntil <= now)
@@ -190,15 +192,19 @@ async function recordIntent(deps: SubmitDeps, client: PoolClient, input: SubmitI
   // The rules again, under the lock: whatever planned this send, they hold here.
   const refusal = !row
     ? 'no such slot'
-    : row.status !== 'PENDING'
-      ? `slot is ${row.status}`
-      : row.payload === null
-        ? 'slot has no payload yet'
-        : row.next_attempt_at && row.next_attempt_at > now
-          ? 'retry rule: not before next_attempt_at'
-          : config.source === 'DGA' && config.lastSendAt && config.lastSendAt.getTime() + deps.spacingMs > now.getTime()
-            ? 'spacing rule: too soon after the previous send'
-            : undefined;
+    : config.status === 'INACTIVE' && !(await isSlotInDoubt(client, config.id, input.slot))
+      ? 'configuration not active: only a send left without an answer is resolved'
+      : row.status !== 'PENDING'
+        ? `slot is ${row.status}`
+        : row.payload === null
+          ? 'slot has no payload yet'
+          : row.next_attempt_at && row.next_attempt_at > now
+            ? 'retry rule: not before next_attempt_at'
+            : config.source === 'DGA' &&
+                config.lastSendAt &&
+                config.lastSendAt.getTime() + deps.spacingMs > now.getTime()
+              ? 'spacing rule: too soon after the previous send'
+              : undefined;
   if (refusal) return { send: false, result: { outcome: 'DEFERRED', reason: refusal } } satisfies Intent;
   const attempt = row!.attempts + 1;
   await client.query(

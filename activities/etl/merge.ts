@@ -13,6 +13,8 @@ export interface MergeCounts {
   updated: number;
   unchanged: number;
   deleted: number;
+  /** Staged rows whose key repeated another staged row's: one row per key is loaded. */
+  duplicatesDropped: number;
   watermark: string | null;
 }
 
@@ -97,6 +99,7 @@ async function mergeInTransaction(
     const inserted = Number(written.inserted);
     const updated = Number(written.updated);
     const unchanged = written.sourceKeys - inserted - updated;
+    const duplicatesDropped = checkpoint.rowsStaged - written.sourceKeys;
 
     const previous = await client.query<{ watermark: string | null }>(
       'SELECT watermark::text FROM etl_watermarks WHERE table_name = $1 FOR UPDATE',
@@ -113,7 +116,7 @@ async function mergeInTransaction(
     await client.query(
       `UPDATE etl_execution_log SET status = 'succeeded', finished_at = now(), pages = $2, rows_extracted = $3,
          rows_rejected = $4, inserted = $5, updated = $6, unchanged = $7, deleted = $8, watermark_before = $9,
-         watermark_after = $10, schema_notes = $11 WHERE run_id = $1`,
+         watermark_after = $10, schema_notes = $11, duplicates_dropped = $12 WHERE run_id = $1`,
       [
         runId,
         checkpoint.pages,
@@ -126,13 +129,14 @@ async function mergeInTransaction(
         before,
         after,
         input.addedColumns?.length ? `new upstream columns: ${input.addedColumns.join(', ')}` : null,
+        duplicatesDropped,
       ],
     );
     await client.query(`DROP TABLE ${STAGING_SCHEMA}.${ident(checkpoint.stagingTable)}`);
     await client.query('DELETE FROM etl_extract_checkpoints WHERE run_id = $1', [runId]);
     // The last moment a cancellation can still leave the target as it was.
     if (signal.aborted) throw new CancelledFailure('merge cancelled');
-    return { inserted, updated, unchanged, deleted, watermark: after };
+    return { inserted, updated, unchanged, deleted, duplicatesDropped, watermark: after };
   });
 }
 
@@ -164,7 +168,8 @@ async function upsertStaged(client: Queryable, sql: MergeStatements, stagedRows:
 
 async function loggedCounts(db: Database, runId: string): Promise<MergeCounts | null> {
   const { rows } = await db.query(
-    `SELECT inserted, updated, unchanged, deleted, watermark_after::text AS watermark FROM etl_execution_log
+    `SELECT inserted, updated, unchanged, deleted, duplicates_dropped, watermark_after::text AS watermark
+       FROM etl_execution_log
      WHERE run_id = $1 AND status = 'succeeded'`,
     [runId],
   );
@@ -175,6 +180,7 @@ async function loggedCounts(db: Database, runId: string): Promise<MergeCounts | 
     updated: Number(row.updated),
     unchanged: Number(row.unchanged),
     deleted: Number(row.deleted),
+    duplicatesDropped: Number(row.duplicates_dropped ?? 0),
     watermark: row.watermark,
   };
 }

@@ -178,7 +178,8 @@ export const ConfigStatusSchema = z
       state: z.string().meta({
         description:
           'Where its sending stands: `sending`, `idle`, `waiting-spacing`, `waiting-retry`, `waiting-data`, `failing`, ' +
-          '`blocked`, `stopped`; `not-running` if no compliance sender runs, `no-worker` if no worker answers it',
+          '`blocked`, `stopped`; `not-running` if no compliance sender runs; when no worker answers the sender in ' +
+          '3 s, `busy` if a worker polled its queue in the last 2 minutes (replaying, loaded), else `no-worker`',
       }),
       workflowId: z.string().meta({ description: 'The compliance sender' }),
       nextWakeAt: z.string().nullable().meta({ description: 'When the sender looks at this work again' }),

@@ -1,4 +1,6 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
+import { optionalTsToDate } from '@temporalio/common/lib/time';
+import { temporal } from '@temporalio/proto';
 import { ensureComplianceSender, requestSubmitNow } from '../../lib/compliance/workflow-client';
 import { senderStateQuery, senderWorkflowId } from '../../workflows/compliance/types';
 import type { ApiDeps } from '../deps';
@@ -22,31 +24,57 @@ export interface SendingState {
 
 /** How long the status route waits for a worker to answer the sender's query. */
 const QUERY_DEADLINE_MS = 3_000;
+/**
+ * A poller seen this recently means a worker serves the queue: an idle one polls again every
+ * minute or so, and one busy replaying (a restart replays the sender's history) shortly after.
+ */
+export const POLLER_RECENT_MS = 2 * 60_000;
 
 /**
  * Where the work's sending stands: the last plan's state from its row (`sending` while claimed),
- * `not-running` when no sender runs, `no-worker` when no worker of the `compliance` queue answered
- * the sender's query in time (sending is paused until one runs).
+ * `not-running` when no sender runs. When no worker answers the sender's query in time, the
+ * queue's pollers tell why: `busy` if a worker polled it lately (it is replaying or loaded: the
+ * answer comes late), `no-worker` if none did (sending is paused until one runs).
  */
 export async function readSendingState(
-  deps: ApiDeps,
+  deps: Pick<ApiDeps, 'client'>,
   work: { status: string; sendState: string; nextPlanAt: Date | null; claimed: boolean },
+  workflowId = senderWorkflowId(),
 ): Promise<SendingState> {
-  const workflowId = senderWorkflowId();
   const nextWakeAt =
     work.nextPlanAt && Number.isFinite(work.nextPlanAt.getTime()) ? work.nextPlanAt.toISOString() : null;
   if (work.status === 'INACTIVE') return { state: 'stopped', workflowId, nextWakeAt: null };
   if (work.status === 'BLOCKED') return { state: 'blocked', workflowId, nextWakeAt: null };
   const handle = deps.client.workflow.getHandle(workflowId);
+  let taskQueue: string | undefined;
   try {
-    if ((await handle.describe()).status.name !== 'RUNNING') return { state: 'not-running', workflowId, nextWakeAt };
+    const description = await handle.describe();
+    if (description.status.name !== 'RUNNING') return { state: 'not-running', workflowId, nextWakeAt };
+    taskQueue = description.taskQueue;
     await deps.client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(senderStateQuery));
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) return { state: 'not-running', workflowId, nextWakeAt };
-    if (isDeadline(error)) return { state: 'no-worker', workflowId, nextWakeAt };
+    if (isDeadline(error) && taskQueue) {
+      const polled = await workerPolledLately(deps, taskQueue);
+      return { state: polled ? 'busy' : 'no-worker', workflowId, nextWakeAt };
+    }
     throw error;
   }
   return { state: work.claimed ? 'sending' : work.sendState, workflowId, nextWakeAt };
+}
+
+/** Temporal's record of the workers that polled the queue for workflow tasks (DescribeTaskQueue). */
+async function workerPolledLately(deps: Pick<ApiDeps, 'client'>, taskQueue: string): Promise<boolean> {
+  const { pollers } = await deps.client.workflowService.describeTaskQueue({
+    namespace: deps.client.options.namespace,
+    taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+    taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+  });
+  const now = Date.now();
+  return (pollers ?? []).some((poller) => {
+    const at = optionalTsToDate(poller.lastAccessTime);
+    return at !== undefined && at !== null && now - at.getTime() <= POLLER_RECENT_MS;
+  });
 }
 
 /** gRPC DEADLINE_EXCEEDED (code 4), however the client wraps it. */

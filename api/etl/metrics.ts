@@ -17,7 +17,9 @@ export function registerEtlMetrics(registry: Registry, db: Database, timeZone: s
   });
   const rows = new Gauge({
     name: 'etl_last_run_rows',
-    help: "The last finished run's row counts, per table and kind (inserted, updated, unchanged, deleted, rejected)",
+    help:
+      "The last finished run's row counts, per table and kind (inserted, updated, unchanged, deleted, rejected, " +
+      'duplicates_dropped: extracted rows whose key repeated another one)',
     labelNames: ['table', 'kind'],
     registers: [registry],
     collect: () => refresh(),
@@ -39,8 +41,15 @@ export function registerEtlMetrics(registry: Registry, db: Database, timeZone: s
           const run = table.lastRun;
           if (!run || run.status === 'running') continue;
           succeeded.set({ table: table.table }, run.status === 'succeeded' ? 1 : 0);
-          const counts = { ...run, rejected: run.rowsRejected };
-          for (const kind of ['inserted', 'updated', 'unchanged', 'deleted', 'rejected'] as const) {
+          const counts = { ...run, rejected: run.rowsRejected, duplicates_dropped: run.duplicatesDropped };
+          for (const kind of [
+            'inserted',
+            'updated',
+            'unchanged',
+            'deleted',
+            'rejected',
+            'duplicates_dropped',
+          ] as const) {
             const value = counts[kind];
             if (value !== null) rows.set({ table: table.table, kind }, value);
           }

@@ -7,7 +7,8 @@ const iso = (value: Date | null) => value?.toISOString() ?? null;
 const num = (value: bigint | number | null) => (value === null ? null : Number(value));
 
 const LOG_COLUMNS = `run_id, workflow_id, table_name, mode, triggered_by, status, window_from::text, window_to::text, started_at,
-  finished_at, pages, rows_extracted, rows_rejected, inserted, updated, unchanged, deleted, watermark_before::text,
+  finished_at, pages, rows_extracted, rows_rejected, inserted, updated, unchanged, deleted, duplicates_dropped,
+  watermark_before::text,
   watermark_after::text, schema_notes, error`;
 
 function toRunLog(row: Record<string, unknown>) {
@@ -27,6 +28,7 @@ function toRunLog(row: Record<string, unknown>) {
     updated: num(row.updated as bigint | null),
     unchanged: num(row.unchanged as bigint | null),
     deleted: num(row.deleted as bigint | null),
+    duplicatesDropped: num(row.duplicates_dropped as bigint | null),
     watermarkBefore: row.watermark_before as string | null,
     watermarkAfter: row.watermark_after as string | null,
     schemaNotes: row.schema_notes as string | null,

@@ -42,6 +42,14 @@ const Counts = {
   updated: z.number().nullable(),
   unchanged: z.number().nullable(),
   deleted: z.number().nullable(),
+  duplicatesDropped: z
+    .number()
+    .nullable()
+    .meta({
+      description:
+        'Extracted rows whose key repeated another extracted row’s (upstream enforces no key): one row per key is ' +
+        'loaded, so rowsExtracted = inserted + updated + unchanged + duplicatesDropped',
+    }),
 };
 
 export const RunLogSchema = z
@@ -97,7 +105,16 @@ export const EtlTableStatusSchema = z
 export const EtlHealthSchema = z
   .object({
     status: z.enum(['ok', 'degraded', 'down']),
-    bigquery: z.object({ reachable: z.boolean(), error: z.string().optional() }),
+    bigquery: z.object({
+      reachable: z.boolean(),
+      evidence: z.enum(['probe', 'recent-activity', 'none']).meta({
+        description:
+          '`probe`: it answered now; `recent-activity`: no answer in 5 s, but a BigQuery call succeeded in the last 15 min',
+      }),
+      lastSuccessAt: z.string().nullable().meta({ description: 'The latest BigQuery call known to have succeeded' }),
+      error: z.string().optional().meta({ description: 'Why the probe failed, when it did' }),
+      probeAttempts: z.number().int(),
+    }),
     database: z.boolean(),
     storage: z
       .enum(['optimal', 'basic'])

@@ -4,6 +4,7 @@ import type { ApiDeps } from '../deps';
 import { checkDatabase, checkSchedules, checkTemporal } from './checks';
 import { defineRoute, type RouteKit } from '../http/route';
 import { HealthSchema } from './schemas';
+import { seedComponents } from './seed';
 
 export function healthRoutes(deps: ApiDeps, kit: RouteKit): Router {
   const router = Router();
@@ -31,9 +32,11 @@ export function healthRoutes(deps: ApiDeps, kit: RouteKit): Router {
             ? 'ok'
             : 'degraded';
       res.setHeader('Cache-Control', 'no-store');
-      res
-        .status(status === 'down' ? 503 : 200)
-        .json({ status, checks: { database, temporal, schedules } } satisfies z.input<typeof HealthSchema>);
+      res.status(status === 'down' ? 503 : 200).json({
+        status,
+        checks: { database, temporal, schedules },
+        components: seedComponents(schedules, deps.schedules),
+      } satisfies z.input<typeof HealthSchema>);
     },
   });
   return router;

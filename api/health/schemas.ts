@@ -21,5 +21,16 @@ export const HealthSchema = z
           .meta({ description: "`late` after two missed canary runs; `waiting` for a new schedule's first run" }),
       }),
     }),
+    components: z
+      .object({
+        scheduler: z
+          .enum(['running', 'stopped'])
+          .meta({ description: '`running` when Temporal answers for the schedules' }),
+        batch_jobs: z
+          .number()
+          .int()
+          .meta({ description: 'Metrics batch schedules applied and not paused (3 when all are)', example: 3 }),
+      })
+      .meta({ description: 'Seed 003’s health fields, kept for its clients' }),
   })
   .meta({ id: 'Health' });

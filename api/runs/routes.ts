@@ -1,3 +1,4 @@
+import type { WorkflowExecutionInfo } from '@temporalio/client';
 import { Router } from 'express';
 import type { z } from 'zod';
 import { principalOf } from '../http/auth';
@@ -5,7 +6,7 @@ import type { ApiDeps } from '../deps';
 import { acceptedRun } from '../http/links';
 import { conflict, PROBLEM_TYPES } from '../http/problem';
 import { defineRoute, type RouteKit } from '../http/route';
-import { toRunDetail, toRunSummary } from './view';
+import { toRunDetail, toRunListItems } from './view';
 import { ActionAcceptedSchema } from '../http/schemas';
 import { RunDetailSchema, RunListSchema, RunsQuerySchema, WorkflowIdParamsSchema } from './schemas';
 import { buildVisibilityQuery } from './visibility-query';
@@ -27,11 +28,12 @@ export function runRoutes(deps: ApiDeps, kit: RouteKit): Router {
     async handler({ query }, res) {
       const { limit, ...filter } = query;
       const visibilityQuery = buildVisibilityQuery(filter);
-      const items: z.input<typeof RunListSchema>['items'] = [];
+      const infos: WorkflowExecutionInfo[] = [];
       for await (const info of client.workflow.list({ query: visibilityQuery || undefined, pageSize: limit })) {
-        items.push(toRunSummary(config, info));
-        if (items.length >= limit) break;
+        infos.push(info);
+        if (infos.length >= limit) break;
       }
+      const items = await toRunListItems(config, client, infos);
       res.json({ items, query: visibilityQuery } satisfies z.input<typeof RunListSchema>);
     },
   });

@@ -42,9 +42,31 @@ const runSummaryShape = {
 
 export const RunSummarySchema = z.object(runSummaryShape).meta({ id: 'RunSummary' });
 
+const FailureLinkSchema = z.object({
+  type: z.string().nullable().meta({ example: 'ActivityFailure' }),
+  message: z.string(),
+});
+
+const RunFailureSchema = z
+  .object({
+    type: z.string().nullable().meta({ description: 'The root cause’s type', example: 'SuspiciousDeletion' }),
+    message: z.string().meta({ description: 'The root cause’s message' }),
+    summary: z.string().meta({
+      description: '`type: message` of the root cause',
+      example: 'SuspiciousDeletion: evolution_data: nothing deleted: …',
+    }),
+    chain: z.array(FailureLinkSchema).meta({ description: 'Every link of the cause chain, outermost first' }),
+  })
+  .nullable()
+  .meta({ id: 'RunFailure', description: 'Why the run failed, timed out, was terminated or canceled' });
+
+export const RunListItemSchema = z
+  .object({ ...runSummaryShape, failure: RunFailureSchema })
+  .meta({ id: 'RunListItem' });
+
 export const RunListSchema = z
   .object({
-    items: z.array(RunSummarySchema),
+    items: z.array(RunListItemSchema),
     query: z
       .string()
       .meta({ description: 'The visibility query used; paste it into the Temporal UI to see the same runs' }),
@@ -76,6 +98,6 @@ export const RunDetailSchema = z
     memo: z.record(z.string(), z.unknown()),
     pendingActivities: z.array(PendingActivitySchema),
     result: z.unknown().meta({ description: 'The result, once completed' }),
-    failure: z.object({ message: z.string(), type: z.string().nullable() }).nullable(),
+    failure: RunFailureSchema,
   })
   .meta({ id: 'RunDetail' });

@@ -25,6 +25,15 @@ export interface EnsureOptions {
 }
 
 /**
+ * The sender continues as new past this many events. A worker that restarts replays the whole
+ * current run before its first task (and before it answers the status route's query); the
+ * workflow's default let a run grow to Temporal's continue-as-new suggestion (4,000 events by
+ * default), and a first task after a restart took 15.7 s on a loaded machine. A quarter of that
+ * keeps the replay short. Passed in the input, so running senders and recorded histories replay unchanged.
+ */
+export const SENDER_MAX_HISTORY_EVENTS = 1_000;
+
+/**
  * Makes sure the compliance sender of the task queue runs: started under its id, or found running.
  * With `wake`, it is signalled to plan those configurations now (signal-with-start). Shared by the
  * API (after a create or update) and the compliance-ensure schedule.
@@ -38,7 +47,7 @@ export async function ensureComplianceSender(
   const common = {
     workflowId,
     taskQueue,
-    args: [options.input ?? {}] as [ComplianceSenderInput],
+    args: [{ maxHistoryEvents: SENDER_MAX_HISTORY_EVENTS, ...options.input }] as [ComplianceSenderInput],
     typedSearchAttributes: [
       { key: PIPELINE, value: 'compliance' },
       { key: PIPELINE_TARGET, value: 'sender' },

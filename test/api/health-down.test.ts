@@ -53,6 +53,7 @@ describe('GET /health with hung dependencies', () => {
         temporal: { status: 'down' },
         schedules: { status: 'down', canary: 'unknown', lastCanaryAt: null },
       },
+      components: { scheduler: 'stopped', batch_jobs: 0 },
     });
   });
 });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { PIPELINE, PIPELINE_TARGET, TRIGGERED_BY } from '../../lib/search-attributes';
-import { createDrillActivities, DRILL_SCHEMA } from '../fixtures/drill-activities';
+import { createDrillActivities, createFailingDrillActivities, DRILL_SCHEMA } from '../fixtures/drill-activities';
 import { createTestContext, TEST_KEYS, type TestContext } from '../harness/context';
 import { eventually, startTestApi, type TestApi } from './api-client';
 
@@ -144,6 +144,63 @@ describe('GET /api/v1/runs/:workflowId', () => {
       });
       await drill.terminate('seen enough');
     });
+  });
+});
+
+describe('a failed run', () => {
+  it('shows the root cause, walking the cause chain, in the run and in the runs list', async () => {
+    const taskQueue = ctx.uniqueQueue('api-failed');
+    const target = unique('api-failed');
+    const handle = await ctx.withWorkers([{ taskQueue, activities: createFailingDrillActivities() }], async () => {
+      const started = await ctx.client.workflow.start('drillFailure', {
+        taskQueue,
+        workflowId: unique('api-runs/failed'),
+        args: [{ wouldDelete: 47, of: 89 }],
+        typedSearchAttributes: [
+          { key: PIPELINE, value: 'platform' },
+          { key: PIPELINE_TARGET, value: target },
+        ],
+      });
+      await expect(started.result()).rejects.toThrow();
+      return started;
+    });
+    const rootCause = {
+      type: 'SuspiciousDeletion',
+      message: "would delete 47 of the window's 89 rows",
+      summary: "SuspiciousDeletion: would delete 47 of the window's 89 rows",
+    };
+
+    const detail = await api.get(`/api/v1/runs/${encodeURIComponent(handle.workflowId)}`, TEST_KEYS.viewer);
+    expect(detail.status).toBe(200);
+    expect(detail.json).toMatchObject({ status: 'Failed', result: null, failure: rootCause });
+    // Outermost first: the child's failure, the activity's, then the error the activity threw.
+    expect(detail.json.failure.chain.map((link: { type: string }) => link.type)).toEqual([
+      'ChildWorkflowFailure',
+      'ActivityFailure',
+      'SuspiciousDeletion',
+    ]);
+
+    const listed = await eventually(
+      async () => {
+        const items = (await api.get(`/api/v1/runs?target=${target}&status=Failed`, TEST_KEYS.viewer)).json.items;
+        return items.length > 0 ? items : undefined;
+      },
+      10_000,
+      'the failed run to be visible',
+    );
+    expect(listed).toEqual([
+      expect.objectContaining({ workflowId: handle.workflowId, failure: expect.objectContaining(rootCause) }),
+    ]);
+  });
+
+  it('lists runs that did not fail with no failure', async () => {
+    const target = unique('api-running');
+    await startIdleRun(target);
+    const items = await eventually(async () => {
+      const found = (await api.get(`/api/v1/runs?target=${target}`, TEST_KEYS.viewer)).json.items;
+      return found.length > 0 ? found : undefined;
+    });
+    expect(items).toEqual([expect.objectContaining({ status: 'Running', failure: null })]);
   });
 });
 

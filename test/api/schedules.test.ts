@@ -318,6 +318,33 @@ describe('GET /health', () => {
     }
   });
 
+  it("keeps seed 003's components: the scheduler running and its three batch jobs, less any paused", async () => {
+    // The metrics jobs' workflow types under ids only this file uses, firing twelve hours away.
+    const batch = ['daily_metrics_batch', 'weekly_metrics_batch', 'cleanup_metrics'].map((job) => ({
+      ...declaration,
+      id: `${declaration.id}-${job}`,
+      workflowIdPrefix: `${declaration.id}-${job}`,
+      workflowType: job,
+    }));
+    await applySchedules(ctx.client, batch, context, { owner });
+    const seedClient = await startTestApi(ctx, { schedules: [declaration, ...batch] });
+    try {
+      const response = await settledHealth(seedClient);
+      expect(response.json.components).toEqual({ scheduler: 'running', batch_jobs: 3 });
+      expect(response.json.checks.schedules.status).not.toBe('down');
+
+      await ctx.client.schedule.getHandle(batch[0]!.id).pause('test');
+      expect((await settledHealth(seedClient)).json.components).toEqual({ scheduler: 'running', batch_jobs: 2 });
+    } finally {
+      await seedClient.close();
+      for (const { id } of batch)
+        await ctx.client.schedule
+          .getHandle(id)
+          .delete()
+          .catch(() => undefined);
+    }
+  });
+
   it('is degraded when a declared schedule is missing from Temporal', async () => {
     const response = await settledHealth(api);
     expect(response.status).toBe(200);

@@ -49,7 +49,8 @@ const hourFloor = (t: number) => Math.floor(t / H) * H;
 
 async function startDga(point: string, work: string, since: Date) {
   const id = await insertDgaConfig(ctx, point, work, { activeFrom: activeFromFor(since) });
-  await startConfig(ctx, id, taskQueue);
+  // One sender run for the day of slots below: its query totals only the current run's sends.
+  await startConfig(ctx, id, taskQueue, { maxHistoryEvents: 10_000 });
   return id;
 }
 

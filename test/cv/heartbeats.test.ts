@@ -45,7 +45,7 @@ describe('ingest heartbeats', () => {
         if (Date.now() > deadline) throw new Error('no progress heartbeat');
         first = (await heartbeatDetails(handle)) as typeof first;
       }
-      // The SDK would hold a heartbeat back up to 0.8 × 60 s; the worker's throttle makes it 2 s.
+      // The SDK would hold a heartbeat back up to 0.8 × 60 s; the worker's throttle makes it 1 s.
       const seen = Date.now();
       let next = first;
       while (JSON.stringify(next) === JSON.stringify(first) && Date.now() - seen < 10_000) {

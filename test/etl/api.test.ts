@@ -112,6 +112,26 @@ describe('the ETL API', () => {
     });
   }, 120_000);
 
+  it('counts the keys repeated upstream in the status routes and /metrics', async () => {
+    // Today's first operation row, twice more: one key, three extracted rows, two dropped.
+    const [row] = demoRows('operation_data', today);
+    await insertSourceRows(ctx.source, 'operation_data', [row!, row!]);
+    const accepted = await api.post('/api/v1/etl/refresh/table/operation_data?force=true');
+    expect(accepted.status).toBe(202);
+    await onEtlQueue(() => ctx.client.workflow.getHandle(accepted.json.workflowId, accepted.json.runId).result());
+
+    const status = await api.get('/api/v1/etl/status', TEST_KEYS.viewer);
+    const run = status.json.tables.find((t: { table: string }) => t.table === 'operation_data').lastRun;
+    expect(run).toMatchObject({ status: 'succeeded', duplicatesDropped: 2 });
+    expect(run.inserted + run.updated + run.unchanged + run.duplicatesDropped).toBe(run.rowsExtracted);
+    const table = await api.get('/api/v1/etl/status/table/operation_data', TEST_KEYS.viewer);
+    expect(table.json.lastRuns[0]).toMatchObject({ runId: run.runId, duplicatesDropped: 2 });
+    // The earlier runs of the table had no repeated key.
+    expect(table.json.lastRuns.slice(1).map((r: { duplicatesDropped: number }) => r.duplicatesDropped)).toContain(0);
+    const metrics = (await api.get('/metrics', null)).text;
+    expect(metrics).toContain('etl_last_run_rows{table="operation_data",kind="duplicates_dropped"} 2');
+  }, 120_000);
+
   it('answers 404 for an unknown table, 400 for a bad backfill, 401 without a key, 403 for a viewer action', async () => {
     expect((await api.post('/api/v1/etl/refresh/table/nope')).status).toBe(404);
     const unknown = await api.get('/api/v1/etl/status/table/nope', TEST_KEYS.viewer);
@@ -138,7 +158,12 @@ describe('the ETL API', () => {
     expect(tables.json.tables.map((t: { name: string }) => t.name)).toEqual(ETL_TABLES.map((t) => t.name));
     expect(tables.json.tables[0].primaryKey).toEqual(['fecha_foto', 'archivo', 'cartera', 'servicio']);
     const health = await api.get('/api/v1/etl/health', TEST_KEYS.viewer);
-    expect(health.json).toEqual({ status: 'ok', bigquery: { reachable: true }, database: true, storage: 'basic' });
+    expect(health.json).toEqual({
+      status: 'ok',
+      bigquery: { reachable: true, evidence: 'probe', lastSuccessAt: expect.any(String), probeAttempts: 1 },
+      database: true,
+      storage: 'basic',
+    });
     const openapi = await api.get('/openapi.json', null);
     for (const path of [
       '/api/v1/etl/refresh/dashboard',
@@ -159,7 +184,12 @@ describe('the ETL API', () => {
     try {
       const health = await offline.get('/api/v1/etl/health', TEST_KEYS.viewer);
       expect(health.status).toBe(200);
-      expect(health.json).toMatchObject({ status: 'degraded', bigquery: { reachable: false }, database: true });
+      // Nothing listens there: refused at once, whatever the recent runs say.
+      expect(health.json).toMatchObject({
+        status: 'degraded',
+        bigquery: { reachable: false, evidence: 'none', probeAttempts: 1 },
+        database: true,
+      });
       expect(health.json.bigquery.error).toEqual(expect.any(String));
     } finally {
       await offline.close();

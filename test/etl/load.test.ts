@@ -368,7 +368,14 @@ describe('the ETL of one table', () => {
 
     const first = await runTable({ table: table.name, mode: 'force' });
     expect(first.extract.rows).toBe(3);
-    expect(first.merge).toMatchObject({ inserted: 2, updated: 0, unchanged: 0, deleted: 0 });
+    expect(first.merge).toMatchObject({ inserted: 2, updated: 0, unchanged: 0, deleted: 0, duplicatesDropped: 1 });
+    // The log says where the third extracted row went: rows_extracted = inserted + updated + unchanged + dropped.
+    const { rows: logged } = await ctx.db.query(
+      `SELECT rows_extracted, duplicates_dropped FROM etl_execution_log WHERE table_name = $1
+        ORDER BY started_at DESC LIMIT 1`,
+      [table.name],
+    );
+    expect(logged[0]).toEqual({ rows_extracted: 3n, duplicates_dropped: 1n });
     const amounts = (await targetRows(ctx.db, table.name)).map((row) => [row.archivo, row.monto_recuperado]);
     expect(amounts).toEqual([
       ['D1', '20.000000000'],
@@ -376,7 +383,7 @@ describe('the ETL of one table', () => {
     ]);
     const versions = await rowVersions(ctx.db, table.name);
     const second = await runTable({ table: table.name, mode: 'force' });
-    expect(second.merge).toMatchObject({ inserted: 0, updated: 0, unchanged: 2, deleted: 0 });
+    expect(second.merge).toMatchObject({ inserted: 0, updated: 0, unchanged: 2, deleted: 0, duplicatesDropped: 1 });
     expect(await rowVersions(ctx.db, table.name)).toEqual(versions);
   }, 60_000);
 });

@@ -20,7 +20,7 @@ export interface ComplianceSenderInput {
   batches?: number;
   /** Activity heartbeat timeout, shorter in tests that kill workers. @default '30 seconds' */
   heartbeatTimeout?: string;
-  /** History events before it continues as new (between batches). @default 10_000 */
+  /** History events before it continues as new (between batches). @default 10_000; its starters pass 1,000 */
   maxHistoryEvents?: number;
 }
 
