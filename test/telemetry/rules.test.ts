@@ -137,8 +137,8 @@ describe('totalizer', () => {
       [1, 1100],
       [2, 1101],
     ]);
-    expect(jump.map((t) => t.value)).toEqual([1000, 1000, 1001]);
-    expect(jump[1]!.flags).toEqual(['JUMP_BLOCKED']);
+    expect(jump.map((t) => t.value)).toEqual([1000, 1000, 1000]);
+    expect(jump.map((t) => t.flags)).toEqual([[], ['JUMP_BLOCKED'], ['JUMP_BLOCKED']]);
     // After 3 hours offline the catch-up counts (reconnection threshold 2 h).
     expect(
       totals([
@@ -152,6 +152,42 @@ describe('totalizer', () => {
         [60, 1400],
       ]).map((t) => t.value),
     ).toEqual([1000, 1400]);
+  });
+
+  it('a spike is blocked and costs no volume: the next reading is compared with the last accepted one', () => {
+    // 2 m³ a minute (120 m³/h); one reading at minute 3 is 5,000 m³ too high, then the series goes on.
+    const clean: [number, number][] = Array.from({ length: 10 }, (_, m) => [m, 1000 + 2 * m]);
+    const spiked = clean.map(([m, v]): [number, number] => [m, m === 3 ? v + 5000 : v]);
+    const result = totals(spiked);
+    expect(result.map((t) => t.flags)).toEqual(clean.map(([m]) => (m === 3 ? ['JUMP_BLOCKED'] : [])));
+    expect(result[3]!.value).toBe(1004);
+    // Before and after the spike, the total is what it would have been had the spike never been served.
+    expect(result.filter((_, m) => m !== 3).map((t) => t.value)).toEqual(
+      totals(clean.filter(([m]) => m !== 3)).map((t) => t.value),
+    );
+    expect(result[9]!.value).toBe(1018);
+    // Two spiked readings in a row: the reading after them is judged against minute 1, not against 9,500.
+    const doubleSpike = totals([
+      [0, 1000],
+      [1, 1002],
+      [2, 9000],
+      [3, 9500],
+      [4, 1008],
+    ]);
+    expect(doubleSpike.map((t) => t.value)).toEqual([1000, 1002, 1002, 1002, 1008]);
+    expect(doubleSpike[4]!.flags).toEqual([]);
+  });
+
+  it('takes a step that persists as real once the increase since the last accepted reading is plausible', () => {
+    // The counter really moved 600 m³ in a minute and goes on from there: blocked while the increase
+    // since the last accepted reading is faster than 500 m³/h (or until two hours have passed), then counted.
+    const series: [number, number][] = [[0, 1000]];
+    for (let m = 1; m <= 125; m += 1) series.push([m, 1600 + m]);
+    const result = totals(series);
+    expect(result[1]!.flags).toEqual(['JUMP_BLOCKED']);
+    const firstAccepted = result.findIndex((t, i) => i > 0 && t.flags.length === 0);
+    expect(series[firstAccepted]![0]).toBeGreaterThan(1);
+    expect(result.at(-1)!.value).toBe(1725);
   });
 
   it('flags a total out of range', () => {
