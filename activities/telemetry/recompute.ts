@@ -2,7 +2,8 @@ import type { PoolClient } from 'pg';
 import type { StateCheckpoint } from '../../lib/telemetry/checkpoints';
 import type { PointConfig } from '../../lib/telemetry/config';
 import { EMPTY_POINT_STATE, processReadings, type ProcessResult, type RawReading } from '../../lib/telemetry/rules';
-import { insertMeasurements, type PointRow } from './store';
+import { inconsistentFlowHours } from '../../lib/telemetry/window';
+import { flagInconsistentFlowHours, insertMeasurements, type PointRow } from './store';
 
 export interface Recomputed {
   result: ProcessResult;
@@ -59,5 +60,6 @@ export async function recomputeMeasurements(
     [point.code, range.from, to],
   );
   const computed = await insertMeasurements(client, point, version, result.measurements, true);
+  await flagInconsistentFlowHours(client, point.code, inconsistentFlowHours(result.findings));
   return { result, replaced: deleted.rowCount ?? 0, computed, readings: readings.length };
 }

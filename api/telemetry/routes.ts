@@ -7,6 +7,7 @@ import { badRequest, conflict, notFound } from '../http/problem';
 import { defineRoute, type RouteKit } from '../http/route';
 import { isViolation, setClause } from '../http/sql';
 import { defineCycleRoutes } from './cycles';
+import { defineFlowAcceptanceRoute } from './flow-acceptance';
 import { defineReprocessRoute } from './reprocess';
 import { defineTemplateRoutes } from './templates';
 import { readAlerts, readMeasurements, readPoint, listPoints, POINT_COLUMNS, toPoint } from './reads';
@@ -243,5 +244,6 @@ export function telemetryRoutes(deps: ApiDeps, kit: RouteKit): Router {
   defineTemplateRoutes(router, kit, deps);
   defineCycleRoutes(router, kit, deps);
   defineReprocessRoute(router, kit, deps);
+  defineFlowAcceptanceRoute(router, kit, deps);
   return router;
 }

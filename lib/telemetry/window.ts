@@ -1,4 +1,6 @@
 import type { PointConfig } from './config';
+import { qualityOf } from './quality';
+import type { Measurement } from './rules';
 
 /**
  * The hourly consistency rules (seed 002): `FLOW_TOTAL_CONSISTENCY` (over an hour, Δm³ ≈ mean
@@ -104,4 +106,23 @@ export function evaluateWindow(window: HourWindow, config: PointConfig): WindowF
     });
   }
   return findings;
+}
+
+/** The hours (ISO starts) whose flow disagreed with the total. */
+export function inconsistentFlowHours(findings: readonly WindowFinding[]): string[] {
+  return findings.filter((f) => f.rule === 'FLOW_TOTAL_CONSISTENCY' && f.violated).map((f) => f.at);
+}
+
+/**
+ * Flags the flows of the inconsistent hours (`FLOW_TOTAL_CONSISTENCY`, quality lowered), as the store
+ * does to the stored rows once an hour closes: an hour is judged only after its readings were emitted,
+ * often by an earlier poll.
+ */
+export function flagInconsistentFlows(measurements: readonly Measurement[], hours: readonly string[]): Measurement[] {
+  const flagged = new Set(hours.map((hour) => Date.parse(hour)));
+  return measurements.map((m) => {
+    if (m.variable !== 'flow' || m.value === null || !flagged.has(hourOf(m.measuredAt))) return m;
+    const flags = [...m.flags, 'FLOW_TOTAL_CONSISTENCY' as const];
+    return { ...m, flags, quality: qualityOf(m.value, flags) };
+  });
 }

@@ -10,6 +10,7 @@ import { checkpointsBefore, withCheckpoint } from '../../lib/telemetry/checkpoin
 import { qualityOf } from '../../lib/telemetry/quality';
 import { EMPTY_POINT_STATE, processReadings, type RawReading } from '../../lib/telemetry/rules';
 import { applyTotalizer, pulsesToM3 } from '../../lib/telemetry/totalizer';
+import { flagInconsistentFlows, inconsistentFlowHours } from '../../lib/telemetry/window';
 
 /** Readings one minute apart from a fixed origin (the rules never look at the wall clock). */
 const ORIGIN = Date.parse('2026-05-17T14:00:00.000Z');
@@ -226,6 +227,19 @@ describe('processReadings', () => {
     ]);
   });
 
+  it('converts every flow of a point whose configuration declares m³/h, whatever the device labels it', () => {
+    const cfg = config({ variables: { flow: { unit: 'm3/h' } } });
+    const { measurements } = processReadings(
+      EMPTY_POINT_STATE,
+      [reading('flow', 0, 36, 'l/s'), reading('flow', 1, 72)],
+      cfg,
+    );
+    expect(measurements.map((m) => [m.value, m.flags])).toEqual([
+      [10, ['UNIT_CONVERTED']],
+      [20, ['UNIT_CONVERTED']],
+    ]);
+  });
+
   /** An hour of readings, a minute apart: flow in l/s and a total growing 0.6 m³ a minute (10 l/s). */
   function hour(flowFactor: number, from = 0) {
     const readings: RawReading[] = [];
@@ -244,6 +258,26 @@ describe('processReadings', () => {
     const finding = wrong.findings.find((f) => f.rule === 'FLOW_TOTAL_CONSISTENCY')!;
     expect(finding).toMatchObject({ violated: true, at: '2026-05-17T14:00:00.000Z' });
     expect(finding.message).toContain('m³/h reported as l/s');
+  });
+
+  it('FLOW_TOTAL_CONSISTENCY flags every flow of the hours that disagree, lowers their quality, and the alert names them', () => {
+    // Hour 14:00 in m³/h labelled l/s, hour 15:00 right, hour 16:00 wrong again, closed by a reading at 17:00.
+    const readings = [...hour(3.6), ...hour(1, 61).filter((r) => r.measuredAt !== at(120)), ...hour(3.6, 120)];
+    readings.push(reading('total', 180, 1000 + 0.6 * 180));
+    const result = processReadings(EMPTY_POINT_STATE, readings, config());
+    const hours = inconsistentFlowHours(result.findings);
+    expect(hours).toEqual(['2026-05-17T14:00:00.000Z', '2026-05-17T16:00:00.000Z']);
+    const flows = flagInconsistentFlows(result.measurements, hours).filter((m) => m.variable === 'flow');
+    const flaggedAt = (m: (typeof flows)[number]) => m.flags.includes('FLOW_TOTAL_CONSISTENCY');
+    const inHour = (m: (typeof flows)[number], h: number) => m.measuredAt.slice(11, 13) === String(h);
+    expect(flows.filter((m) => inHour(m, 14)).every(flaggedAt)).toBe(true);
+    expect(flows.filter((m) => inHour(m, 16)).every(flaggedAt)).toBe(true);
+    expect(flows.filter((m) => inHour(m, 15)).some(flaggedAt)).toBe(false);
+    expect(new Set(flows.filter(flaggedAt).map((m) => m.quality))).toEqual(new Set([0.3]));
+    expect(flows.filter((m) => inHour(m, 15)).every((m) => m.quality === 1)).toBe(true);
+    const alert = alertConditions(result).find((c) => c.rule === 'FLOW_TOTAL_CONSISTENCY')!;
+    expect(alert).toMatchObject({ count: 2, firstAt: hours[0], lastAt: hours[1] });
+    expect(alert.message).toContain('(hours 2026-05-17 14:00, 16:00 UTC)');
   });
 
   it('LEVEL_ACCUMULATED_CONSISTENCY: the level moves while the total stands still', () => {
