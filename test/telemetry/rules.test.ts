@@ -280,14 +280,27 @@ describe('processReadings', () => {
     expect(alert.message).toContain('(hours 2026-05-17 14:00, 16:00 UTC)');
   });
 
-  it('LEVEL_ACCUMULATED_CONSISTENCY: the level moves while the total stands still', () => {
-    const readings: RawReading[] = [];
-    for (let m = 0; m < 61; m++) {
-      readings.push(reading('total', m, 1000));
-      readings.push(reading('level', m, 20 + m / 6));
-    }
-    const { findings } = processReadings(EMPTY_POINT_STATE, readings, config());
-    expect(findings.find((f) => f.rule === 'LEVEL_ACCUMULATED_CONSISTENCY')).toMatchObject({ violated: true });
+  it('LEVEL_ACCUMULATED_CONSISTENCY: the level falls while the total stands still; a well recovering is fine', () => {
+    const hourOfLevels = (level: (minute: number) => number, totalPerMinute = 0) => {
+      const readings: RawReading[] = [];
+      for (let m = 0; m < 61; m++) {
+        readings.push(reading('total', m, 1000 + totalPerMinute * m));
+        readings.push(reading('level', m, level(m)));
+      }
+      return processReadings(EMPTY_POINT_STATE, readings, config()).findings.find(
+        (f) => f.rule === 'LEVEL_ACCUMULATED_CONSISTENCY',
+      );
+    };
+    // The pump stopped: the level recovers 10 m in the hour while the total stays flat.
+    expect(hourOfLevels((m) => 20 + m / 6)).toMatchObject({ violated: false });
+    // The level falls 10 m with nothing extracted: suspicious.
+    const falling = hourOfLevels((m) => 30 - m / 6);
+    expect(falling).toMatchObject({ violated: true });
+    expect(falling!.message).toContain('level fell 9.83 m');
+    // Down 8 m and back up within the hour: the fall counts, not the net change.
+    expect(hourOfLevels((m) => 30 - 8 * Math.sin((Math.PI * m) / 60))).toMatchObject({ violated: true });
+    // Falling while the pump runs (drawdown) is physics too.
+    expect(hourOfLevels((m) => 30 - m / 6, 0.6)).toMatchObject({ violated: false });
   });
 
   it('gives the same measurements and state whether readings come in one batch or many', () => {
