@@ -11,6 +11,7 @@ import { checkHealth, cleanupRawReadings, recordPointHealth, type HealthResult }
 import { pollPoint } from './poll';
 import { enqueueDailySummaries } from './summary';
 import { reprocessPoint, type ReprocessInput, type ReprocessResult } from './reprocess';
+import { backfillPoint, type BackfillInput, type BackfillProgress } from './backfill';
 import { createProviderAdapters } from './providers';
 import { loadPoints, type PointRow } from './store';
 
@@ -71,6 +72,27 @@ export function createTelemetryActivities({ config, db, now = () => new Date() }
     /** Writes the daily summaries of `day` (the scheduled 08:00 of PIPELINES_TZ is `until`). */
     async enqueueTelemetryDailySummaries(input: { day: string; until: string }): Promise<{ enqueued: number }> {
       return { enqueued: await enqueueDailySummaries(db, input.day, new Date(input.until)) };
+    },
+
+    /** Loads a point's history chunk by chunk; heartbeats its progress, and a retry resumes from it. */
+    async backfillTelemetryPoint(input: BackfillInput): Promise<BackfillProgress> {
+      const context = Context.current();
+      const [point] = await loadPoints(db, [input.code]);
+      if (!point) throw new Error(`point ${input.code} no longer exists`);
+      let last = context.info.heartbeatDetails as BackfillProgress | undefined;
+      const http = { signal: context.cancellationSignal, onWait: () => context.heartbeat(last) };
+      const deps = {
+        db,
+        adapter: adapters[point.provider],
+        credentials,
+        http,
+        now,
+        progress: (p: BackfillProgress) => {
+          last = p;
+          context.heartbeat(p);
+        },
+      };
+      return heartbeatWhile(backfillPoint(deps, input, last), () => last);
     },
 
     async reprocessTelemetryPoint(input: ReprocessInput): Promise<ReprocessResult> {

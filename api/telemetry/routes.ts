@@ -6,6 +6,7 @@ import { principalOf } from '../http/auth';
 import { badRequest, conflict, notFound } from '../http/problem';
 import { defineRoute, type RouteKit } from '../http/route';
 import { isViolation, setClause } from '../http/sql';
+import { defineBackfillRoute } from './backfill';
 import { defineCycleRoutes } from './cycles';
 import { defineFlowAcceptanceRoute } from './flow-acceptance';
 import { defineReprocessRoute } from './reprocess';
@@ -245,5 +246,6 @@ export function telemetryRoutes(deps: ApiDeps, kit: RouteKit): Router {
   defineCycleRoutes(router, kit, deps);
   defineReprocessRoute(router, kit, deps);
   defineFlowAcceptanceRoute(router, kit, deps);
+  defineBackfillRoute(router, kit, deps);
   return router;
 }
