@@ -8,7 +8,7 @@ type TelemetryActivities = ReturnType<typeof createTelemetryActivities>;
 
 export interface TelemetryBackfillInput {
   code: string;
-  /** ISO instants: the provider's readings in [from, to] are loaded. */
+  /** ISO instants: the provider's readings in [from, to) are loaded. */
   from: string;
   to: string;
   /** PIPELINES_TZ: the run is filed under the local date of `from`. */

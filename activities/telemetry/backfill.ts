@@ -18,7 +18,7 @@ import {
 
 export interface BackfillInput {
   code: string;
-  /** ISO instants: readings in [from, to] are loaded (`to` capped at now). */
+  /** ISO instants: readings in [from, to) are loaded (`to` capped at now). */
   from: string;
   to: string;
   /** One provider window per chunk, one transaction each. @default 360 */
@@ -31,8 +31,10 @@ export interface BackfillProgress {
   cursor: string;
   chunks: number;
   of: number;
-  /** Raw readings this backfill stored (a re-fetched one counts once). */
+  /** Raw readings the provider served for the chunks done (each chunk counted once, even when redone). */
   readings: number;
+  /** Of those, the ones not stored before (a chunk redone after a lost heartbeat stores nothing again). */
+  stored: number;
 }
 
 export interface BackfillDeps {
@@ -74,11 +76,13 @@ export async function backfillPoint(
     chunks: 0,
     of,
     readings: 0,
+    stored: 0,
   };
 
-  while (Date.parse(progress.cursor) < endMs) {
+  // Chunks [start, start + chunk − 1 ms], each fetched with both ends inclusive; the last ends just before `to`.
+  while (Date.parse(progress.cursor) < endMs - 1) {
     const chunkStart = Date.parse(progress.cursor) + 1;
-    const chunkEnd = Math.min(chunkStart - 1 + chunkMs, endMs);
+    const chunkEnd = Math.min(chunkStart - 1 + chunkMs, endMs - 1);
     const fetched = await deps.adapter.fetchReadings(
       {
         deviceId: point.deviceId,
@@ -120,7 +124,8 @@ export async function backfillPoint(
     });
     progress.cursor = new Date(chunkEnd).toISOString();
     progress.chunks += 1;
-    progress.readings += stored;
+    progress.readings += distinctReadings(fetched.readings).length;
+    progress.stored += stored;
     deps.progress({ ...progress });
   }
   return progress;

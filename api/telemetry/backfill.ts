@@ -36,7 +36,7 @@ export function defineBackfillRoute(router: Router, kit: RouteKit, deps: ApiDeps
   defineRoute(router, kit, {
     method: 'post',
     path: '/api/v1/telemetry/points/:code/backfill',
-    summary: "Load a point's history from its provider for [from, to]",
+    summary: "Load a point's history from its provider for [from, to)",
     description: `For a point added with weeks of logger history (a first poll reaches back only initialLookbackMinutes). Pages through the provider chunk by chunk, stores the raw readings not stored yet and recomputes the measurements as a poll would; watermarks never move back. At most ${MAX_DAYS} days; workflow id telemetry-backfill/<code>/<from>_<to>.`,
     tags: ['telemetry'],
     role: 'operator',
