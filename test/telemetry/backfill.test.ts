@@ -4,6 +4,7 @@ import type { BackfillProgress } from '../../activities/telemetry/backfill';
 import { TELEMETRY_BACKFILL_WORKFLOW_TYPE } from '../../api/telemetry/backfill';
 import { PIPELINE } from '../../lib/search-attributes';
 import { startTestApi, type TestApi } from '../api/api-client';
+import { recordHistory } from '../harness/histories';
 import { killWorkerProcess as kill, startWorkerProcess } from '../harness/worker-process';
 import {
   createTelemetryTestContext,
@@ -120,6 +121,7 @@ describe('backfilling a point', () => {
     const rawAtKill = (await storedRaw(ctx, point.code)).length;
     worker = await startWorker(taskQueue);
     const result = (await handle.result()) as BackfillProgress;
+    await recordHistory(handle, 'telemetry-backfill-killed-worker');
     ctx.sim.setFaults(point.provider, {});
     await kill(worker);
 
