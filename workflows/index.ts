@@ -10,6 +10,7 @@ export { cvPipeline } from './cv';
 export { etlTable, etlDashboard, etlRetention } from './etl';
 export { telemetryPollCycle } from './telemetry';
 export { telemetryReprocessPoint } from './telemetry-reprocess';
+export { telemetryBackfillPoint } from './telemetry-backfill';
 export { telemetryHealthCheck, telemetryCleanup, telemetryDailySummary } from './telemetry-maintenance';
 export {
   complianceSender,

@@ -135,11 +135,17 @@ async function buildWaitingPayloads(
   const slots = waiting.rows.map((r) => r.slot);
   const variables =
     config.source === 'DGA' ? ['flow', 'total', 'level'] : config.smaParameters.map((p) => SMA_PARAMETERS[p]?.variable);
-  const { rows } = await db.query<{ slot: Date; variable: Reading['variable']; measured_at: Date; value: number }>(
-    `SELECT s.t AS slot, m.variable, m.measured_at, m.value_numeric AS value
+  const { rows } = await db.query<{
+    slot: Date;
+    variable: Reading['variable'];
+    measured_at: Date;
+    value: number;
+    flags: string[];
+  }>(
+    `SELECT s.t AS slot, m.variable, m.measured_at, m.value_numeric AS value, m.flags
        FROM unnest($2::timestamptz[]) AS s(t) CROSS JOIN unnest($3::text[]) AS v(variable)
        CROSS JOIN LATERAL (
-         SELECT variable, measured_at, value_numeric FROM telemetry_measurements
+         SELECT variable, measured_at, value_numeric, flags FROM telemetry_measurements
           WHERE point_code = $1 AND variable = v.variable AND value_numeric IS NOT NULL
             AND measured_at BETWEEN s.t - $4 * interval '1 millisecond' AND s.t + $4 * interval '1 millisecond') m`,
     [config.pointCode, slots, variables, MEASUREMENT_TOLERANCE_MS],
@@ -147,7 +153,7 @@ async function buildWaitingPayloads(
   const bySlot = new Map<number, Reading[]>();
   for (const r of rows) {
     const list = bySlot.get(r.slot.getTime()) ?? [];
-    list.push({ variable: r.variable, measuredAt: r.measured_at.toISOString(), value: r.value });
+    list.push({ variable: r.variable, measuredAt: r.measured_at.toISOString(), value: r.value, flags: r.flags });
     bySlot.set(r.slot.getTime(), list);
   }
   const target = {

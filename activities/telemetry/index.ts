@@ -3,6 +3,7 @@ import type { Config } from '../../lib/config';
 import { heartbeatWhile } from '../heartbeat';
 import type { Database } from '../../lib/db';
 import { NonRetryableError } from '../../lib/errors';
+import { maskSecrets, secretValuesOf } from '../../lib/telemetry/mask';
 import type { Frequency, Provider } from '../../lib/telemetry/providers';
 import { createNotificationActivities } from '../notifications';
 import { createCredentialsStore } from './credentials';
@@ -10,8 +11,9 @@ import { checkHealth, cleanupRawReadings, recordPointHealth, type HealthResult }
 import { pollPoint } from './poll';
 import { enqueueDailySummaries } from './summary';
 import { reprocessPoint, type ReprocessInput, type ReprocessResult } from './reprocess';
+import { backfillPoint, type BackfillInput, type BackfillProgress } from './backfill';
 import { createProviderAdapters } from './providers';
-import { loadPoints } from './store';
+import { loadPoints, type PointRow } from './store';
 
 export interface TelemetryActivityDeps {
   config: Config;
@@ -72,6 +74,27 @@ export function createTelemetryActivities({ config, db, now = () => new Date() }
       return { enqueued: await enqueueDailySummaries(db, input.day, new Date(input.until)) };
     },
 
+    /** Loads a point's history chunk by chunk; heartbeats its progress, and a retry resumes from it. */
+    async backfillTelemetryPoint(input: BackfillInput): Promise<BackfillProgress> {
+      const context = Context.current();
+      const [point] = await loadPoints(db, [input.code]);
+      if (!point) throw new Error(`point ${input.code} no longer exists`);
+      let last = context.info.heartbeatDetails as BackfillProgress | undefined;
+      const http = { signal: context.cancellationSignal, onWait: () => context.heartbeat(last) };
+      const deps = {
+        db,
+        adapter: adapters[point.provider],
+        credentials,
+        http,
+        now,
+        progress: (p: BackfillProgress) => {
+          last = p;
+          context.heartbeat(p);
+        },
+      };
+      return heartbeatWhile(backfillPoint(deps, input, last), () => last);
+    },
+
     async reprocessTelemetryPoint(input: ReprocessInput): Promise<ReprocessResult> {
       const context = Context.current();
       return heartbeatWhile(reprocessPoint(db, input), () => ({ point: input.code, attempt: context.info.attempt }));
@@ -91,6 +114,16 @@ export function createTelemetryActivities({ config, db, now = () => new Date() }
     },
 
     async pollTelemetryBatch(input: PollBatchInput): Promise<PointOutcome[]> {
+      // What a failed point's error must not repeat: its credentials and, for ThingsBoard, the device token.
+      const secretsOf = (point: PointRow) => {
+        let entry: unknown;
+        try {
+          entry = credentials.resolve(point.credentialsRef);
+        } catch {
+          entry = undefined;
+        }
+        return [...secretValuesOf(entry), point.deviceId];
+      };
       const context = Context.current();
       const signal = context.cancellationSignal;
       const points = new Map((await loadPoints(db, input.codes)).map((point) => [point.code, point]));
@@ -133,7 +166,7 @@ export function createTelemetryActivities({ config, db, now = () => new Date() }
               measurements: 0,
               alertsOpened: 0,
               errorType: error instanceof NonRetryableError ? error.type : (error as Error).name,
-              error: (error as Error).message.slice(0, 300),
+              error: maskSecrets((error as Error).message, point ? secretsOf(point) : []).slice(0, 300),
             });
           }
           heartbeat();

@@ -3,6 +3,7 @@ import { checkpointsBefore, withCheckpoint } from '../../lib/telemetry/checkpoin
 import { effectiveConfig, VARIABLES, type Variable } from '../../lib/telemetry/config';
 import { fetchSince, reReadUntil } from '../../lib/telemetry/overlap';
 import { processReadings, type Measurement, type PointState, type RawReading } from '../../lib/telemetry/rules';
+import { inconsistentFlowHours } from '../../lib/telemetry/window';
 import type { Database } from '../../lib/db';
 import type { CredentialsStore } from './credentials';
 import type { HttpOptions } from './providers/http';
@@ -12,6 +13,7 @@ import { recomputeMeasurements } from './recompute';
 import {
   applyAlertConditions,
   ensureProgressRow,
+  flagInconsistentFlowHours,
   insertMeasurements,
   insertRawReadings,
   loadProgress,
@@ -105,6 +107,7 @@ export async function pollPoint(deps: PollPointDeps, point: PointRow): Promise<P
     if (late.length === 0) {
       const processed = processReadings(progress.state, stored, config);
       result.measurements = await insertMeasurements(client, point, version, processed.measurements);
+      await flagInconsistentFlowHours(client, point.code, inconsistentFlowHours(processed.findings));
       conditions = alertConditions(processed);
       state = processed.state;
     } else {

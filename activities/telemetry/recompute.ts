@@ -2,7 +2,8 @@ import type { PoolClient } from 'pg';
 import type { StateCheckpoint } from '../../lib/telemetry/checkpoints';
 import type { PointConfig } from '../../lib/telemetry/config';
 import { EMPTY_POINT_STATE, processReadings, type ProcessResult, type RawReading } from '../../lib/telemetry/rules';
-import { insertMeasurements, type PointRow } from './store';
+import { inconsistentFlowHours } from '../../lib/telemetry/window';
+import { flagInconsistentFlowHours, insertMeasurements, type PointRow } from './store';
 
 export interface Recomputed {
   result: ProcessResult;
@@ -11,6 +12,8 @@ export interface Recomputed {
   computed: number;
   /** Raw readings read (before `to`, after `start`). */
   readings: number;
+  /** With `stateAt`: the state after every reading up to it (a checkpoint for what comes after). */
+  checkpoint?: StateCheckpoint;
 }
 
 /**
@@ -27,6 +30,7 @@ export async function recomputeMeasurements(
   version: string,
   range: { from: string; to?: string },
   start?: StateCheckpoint,
+  stateAt?: string,
 ): Promise<Recomputed> {
   const to = range.to ?? null;
   const { rows } = await client.query<{
@@ -52,12 +56,24 @@ export async function recomputeMeasurements(
   const before = readings.filter((r) => Date.parse(r.measuredAt) < fromMs);
   const inRange = readings.filter((r) => Date.parse(r.measuredAt) >= fromMs);
   const initial = processReadings(start?.state ?? EMPTY_POINT_STATE, before, config).state;
-  const result = processReadings(initial, inRange, config);
+  // The rules give the same in one batch or two: cut at `stateAt` to keep the state there.
+  const markMs = stateAt === undefined ? Infinity : Date.parse(stateAt);
+  const head = inRange.filter((r) => Date.parse(r.measuredAt) <= markMs);
+  const headResult = processReadings(initial, head, config);
+  const tailResult = processReadings(headResult.state, inRange.slice(head.length), config);
+  const result: ProcessResult = {
+    measurements: [...headResult.measurements, ...tailResult.measurements],
+    findings: [...headResult.findings, ...tailResult.findings],
+    state: tailResult.state,
+  };
+  const checkpoint =
+    stateAt !== undefined && head.length > 0 ? { at: head.at(-1)!.measuredAt, state: headResult.state } : undefined;
   const deleted = await client.query(
     `DELETE FROM telemetry_measurements
       WHERE point_code = $1 AND measured_at >= $2 AND ($3::timestamptz IS NULL OR measured_at < $3)`,
     [point.code, range.from, to],
   );
   const computed = await insertMeasurements(client, point, version, result.measurements, true);
-  return { result, replaced: deleted.rowCount ?? 0, computed, readings: readings.length };
+  await flagInconsistentFlowHours(client, point.code, inconsistentFlowHours(result.findings));
+  return { result, replaced: deleted.rowCount ?? 0, computed, readings: readings.length, checkpoint };
 }

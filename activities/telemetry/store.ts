@@ -4,6 +4,7 @@ import type { AlertCondition } from '../../lib/telemetry/alerts';
 import type { StateCheckpoint } from '../../lib/telemetry/checkpoints';
 import { VARIABLES, type JsonObject, type Variable } from '../../lib/telemetry/config';
 import type { Provider } from '../../lib/telemetry/providers';
+import { qualityOf } from '../../lib/telemetry/quality';
 import { EMPTY_POINT_STATE, type Measurement, type PointState, type RawReading } from '../../lib/telemetry/rules';
 
 /** A point as a poll needs it: identity, provider, credentials reference and configuration inputs. */
@@ -167,6 +168,25 @@ export async function insertMeasurements(
       measurements.map((m) => m.quality),
       measurements.map((m) => JSON.stringify(m.flags)),
     ],
+  );
+  return rowCount ?? 0;
+}
+
+/**
+ * Flags the stored flows of the hours whose flow disagreed with the total (FLOW_TOTAL_CONSISTENCY, quality
+ * at most its score): an hour is judged when a later reading closes it, so its flows are usually stored
+ * by an earlier poll. Flows an operator accepted (`FLOW_TOTAL_ACCEPTED`) stay as they are.
+ */
+export async function flagInconsistentFlowHours(client: PoolClient, code: string, hours: readonly string[]) {
+  if (hours.length === 0) return 0;
+  const { rowCount } = await client.query(
+    `UPDATE telemetry_measurements m
+        SET flags = array_append(m.flags, 'FLOW_TOTAL_CONSISTENCY'), quality_score = LEAST(m.quality_score, $3)
+       FROM unnest($2::timestamptz[]) AS h(hour)
+      WHERE m.point_code = $1 AND m.variable = 'flow' AND m.value_numeric IS NOT NULL
+        AND m.measured_at >= h.hour AND m.measured_at < h.hour + interval '1 hour'
+        AND NOT m.flags && ARRAY['FLOW_TOTAL_CONSISTENCY', 'FLOW_TOTAL_ACCEPTED']`,
+    [code, hours, qualityOf(1, ['FLOW_TOTAL_CONSISTENCY'])],
   );
   return rowCount ?? 0;
 }

@@ -6,7 +6,9 @@ import { principalOf } from '../http/auth';
 import { badRequest, conflict, notFound } from '../http/problem';
 import { defineRoute, type RouteKit } from '../http/route';
 import { isViolation, setClause } from '../http/sql';
+import { defineBackfillRoute } from './backfill';
 import { defineCycleRoutes } from './cycles';
+import { defineFlowAcceptanceRoute } from './flow-acceptance';
 import { defineReprocessRoute } from './reprocess';
 import { defineTemplateRoutes } from './templates';
 import { readAlerts, readMeasurements, readPoint, listPoints, POINT_COLUMNS, toPoint } from './reads';
@@ -243,5 +245,7 @@ export function telemetryRoutes(deps: ApiDeps, kit: RouteKit): Router {
   defineTemplateRoutes(router, kit, deps);
   defineCycleRoutes(router, kit, deps);
   defineReprocessRoute(router, kit, deps);
+  defineFlowAcceptanceRoute(router, kit, deps);
+  defineBackfillRoute(router, kit, deps);
   return router;
 }

@@ -21,6 +21,8 @@ export interface Reading {
   /** ISO instant. */
   measuredAt: string;
   value: number;
+  /** The measurement's flags; a flow flagged FLOW_TOTAL_CONSISTENCY is not sent (telemetry's unit check). */
+  flags?: readonly string[];
 }
 
 export interface SlotTarget {
@@ -95,6 +97,11 @@ export function buildSlotPayload(
     // A closer reading may still arrive until the tolerance has passed.
     if (found.distance > 0 && !settled)
       return { status: 'waits', reason: `waiting for the ${variable} measurement`, recheckAt: settledAt.toISOString() };
+    if (found.reading.flags?.includes('FLOW_TOTAL_CONSISTENCY'))
+      return {
+        status: 'waits',
+        reason: `the ${variable} at ${found.reading.measuredAt} is flagged FLOW_TOTAL_CONSISTENCY (flow and total disagree that hour, e.g. m³/h reported as l/s): fix the point's flow unit and reprocess it, or accept the hour`,
+      };
     values[variable] = found.reading.value;
   }
   return target.source === 'DGA'

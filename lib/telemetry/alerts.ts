@@ -36,6 +36,18 @@ export interface AlertCondition {
   message: string;
 }
 
+/** `hour 2026-05-17 14:00 UTC`, or `hours 2026-05-17 14:00, 15:00, 2026-05-18 02:00 UTC`. */
+function hourList(hours: readonly string[]): string {
+  let day = '';
+  const parts = hours.map((iso) => {
+    const [date, time] = [iso.slice(0, 10), iso.slice(11, 16)];
+    const part = date === day ? time : `${date} ${time}`;
+    day = date;
+    return part;
+  });
+  return `${hours.length === 1 ? 'hour' : 'hours'} ${parts.join(', ')} UTC`;
+}
+
 export function alertConditions(result: ProcessResult): AlertCondition[] {
   const conditions = new Map<string, AlertCondition>();
   const touch = (variable: StoredVariable, rule: string, severity: Severity, message: string) => {
@@ -70,6 +82,7 @@ export function alertConditions(result: ProcessResult): AlertCondition[] {
       touch(variable, alerting.rule, alerting.severity, `${flag} on ${variable}`).active = flags.has(flag);
     }
   }
+  const hours = new Map<AlertCondition, string[]>();
   for (const finding of result.findings) {
     const condition = touch(finding.variable, finding.rule, 'warning', finding.message);
     if (finding.violated) {
@@ -77,9 +90,12 @@ export function alertConditions(result: ProcessResult): AlertCondition[] {
       condition.firstAt ??= finding.at;
       condition.lastAt = finding.at;
       condition.message = finding.message;
+      hours.set(condition, [...(hours.get(condition) ?? []), finding.at]);
     }
     condition.active = finding.violated;
   }
+  // The alert names the hours this batch found (UTC clock hours); the open alert's first/last span them all.
+  for (const [condition, at] of hours) condition.message = `${condition.message} (${hourList(at)})`;
   return [...conditions.values()];
 }
 

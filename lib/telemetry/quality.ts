@@ -1,13 +1,21 @@
 import type { TotalFlag } from './totalizer';
 
 /** Every flag a measurement can carry; the seed's rule names stay as they are. */
-export type Flag = TotalFlag | 'LEVEL_MAX_RESET' | 'LEVEL_HIGH' | 'FLOW_LOW' | 'UNIT_CONVERTED';
+export type Flag =
+  | TotalFlag
+  | 'LEVEL_MAX_RESET'
+  | 'LEVEL_HIGH'
+  | 'FLOW_LOW'
+  | 'UNIT_CONVERTED'
+  /** A flow of an hour whose mean disagrees with the totalizer's increase (set once the hour closes). */
+  | 'FLOW_TOTAL_CONSISTENCY';
 
 /** The score a measurement keeps with each flag; the lowest wins. */
 const SCORE: Record<Flag, number> = {
   TOTAL_INGESTION_ERROR: 0.1,
   TOTAL_DROP: 0.1,
   JUMP_BLOCKED: 0.2,
+  FLOW_TOTAL_CONSISTENCY: 0.3,
   OUT_OF_RANGE: 0.5,
   LEVEL_MAX_RESET: 0.5,
   ZERO_TOTAL_RESET: 0.9,

@@ -104,12 +104,17 @@ export function processReadings(
   return { measurements, findings, state };
 }
 
-/** Range check; a flow labelled m³/h is converted to l/s. */
+const isM3h = (unit: string | undefined) => unit !== undefined && M3H_UNITS.has(unit.toLowerCase());
+
+/**
+ * Range check; a flow in m³/h is converted to l/s: one the device labels m³/h, or every flow of a point
+ * whose configuration says m³/h (the operator's fix for a device that sends m³/h under an l/s label).
+ */
 export function checkFlow(reading: RawReading, config: PointConfig): { value: number | null; flags: Flag[] } {
   const settings = config.variables.flow;
   const flags: Flag[] = [];
   let value = reading.value;
-  if (reading.unit && M3H_UNITS.has(reading.unit.toLowerCase())) {
+  if (isM3h(reading.unit) || isM3h(settings.unit)) {
     value = value / 3.6;
     flags.push('UNIT_CONVERTED');
   }

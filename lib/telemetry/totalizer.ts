@@ -1,9 +1,13 @@
 import type { PointConfig, PulseConstants } from './config';
 
 /**
- * The totalizer rules (contracts/providers.md "Meter conventions", seed 002 `ZERO_TOTAL_RESET`):
- * pulse conversion, counter resets and rollovers folded into an offset so the total keeps
- * growing, zeros and >90% drops treated as ingestion errors, and the jump guard.
+ * The totalizer rules (contracts/providers.md "Meter conventions", seed 002 `ZERO_TOTAL_RESET`),
+ * in this order (sentinels are dropped by the adapters before): a zero or a >90% drop is an
+ * ingestion error; a fall at the register's top is a rollover; any other fall is a counter reset;
+ * then the jump guard on the increase those corrections give. Every comparison is with the last
+ * *accepted* reading: a refused one (ingestion error, blocked jump) changes nothing, so a transient
+ * spike costs no volume. "Disconnected" is measured from that accepted reading too, so a step that
+ * persists past `reconnectionMinutes` is taken as real rather than blocked for ever.
  */
 
 export interface TotalState {
@@ -23,7 +27,7 @@ export interface TotalOutcome {
   /** The total to store: the new one, or the last good one when the reading is refused. */
   value: number | null;
   flags: TotalFlag[];
-  /** False when the reading was refused (the state keeps the previous counter). */
+  /** False when the reading was refused: the state is the previous one, untouched. */
   accepted: boolean;
   state: TotalState;
 }
@@ -86,15 +90,12 @@ export function applyTotalizer(
       flags.push('ZERO_TOTAL_RESET');
     }
   }
-  let total = offset + counter;
+  const total = offset + counter;
+  // The guard judges the corrected increase (after rollover and reset) against the last accepted
+  // reading; a blocked reading is refused whole, so it never becomes the next reading's baseline.
   const increase = total - lastTotal;
   const hours = Math.max(gapMinutes, 1) / 60;
-  if (increase / hours > config.maxM3PerHour && !disconnected) {
-    // Blocked: the counter moves on, the jump does not count.
-    offset -= increase;
-    total = lastTotal;
-    flags.push('JUMP_BLOCKED');
-  }
+  if (increase / hours > config.maxM3PerHour && !disconnected) return refuse('JUMP_BLOCKED');
   return withRange({
     value: total,
     flags,

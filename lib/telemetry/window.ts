@@ -1,9 +1,11 @@
 import type { PointConfig } from './config';
+import { qualityOf } from './quality';
+import type { Measurement } from './rules';
 
 /**
  * The hourly consistency rules (seed 002): `FLOW_TOTAL_CONSISTENCY` (over an hour, Δm³ ≈ mean
  * l/s × 3.6 × hours; a ratio near 3.6 is the classic m³/h reported as l/s) and
- * `LEVEL_ACCUMULATED_CONSISTENCY` (the level moves a lot while the total does not). Windows are
+ * `LEVEL_ACCUMULATED_CONSISTENCY` (the level falls a lot while the total does not move). Windows are
  * clock hours of the readings' own times, so the result does not depend on how cycles cut them.
  */
 
@@ -16,6 +18,8 @@ export interface HourWindow {
   flowCount: number;
   levelMin?: number;
   levelMax?: number;
+  /** The largest fall of the level within the hour (from an earlier, higher reading); absent in windows of older versions. */
+  levelDrop?: number;
 }
 
 export type WindowRule = 'FLOW_TOTAL_CONSISTENCY' | 'LEVEL_ACCUMULATED_CONSISTENCY';
@@ -51,6 +55,7 @@ export function updateWindow(
     next.flowCount += 1;
   }
   if (value.level !== undefined) {
+    next.levelDrop = Math.max(next.levelDrop ?? 0, (next.levelMax ?? value.level) - value.level);
     next.levelMin = Math.min(next.levelMin ?? value.level, value.level);
     next.levelMax = Math.max(next.levelMax ?? value.level, value.level);
   }
@@ -94,14 +99,35 @@ export function evaluateWindow(window: HourWindow, config: PointConfig): WindowF
     }
   }
   if (window.levelMin !== undefined && window.levelMax !== undefined) {
-    const change = window.levelMax - window.levelMin;
+    // A level rising while nothing is extracted is a well recovering after the pump stopped: physics. A
+    // level falling that far with no extraction is not (a sensor fault, or water taken unmetered).
+    const drop = window.levelDrop ?? 0;
     findings.push({
       rule: 'LEVEL_ACCUMULATED_CONSISTENCY',
       variable: 'level',
       at,
-      violated: change > config.levelChangeThreshold && actual <= 0,
-      message: `level moved ${change.toFixed(2)} m while the total increased ${actual.toFixed(1)} m³`,
+      violated: drop > config.levelChangeThreshold && actual <= 0,
+      message: `level fell ${drop.toFixed(2)} m while the total increased ${actual.toFixed(1)} m³`,
     });
   }
   return findings;
+}
+
+/** The hours (ISO starts) whose flow disagreed with the total. */
+export function inconsistentFlowHours(findings: readonly WindowFinding[]): string[] {
+  return findings.filter((f) => f.rule === 'FLOW_TOTAL_CONSISTENCY' && f.violated).map((f) => f.at);
+}
+
+/**
+ * Flags the flows of the inconsistent hours (`FLOW_TOTAL_CONSISTENCY`, quality lowered), as the store
+ * does to the stored rows once an hour closes: an hour is judged only after its readings were emitted,
+ * often by an earlier poll.
+ */
+export function flagInconsistentFlows(measurements: readonly Measurement[], hours: readonly string[]): Measurement[] {
+  const flagged = new Set(hours.map((hour) => Date.parse(hour)));
+  return measurements.map((m) => {
+    if (m.variable !== 'flow' || m.value === null || !flagged.has(hourOf(m.measuredAt))) return m;
+    const flags = [...m.flags, 'FLOW_TOTAL_CONSISTENCY' as const];
+    return { ...m, flags, quality: qualityOf(m.value, flags) };
+  });
 }

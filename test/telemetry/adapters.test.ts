@@ -4,6 +4,7 @@ import { createTagoAdapter } from '../../activities/telemetry/providers/tago';
 import { createTheThingsIoAdapter } from '../../activities/telemetry/providers/thethingsio';
 import { createThingsBoardAdapter } from '../../activities/telemetry/providers/thingsboard';
 import type { FetchRequest, ProviderAdapter } from '../../activities/telemetry/providers/types';
+import { maskSecrets, secretValuesOf } from '../../lib/telemetry/mask';
 import { NOVUS_SENTINEL, type Provider } from '../../lib/telemetry/providers';
 import {
   createProviderSimulator,
@@ -134,6 +135,66 @@ describe('provider adapters against their simulators', () => {
     } finally {
       sim.setFaults('tago', {});
     }
+  });
+
+  it('never repeats a token in an error or a wait reason, for every protocol', async () => {
+    const texts: string[] = [];
+    const collect = { ...http, maxAttempts: 2, onWait: (reason: string) => texts.push(reason) };
+    const failure = async (fetching: Promise<unknown>) => {
+      const error = await fetching.then(
+        () => new Error('did not fail'),
+        (e: unknown) => e as Error,
+      );
+      texts.push(error.message);
+      return error;
+    };
+    // ThingsBoard: the device token is in the path; a JWT is held. Logged in first, then the provider fails.
+    const tokens = new Map<string, { token: string; expMs: number }>();
+    const thingsBoard = createThingsBoardAdapter(tokens, 1000);
+    await thingsBoard.fetchReadings(window('twin-1', 1), credentialsFor('twin', 0), http);
+    const unknownDevice = 'device-token-7f3a9c2e51';
+    expect(
+      (await failure(thingsBoard.fetchReadings(window(unknownDevice, 1), credentialsFor('twin', 0), collect))).message,
+    ).toMatch(/404/);
+    const secrets = [
+      unknownDevice,
+      'twin-1',
+      PROVIDER_DEMO_LOGIN.password,
+      ...[...tokens.values()].map((t) => t.token),
+    ];
+    for (const provider of ['twin', 'nettra', 'tago'] as const) sim.setFaults(provider, { down: true });
+    try {
+      await failure(thingsBoard.fetchReadings(window('twin-1', 1), credentialsFor('twin', 0), collect));
+      // thethings.io: the thing token is in the path; TagoIO: in a header.
+      await failure(createTheThingsIoAdapter().fetchReadings(window('nettra-1'), credentialsFor('nettra', 0), collect));
+      await failure(createTagoAdapter().fetchReadings(window('tago-1'), credentialsFor('tago', 0), collect));
+      secrets.push(sim.devices('nettra')[0]!.token, sim.devices('tago')[0]!.token);
+    } finally {
+      for (const provider of ['twin', 'nettra', 'tago'] as const) sim.setFaults(provider, {});
+    }
+    expect(texts.length).toBeGreaterThanOrEqual(7);
+    expect(texts.filter((text) => text.includes('[redacted]')).length).toBeGreaterThanOrEqual(3);
+    for (const text of texts)
+      for (const secret of secrets) expect([text, text.includes(secret)]).toEqual([text, false]);
+  });
+
+  it('masks tokens in paths, bearer headers, JWTs, query strings and known secret values', () => {
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ0ZGF0YSJ9.c2lnbmF0dXJl';
+    expect(maskSecrets('/v2/things/abc123XYZ/resources/flow answered 503')).toBe(
+      '/v2/things/[redacted]/resources/flow answered 503',
+    );
+    expect(maskSecrets('/tdata/v1/telemetry/DEVICE/tok%2Fen/values/timeseries')).toBe(
+      '/tdata/v1/telemetry/DEVICE/[redacted]/values/timeseries',
+    );
+    expect(maskSecrets(`authorization: Bearer ${jwt}`)).toBe('authorization: Bearer [redacted]');
+    expect(maskSecrets(`token ${jwt} expired`)).toBe('token [redacted] expired');
+    expect(maskSecrets('GET /data?variable=flow&token=s3cr3t&qty=5')).toBe(
+      'GET /data?variable=flow&token=[redacted]&qty=5',
+    );
+    expect(maskSecrets('device a-very-secret-token refused (a-very-secret-token)', ['a-very-secret-token', 'ab'])).toBe(
+      'device [redacted] refused ([redacted])',
+    );
+    expect(secretValuesOf({ baseUrl: 'http://x', token: 't0k3n', port: 4 })).toEqual(['t0k3n']);
   });
 
   it('refuses bad credentials as non-retryable, for every protocol', async () => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { effectiveConfig, type JsonObject } from '../../lib/telemetry/config';
 import { EMPTY_POINT_STATE, processReadings, type RawReading } from '../../lib/telemetry/rules';
+import { flagInconsistentFlows, inconsistentFlowHours } from '../../lib/telemetry/window';
 import { PIPELINE, TRIGGERED_BY } from '../../lib/search-attributes';
 import { demoCredentials, demoPoints, registerDemoPoints, type DemoPoint } from '../../local/demo-data/telemetry';
 import { createProviderSimulator, type ProviderSimulator } from '../../local/simulators/providers';
@@ -128,8 +129,10 @@ export async function storedMeasurements(ctx: Pick<TestContext, 'db'>, code: str
 /** What the rules give from scratch on a point's raw readings, in the stored form. */
 export function expectedMeasurements(point: DemoPoint, raw: readonly RawReading[]) {
   const { config, version } = effectiveConfig({}, point.overrides as JsonObject);
-  return processReadings(EMPTY_POINT_STATE, raw, config)
-    .measurements.map((m) => ({
+  const { measurements, findings } = processReadings(EMPTY_POINT_STATE, raw, config);
+  // The store flags the flows of the hours that disagreed with the total once each hour closes.
+  return flagInconsistentFlows(measurements, inconsistentFlowHours(findings))
+    .map((m) => ({
       variable: m.variable,
       measuredAt: m.measuredAt,
       value: m.value,

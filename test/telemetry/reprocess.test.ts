@@ -76,6 +76,35 @@ describe('reprocessing a point after a constant change', () => {
     );
   });
 
+  it('repairs totals the old jump guard left too low after a spike, and polling goes on from the repair', async () => {
+    expect((await ctx.runCycle('before-repair')).result.failed).toEqual([]);
+    const point = ctx.points.find((p) => p.code === 'TWIN-1')!;
+    const raw = await storedRaw(ctx, point.code);
+    const totals = raw.filter((r) => r.variable === 'total');
+    // As the old rule left them: from a spike on, every total 5.5 m³ short, and the live state's offset too.
+    const spikeAt = totals[Math.floor(totals.length / 3)]!.measuredAt;
+    await ctx.db.query(
+      `UPDATE telemetry_measurements SET value_numeric = value_numeric - 5.5
+        WHERE point_code = $1 AND variable = 'total' AND measured_at >= $2 AND value_numeric IS NOT NULL`,
+      [point.code, spikeAt],
+    );
+    await ctx.db.query(
+      `UPDATE telemetry_point_state SET state = jsonb_set(jsonb_set(state, '{total,offset}', to_jsonb((state->'total'->>'offset')::float8 - 5.5)),
+              '{total,lastTotal}', to_jsonb((state->'total'->>'lastTotal')::float8 - 5.5)) WHERE point_code = $1`,
+      [point.code],
+    );
+    expect(await storedMeasurements(ctx, point.code)).not.toEqual(expectedMeasurements(point, raw));
+
+    // docs/telemetry.md, "after upgrading": every raw reading kept, to an hour ahead.
+    const result = await reprocess(point.code, raw[0]!.measuredAt, new Date(Date.now() + 3_600_000).toISOString());
+    expect(result.stateUpdated).toBe(true);
+    expect(await storedMeasurements(ctx, point.code)).toEqual(expectedMeasurements(point, raw));
+    await ctx.runCycle('after-repair');
+    expect(await storedMeasurements(ctx, point.code)).toEqual(
+      expectedMeasurements(point, await storedRaw(ctx, point.code)),
+    );
+  });
+
   it('validates the request: a range, not before 2000, at most 366 days; an unknown point is 404', async () => {
     const post = (code: string, body: unknown) => api.post(`/api/v1/telemetry/points/${code}/reprocess`, body);
     expect((await post('TDATA-1', { from: '2026-01-02T00:00:00Z', to: '2026-01-01T00:00:00Z' })).status).toBe(400);

@@ -10,6 +10,7 @@ import { checkpointsBefore, withCheckpoint } from '../../lib/telemetry/checkpoin
 import { qualityOf } from '../../lib/telemetry/quality';
 import { EMPTY_POINT_STATE, processReadings, type RawReading } from '../../lib/telemetry/rules';
 import { applyTotalizer, pulsesToM3 } from '../../lib/telemetry/totalizer';
+import { flagInconsistentFlows, inconsistentFlowHours } from '../../lib/telemetry/window';
 
 /** Readings one minute apart from a fixed origin (the rules never look at the wall clock). */
 const ORIGIN = Date.parse('2026-05-17T14:00:00.000Z');
@@ -137,8 +138,8 @@ describe('totalizer', () => {
       [1, 1100],
       [2, 1101],
     ]);
-    expect(jump.map((t) => t.value)).toEqual([1000, 1000, 1001]);
-    expect(jump[1]!.flags).toEqual(['JUMP_BLOCKED']);
+    expect(jump.map((t) => t.value)).toEqual([1000, 1000, 1000]);
+    expect(jump.map((t) => t.flags)).toEqual([[], ['JUMP_BLOCKED'], ['JUMP_BLOCKED']]);
     // After 3 hours offline the catch-up counts (reconnection threshold 2 h).
     expect(
       totals([
@@ -152,6 +153,42 @@ describe('totalizer', () => {
         [60, 1400],
       ]).map((t) => t.value),
     ).toEqual([1000, 1400]);
+  });
+
+  it('a spike is blocked and costs no volume: the next reading is compared with the last accepted one', () => {
+    // 2 m³ a minute (120 m³/h); one reading at minute 3 is 5,000 m³ too high, then the series goes on.
+    const clean: [number, number][] = Array.from({ length: 10 }, (_, m) => [m, 1000 + 2 * m]);
+    const spiked = clean.map(([m, v]): [number, number] => [m, m === 3 ? v + 5000 : v]);
+    const result = totals(spiked);
+    expect(result.map((t) => t.flags)).toEqual(clean.map(([m]) => (m === 3 ? ['JUMP_BLOCKED'] : [])));
+    expect(result[3]!.value).toBe(1004);
+    // Before and after the spike, the total is what it would have been had the spike never been served.
+    expect(result.filter((_, m) => m !== 3).map((t) => t.value)).toEqual(
+      totals(clean.filter(([m]) => m !== 3)).map((t) => t.value),
+    );
+    expect(result[9]!.value).toBe(1018);
+    // Two spiked readings in a row: the reading after them is judged against minute 1, not against 9,500.
+    const doubleSpike = totals([
+      [0, 1000],
+      [1, 1002],
+      [2, 9000],
+      [3, 9500],
+      [4, 1008],
+    ]);
+    expect(doubleSpike.map((t) => t.value)).toEqual([1000, 1002, 1002, 1002, 1008]);
+    expect(doubleSpike[4]!.flags).toEqual([]);
+  });
+
+  it('takes a step that persists as real once the increase since the last accepted reading is plausible', () => {
+    // The counter really moved 600 m³ in a minute and goes on from there: blocked while the increase
+    // since the last accepted reading is faster than 500 m³/h (or until two hours have passed), then counted.
+    const series: [number, number][] = [[0, 1000]];
+    for (let m = 1; m <= 125; m += 1) series.push([m, 1600 + m]);
+    const result = totals(series);
+    expect(result[1]!.flags).toEqual(['JUMP_BLOCKED']);
+    const firstAccepted = result.findIndex((t, i) => i > 0 && t.flags.length === 0);
+    expect(series[firstAccepted]![0]).toBeGreaterThan(1);
+    expect(result.at(-1)!.value).toBe(1725);
   });
 
   it('flags a total out of range', () => {
@@ -190,6 +227,19 @@ describe('processReadings', () => {
     ]);
   });
 
+  it('converts every flow of a point whose configuration declares m³/h, whatever the device labels it', () => {
+    const cfg = config({ variables: { flow: { unit: 'm3/h' } } });
+    const { measurements } = processReadings(
+      EMPTY_POINT_STATE,
+      [reading('flow', 0, 36, 'l/s'), reading('flow', 1, 72)],
+      cfg,
+    );
+    expect(measurements.map((m) => [m.value, m.flags])).toEqual([
+      [10, ['UNIT_CONVERTED']],
+      [20, ['UNIT_CONVERTED']],
+    ]);
+  });
+
   /** An hour of readings, a minute apart: flow in l/s and a total growing 0.6 m³ a minute (10 l/s). */
   function hour(flowFactor: number, from = 0) {
     const readings: RawReading[] = [];
@@ -210,14 +260,47 @@ describe('processReadings', () => {
     expect(finding.message).toContain('m³/h reported as l/s');
   });
 
-  it('LEVEL_ACCUMULATED_CONSISTENCY: the level moves while the total stands still', () => {
-    const readings: RawReading[] = [];
-    for (let m = 0; m < 61; m++) {
-      readings.push(reading('total', m, 1000));
-      readings.push(reading('level', m, 20 + m / 6));
-    }
-    const { findings } = processReadings(EMPTY_POINT_STATE, readings, config());
-    expect(findings.find((f) => f.rule === 'LEVEL_ACCUMULATED_CONSISTENCY')).toMatchObject({ violated: true });
+  it('FLOW_TOTAL_CONSISTENCY flags every flow of the hours that disagree, lowers their quality, and the alert names them', () => {
+    // Hour 14:00 in m³/h labelled l/s, hour 15:00 right, hour 16:00 wrong again, closed by a reading at 17:00.
+    const readings = [...hour(3.6), ...hour(1, 61).filter((r) => r.measuredAt !== at(120)), ...hour(3.6, 120)];
+    readings.push(reading('total', 180, 1000 + 0.6 * 180));
+    const result = processReadings(EMPTY_POINT_STATE, readings, config());
+    const hours = inconsistentFlowHours(result.findings);
+    expect(hours).toEqual(['2026-05-17T14:00:00.000Z', '2026-05-17T16:00:00.000Z']);
+    const flows = flagInconsistentFlows(result.measurements, hours).filter((m) => m.variable === 'flow');
+    const flaggedAt = (m: (typeof flows)[number]) => m.flags.includes('FLOW_TOTAL_CONSISTENCY');
+    const inHour = (m: (typeof flows)[number], h: number) => m.measuredAt.slice(11, 13) === String(h);
+    expect(flows.filter((m) => inHour(m, 14)).every(flaggedAt)).toBe(true);
+    expect(flows.filter((m) => inHour(m, 16)).every(flaggedAt)).toBe(true);
+    expect(flows.filter((m) => inHour(m, 15)).some(flaggedAt)).toBe(false);
+    expect(new Set(flows.filter(flaggedAt).map((m) => m.quality))).toEqual(new Set([0.3]));
+    expect(flows.filter((m) => inHour(m, 15)).every((m) => m.quality === 1)).toBe(true);
+    const alert = alertConditions(result).find((c) => c.rule === 'FLOW_TOTAL_CONSISTENCY')!;
+    expect(alert).toMatchObject({ count: 2, firstAt: hours[0], lastAt: hours[1] });
+    expect(alert.message).toContain('(hours 2026-05-17 14:00, 16:00 UTC)');
+  });
+
+  it('LEVEL_ACCUMULATED_CONSISTENCY: the level falls while the total stands still; a well recovering is fine', () => {
+    const hourOfLevels = (level: (minute: number) => number, totalPerMinute = 0) => {
+      const readings: RawReading[] = [];
+      for (let m = 0; m < 61; m++) {
+        readings.push(reading('total', m, 1000 + totalPerMinute * m));
+        readings.push(reading('level', m, level(m)));
+      }
+      return processReadings(EMPTY_POINT_STATE, readings, config()).findings.find(
+        (f) => f.rule === 'LEVEL_ACCUMULATED_CONSISTENCY',
+      );
+    };
+    // The pump stopped: the level recovers 10 m in the hour while the total stays flat.
+    expect(hourOfLevels((m) => 20 + m / 6)).toMatchObject({ violated: false });
+    // The level falls 10 m with nothing extracted: suspicious.
+    const falling = hourOfLevels((m) => 30 - m / 6);
+    expect(falling).toMatchObject({ violated: true });
+    expect(falling!.message).toContain('level fell 9.83 m');
+    // Down 8 m and back up within the hour: the fall counts, not the net change.
+    expect(hourOfLevels((m) => 30 - 8 * Math.sin((Math.PI * m) / 60))).toMatchObject({ violated: true });
+    // Falling while the pump runs (drawdown) is physics too.
+    expect(hourOfLevels((m) => 30 - m / 6, 0.6)).toMatchObject({ violated: false });
   });
 
   it('gives the same measurements and state whether readings come in one batch or many', () => {

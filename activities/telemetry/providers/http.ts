@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InvalidInputError, RejectedPayloadError } from '../../../lib/errors';
+import { maskSecrets } from '../../../lib/telemetry/mask';
 
 /**
  * The HTTP exchange every provider adapter shares: a timeout per request, `429` honoured through
@@ -29,7 +30,8 @@ export async function requestJson(url: string, init: RequestInit, options: HttpO
   const maxAttempts = options.maxAttempts ?? 4;
   const maxBackoffMs = options.maxBackoffMs ?? 10_000;
   const timeoutMs = options.timeoutMs ?? 15_000;
-  const where = new URL(url).pathname.replace(/\/things\/[^/]+/, '/things/…');
+  // The path may carry a device or thing token: masked, like anything an error repeats from the exchange.
+  const where = maskSecrets(new URL(url).pathname);
   let lastError = '';
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     let waitMs = Math.min(200 * 2 ** attempt, maxBackoffMs);
@@ -62,7 +64,7 @@ export async function requestJson(url: string, init: RequestInit, options: HttpO
     } catch (error) {
       if (error instanceof InvalidInputError || error instanceof RejectedPayloadError) throw error;
       if (options.signal?.aborted) throw error;
-      lastError = (error as Error).message;
+      lastError = maskSecrets((error as Error).message, [url]);
     } finally {
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', abort);
