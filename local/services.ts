@@ -7,6 +7,7 @@ import { LOCAL_BIGQUERY, startBigQueryEmulator } from './bigquery-emulator';
 import { readOrCreateSecret } from './dev-secrets';
 import { ensureDatabase } from './databases';
 import { prepareLocalPostgres, runLocalPostgres } from './postgres';
+import { stopOrphans } from './pid-records';
 import { assertPortFree } from './processes';
 import { createSimulators } from './simulators';
 import { CV_DEMO_CREDENTIALS } from './simulators/cv';
@@ -44,6 +45,8 @@ export async function startLocalServices(
   // Whether PostgreSQL can run here at all (as root: a `postgres` user, places it can reach) is
   // known at once: fail before starting anything else.
   if (!config.database.url) prepareLocalPostgres(path.join(dataDir, 'postgres'));
+  // A stack killed outright (SIGKILL) may have left its servers on their ports: stop them first.
+  await stopOrphans(dataDir, log);
 
   const postgres = async () => {
     if (config.database.url) return lines.push(['PostgreSQL', `${redactUrl(config.database.url.reveal())} (external)`]);

@@ -138,7 +138,26 @@ function onceShutdown(logger: Logger, stops: (() => Promise<unknown>)[]): (exitC
   };
   // SIGHUP: the terminal closed. The servers run in their own sessions and would not get it.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stopAll(0));
+  watchParent(() => {
+    logger.warn('the process that started this stack is gone');
+    stopAll(0);
+  });
   return stopAll;
+}
+
+/**
+ * `npm start` (or a supervisor's wrapper) killed outright cannot forward a signal: when it dies we
+ * are re-parented, and stop as if it had asked.
+ */
+function watchParent(onGone: () => void): void {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid !== parent) {
+      clearInterval(timer);
+      onGone();
+    }
+  }, 1_000);
+  timer.unref();
 }
 
 function quietBundlerLogger(logger: Logger) {
