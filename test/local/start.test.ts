@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { commandLineOf, runDirOf, type PidRecord } from '../../local/pid-records';
 import { canConnect } from '../../local/processes';
 import { createTestContext } from '../harness/context';
 import { freePort } from '../harness/ports';
@@ -29,7 +30,16 @@ afterAll(() => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-function startStack(extraEnv: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; output: () => string }> {
+const ROOT = path.resolve(__dirname, '../..');
+
+/**
+ * The stack as a terminal runs it (`node local/start.ts` in its own process group), or as a
+ * supervisor does (`npm start`, whose one process is the one that gets signals).
+ */
+function startStack(
+  extraEnv: NodeJS.ProcessEnv = {},
+  via: 'node' | 'npm' = 'node',
+): Promise<{ child: ChildProcess; output: () => string }> {
   const env: NodeJS.ProcessEnv = {
     ...extraEnv,
     PATH: process.env.PATH,
@@ -46,7 +56,10 @@ function startStack(extraEnv: NodeJS.ProcessEnv = {}): Promise<{ child: ChildPro
     BIGQUERY_EMULATOR_PORT: String(ports.bigquery),
     WORKER_METRICS_ADDRESS: `127.0.0.1:${ports.metrics}`,
   };
-  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve(__dirname, '../../local/start.ts')], {
+  const [program, args] =
+    via === 'npm' ? ['npm', ['start']] : [process.execPath, ['--import', 'tsx', path.join(ROOT, 'local/start.ts')]];
+  const child = spawn(program, args, {
+    cwd: ROOT,
     env,
     detached: true, // its own process group, like a terminal's foreground job
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -72,6 +85,39 @@ async function pressCtrlC(child: ChildProcess): Promise<number | null> {
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   process.kill(-child.pid!, 'SIGINT');
   return exited;
+}
+
+/** The exit of `child` (code, or signal), failing after `ms` rather than hanging the test. */
+function exitOf(child: ChildProcess, ms = 90_000): Promise<number | NodeJS.Signals | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode ?? child.signalCode);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`pid ${child.pid} still running after ${ms / 1000} s`)), ms);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve(code ?? signal);
+    });
+  });
+}
+
+/** Every server the stack started, as its pid records say (see local/pid-records.ts). */
+function pidRecords(): PidRecord[] {
+  const runDir = runDirOf(dataDir);
+  return readdirSync(runDir).map((file) => JSON.parse(readFileSync(path.join(runDir, file), 'utf8')) as PidRecord);
+}
+
+async function portsInUse(): Promise<number[]> {
+  const open = await Promise.all(Object.values(ports).map(async (port) => [port, await canConnect('127.0.0.1', port)]));
+  return open.filter(([, taken]) => taken).map(([port]) => port as number);
+}
+
+/** Polls until no port of the stack is taken, for at most `ms`: a bound, not a speed assertion. */
+async function portsFreeWithin(ms: number): Promise<number[]> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const taken = await portsInUse();
+    if (taken.length === 0 || Date.now() > deadline) return taken;
+    await sleep(500);
+  }
 }
 
 const api = (route: string, key?: string) =>
@@ -141,3 +187,53 @@ describe('npm start', () => {
     }
   });
 });
+
+/**
+ * Under a supervisor (systemd, supervisord, a CI runner, an IDE's stop button) the signal goes to
+ * the one process `npm start` shows, not to a process group.
+ */
+describe('npm start under a supervisor', () => {
+  it.each(['SIGTERM', 'SIGINT'] as const)('%s to npm alone stops everything in order', async (signal) => {
+    const { child, output } = await startStack({}, 'npm');
+    expect(await healthySoon()).toMatchObject({ status: 'ok' });
+    expect(pidRecords().length).toBeGreaterThanOrEqual(2); // PostgreSQL, Temporal (and the emulator)
+
+    process.kill(child.pid!, signal);
+    expect(await exitOf(child)).toBe(0);
+    expect(output()).toContain('local stack stopped');
+    expect(await portsInUse()).toEqual([]);
+    expect(readdirSync(runDirOf(dataDir))).toEqual([]);
+  });
+
+  it('a SIGKILL of npm: the stack sees its parent gone and stops by itself', async () => {
+    const { child } = await startStack({}, 'npm');
+    const [server] = pidRecords();
+    process.kill(child.pid!, 'SIGKILL');
+    expect(await portsFreeWithin(90_000)).toEqual([]);
+    expect(await processGone(server!.owner, 30_000)).toBe(true);
+  });
+
+  it('a SIGKILL of the stack itself: the next npm start recovers and runs', async () => {
+    const first = await startStack({}, 'npm');
+    const [server] = pidRecords();
+    process.kill(server!.owner, 'SIGKILL'); // local/start.ts: no chance to stop anything
+    await exitOf(first.child);
+
+    const { child, output } = await startStack({}, 'npm');
+    expect(output()).toContain('local stack ready');
+    expect(await healthySoon()).toMatchObject({ status: 'ok' });
+    process.kill(child.pid!, 'SIGTERM');
+    expect(await exitOf(child)).toBe(0);
+    expect(await portsInUse()).toEqual([]);
+  });
+});
+
+/** Whether `pid` ends within `ms` (a zombie has no command line: it counts as gone). */
+async function processGone(pid: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (commandLineOf(pid) === undefined) return true;
+    if (Date.now() > deadline) return false;
+    await sleep(200);
+  }
+}
