@@ -16,7 +16,8 @@ import { writeDemoCredentials } from './demo-data';
 import { startMailInbox } from './mail-inbox';
 import { SMS_DEMO_ACCOUNT } from './simulators/sms';
 import { startTemporalDevServer } from './temporal-server';
-import { ensureTool } from './tools';
+import { ensureTool, findTool } from './tools';
+import type { ManagedProcess } from './processes';
 
 /** The application database's name in the embedded PostgreSQL. */
 const LOCAL_DATABASE = 'pipelines';
@@ -27,6 +28,11 @@ export interface LocalServices {
   /** One line per service for the banner. */
   lines: [string, string][];
   devApiKey: string | undefined;
+  /**
+   * The BigQuery emulator this command runs: `ready` resolves true once it serves (false when the
+   * stack stopped first); `later` when it is still being built and the stack did not wait for it.
+   */
+  emulator?: { ready: Promise<boolean>; later: boolean; endpoint: string };
 }
 
 /**
@@ -86,19 +92,43 @@ export async function startLocalServices(
     lines.push(['Temporal', `${env.TEMPORAL_ADDRESS} (dev server, state in ${dataDir}/temporal.db)`]);
   };
 
+  let emulator: LocalServices['emulator'];
   const bigquery = async () => {
     if (config.bigquery.projectId) return lines.push(['BigQuery', `project ${config.bigquery.projectId} (external)`]);
+    const port = config.local.bigqueryEmulatorPort;
+    const endpoint = `http://127.0.0.1:${port}`;
+    const line = `${endpoint} (emulator, project ${LOCAL_BIGQUERY.project})`;
     try {
-      const port = config.local.bigqueryEmulatorPort;
       await assertPortFree(port, 'BigQuery emulator', 'BIGQUERY_EMULATOR_PORT');
-      const emulator = await startBigQueryEmulator(await ensureTool('bigquery-emulator', { log }), dataDir, port);
-      stops.push(() => emulator.stop());
+      const binary = findTool('bigquery-emulator');
+      // Set before the emulator serves: until it does, the etl activities' calls fail and retry.
       Object.assign(env, {
         BIGQUERY_PROJECT_ID: LOCAL_BIGQUERY.project,
         BIGQUERY_DATASET: LOCAL_BIGQUERY.dataset,
-        BIGQUERY_API_ENDPOINT: `http://127.0.0.1:${port}`,
+        BIGQUERY_API_ENDPOINT: endpoint,
       });
-      lines.push(['BigQuery', `${env.BIGQUERY_API_ENDPOINT} (emulator, project ${LOCAL_BIGQUERY.project})`]);
+      if (binary) {
+        const server = await startBigQueryEmulator(binary, dataDir, port);
+        stops.push(() => server.stop());
+        emulator = { ready: Promise.resolve(true), later: false, endpoint };
+        return lines.push(['BigQuery', line]);
+      }
+      // A first build takes minutes and only the etl family needs the emulator: don't wait for it.
+      let stopped = false;
+      let server: ManagedProcess | undefined;
+      stops.push(async () => {
+        stopped = true;
+        await server?.stop();
+      });
+      const ready = (async () => {
+        const built = await ensureTool('bigquery-emulator', { log });
+        if (stopped) return false;
+        server = await startBigQueryEmulator(built, dataDir, port);
+        return true;
+      })();
+      ready.catch(() => undefined); // reported by whoever awaits it (start.ts)
+      emulator = { ready, later: true, endpoint };
+      lines.push(['BigQuery', `${line}: being built (first time only); a line will say when it is ready`]);
     } catch (error) {
       // Only the etl family reads BigQuery: the rest of the stack runs without it.
       logger.warn({ err: (error as Error).message }, 'BigQuery emulator unavailable; the etl pipeline will fail');
@@ -151,5 +181,5 @@ export async function startLocalServices(
   }
   // The local stack's API stays on loopback unless told otherwise.
   env.API_HOST = process.env.API_HOST ?? '127.0.0.1';
-  return { env, lines, devApiKey };
+  return { env, lines, devApiKey, emulator };
 }

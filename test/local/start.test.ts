@@ -1,10 +1,21 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { commandLineOf, runDirOf, type PidRecord } from '../../local/pid-records';
 import { canConnect } from '../../local/processes';
+import { findTool } from '../../local/tools';
 import { createTestContext } from '../harness/context';
 import { freePort } from '../harness/ports';
 
@@ -41,7 +52,6 @@ function startStack(
   via: 'node' | 'npm' = 'node',
 ): Promise<{ child: ChildProcess; output: () => string }> {
   const env: NodeJS.ProcessEnv = {
-    ...extraEnv,
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     XDG_CACHE_HOME: process.env.XDG_CACHE_HOME,
@@ -55,6 +65,7 @@ function startStack(
     SIMULATORS_PORT: String(ports.simulators),
     BIGQUERY_EMULATOR_PORT: String(ports.bigquery),
     WORKER_METRICS_ADDRESS: `127.0.0.1:${ports.metrics}`,
+    ...extraEnv,
   };
   const [program, args] =
     via === 'npm' ? ['npm', ['start']] : [process.execPath, ['--import', 'tsx', path.join(ROOT, 'local/start.ts')]];
@@ -237,3 +248,62 @@ async function processGone(pid: number, ms: number): Promise<boolean> {
     await sleep(200);
   }
 }
+
+/**
+ * A first start on a machine where the emulator is not built yet: the stack does not wait for the
+ * build. A fake `go` "builds" it (a script that runs the real emulator) only when the test says so.
+ */
+describe('npm start while the BigQuery emulator is being built', () => {
+  it('comes up at once, then says when the emulator is ready, seeded', async () => {
+    const tools = mkdtempSync(path.join(os.tmpdir(), 'pipelines-tools-'));
+    const temporal = findTool('temporal')!;
+    const emulator = findTool('bigquery-emulator')!;
+    mkdirSync(path.join(tools, 'temporal-v1.5.1'));
+    symlinkSync(temporal, path.join(tools, 'temporal-v1.5.1', 'temporal'));
+    const bin = path.join(tools, 'bin');
+    mkdirSync(bin);
+    const release = path.join(tools, 'release');
+    const fakeGo = [
+      '#!/bin/sh',
+      'case "$1" in',
+      '  install) exit 1 ;;', // as where the module proxy refuses it: the scratch-module route
+      '  mod|get) exit 0 ;;',
+      '  build)',
+      `    while [ ! -f '${release}' ]; do sleep 0.1; done`,
+      `    printf '#!/bin/sh\\nexec %s "$@"\\n' '${emulator}' > "$3/bigquery-emulator"; chmod 755 "$3/bigquery-emulator" ;;`,
+      'esac',
+      '',
+    ].join('\n');
+    writeFileSync(path.join(bin, 'go'), fakeGo, { mode: 0o755 });
+    try {
+      const { child, output } = await startStack({
+        PATH: `${bin}:${process.env.PATH}`,
+        PIPELINES_TOOLS_DIR: tools,
+      });
+      expect(output()).toMatch(/BigQuery\s+http:\/\/127\.0\.0\.1:\d+ \(emulator, project local-project\): being built/);
+      expect(await canConnect('127.0.0.1', ports.bigquery)).toBe(false);
+      expect(await healthySoon()).toMatchObject({ status: 'ok' });
+
+      writeFileSync(release, '');
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no ready line within 90 s:\n${output()}`)), 90_000);
+        const check = () => {
+          if (!output().includes('BigQuery emulator ready')) return;
+          clearTimeout(timer);
+          resolve();
+        };
+        child.stdout?.on('data', check);
+        check();
+      });
+      expect(output()).toContain(`BigQuery emulator ready: http://127.0.0.1:${ports.bigquery}`);
+      const tables = await fetch(
+        `http://127.0.0.1:${ports.bigquery}/bigquery/v2/projects/local-project/datasets/pipelines/tables`,
+      );
+      expect(JSON.stringify(await tables.json())).toContain('dashboard_data');
+      expect(await pressCtrlC(child)).toBe(0);
+      expect(await portsInUse()).toEqual([]);
+    } finally {
+      rmSync(tools, { recursive: true, force: true });
+    }
+  });
+});
