@@ -164,10 +164,13 @@ export async function startLocalServices(
 
   const mail = async () => {
     if (config.notifications.smtpUrl) return lines.push(['Mail', 'SMTP_URL (external)']);
-    const inbox = await startMailInbox(dataDir);
+    const inbox = await startMailInbox(dataDir, {
+      web: config.local.maildevWebPort,
+      smtp: config.local.maildevSmtpPort,
+    });
     stops.push(() => inbox.stop());
     env.SMTP_URL = inbox.smtpUrl;
-    lines.push(['Mail inbox', `${inbox.webUrl} (MailDev; alert emails, SMTP ${inbox.smtpUrl})`]);
+    lines.push(['Mail inbox', `${inbox.webUrl} (MailDev: alert emails; JSON ${inbox.apiUrl}; SMTP ${inbox.smtpUrl})`]);
   };
 
   const results = await Promise.allSettled([postgres(), temporal(), bigquery(), simulators(), mail()]);

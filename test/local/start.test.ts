@@ -16,6 +16,7 @@ import path from 'node:path';
 import { commandLineOf, runDirOf, type PidRecord } from '../../local/pid-records';
 import { canConnect } from '../../local/processes';
 import { findTool } from '../../local/tools';
+import nodemailer from 'nodemailer';
 import { createTestContext } from '../harness/context';
 import { freePort } from '../harness/ports';
 
@@ -28,7 +29,17 @@ jest.setTimeout(240_000);
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'pipelines-start-'));
 chmodSync(dataDir, 0o755); // PostgreSQL runs as the unprivileged postgres user when we are root
-const PORT_NAMES = ['api', 'postgres', 'temporal', 'ui', 'simulators', 'bigquery', 'metrics'] as const;
+const PORT_NAMES = [
+  'api',
+  'postgres',
+  'temporal',
+  'ui',
+  'simulators',
+  'bigquery',
+  'metrics',
+  'mailWeb',
+  'mailSmtp',
+] as const;
 let ports: Record<(typeof PORT_NAMES)[number], number>;
 let stack: ChildProcess | undefined;
 
@@ -65,6 +76,8 @@ function startStack(
     SIMULATORS_PORT: String(ports.simulators),
     BIGQUERY_EMULATOR_PORT: String(ports.bigquery),
     WORKER_METRICS_ADDRESS: `127.0.0.1:${ports.metrics}`,
+    MAILDEV_WEB_PORT: String(ports.mailWeb),
+    MAILDEV_SMTP_PORT: String(ports.mailSmtp),
     ...extraEnv,
   };
   const [program, args] =
@@ -167,6 +180,19 @@ describe('npm start', () => {
     expect(malformed.headers.get('content-type')).toContain('application/problem+json');
     expect((await fetch(`http://127.0.0.1:${ports.ui}/`)).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${ports.simulators}/health`)).status).toBe(200);
+
+    // The banner's inbox URL opens the inbox in a browser; the mail the stack receives is in its JSON.
+    const inbox = `http://127.0.0.1:${ports.mailWeb}/`;
+    expect(output()).toMatch(new RegExp(`Mail inbox\\s+${inbox} `));
+    const page = await fetch(inbox, { headers: { accept: 'text/html,application/xhtml+xml' } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toMatch(/<html/i);
+    const subject = `start test ${ports.mailWeb}`;
+    await nodemailer
+      .createTransport(`smtp://127.0.0.1:${ports.mailSmtp}`)
+      .sendMail({ from: 'pipelines@localhost', to: 'ops@example.com', subject, text: 'hello' });
+    expect(output()).toContain(`${inbox}api/email`);
+    expect(JSON.stringify(await (await fetch(`${inbox}api/email`)).json())).toContain(subject);
 
     expect(await pressCtrlC(child)).toBe(0);
     for (const port of Object.values(ports)) expect(await canConnect('127.0.0.1', port)).toBe(false);
