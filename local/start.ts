@@ -133,7 +133,7 @@ function onceShutdown(logger: Logger, stops: (() => Promise<unknown>)[]): (exitC
   let stoppingSince: number | undefined;
   const stopAll = (exitCode: number) => {
     if (stoppingSince !== undefined) {
-      // A terminal's Ctrl-C reaches npm, tsx and this process at once, and tsx relays it too:
+      // A terminal's Ctrl-C reaches npm and this process at once, and npm relays it too:
       // only a signal well after the first means "stop now".
       if (Date.now() - stoppingSince < 1_000) return;
       logger.warn('second signal: exiting now');
