@@ -101,19 +101,22 @@ export async function startLocalServices(
     try {
       await assertPortFree(port, 'BigQuery emulator', 'BIGQUERY_EMULATOR_PORT');
       const binary = findTool('bigquery-emulator');
-      // Set before the emulator serves: until it does, the etl activities' calls fail and retry.
-      Object.assign(env, {
-        BIGQUERY_PROJECT_ID: LOCAL_BIGQUERY.project,
-        BIGQUERY_DATASET: LOCAL_BIGQUERY.dataset,
-        BIGQUERY_API_ENDPOINT: endpoint,
-      });
+      const pointEtlAtEmulator = () =>
+        Object.assign(env, {
+          BIGQUERY_PROJECT_ID: LOCAL_BIGQUERY.project,
+          BIGQUERY_DATASET: LOCAL_BIGQUERY.dataset,
+          BIGQUERY_API_ENDPOINT: endpoint,
+        });
       if (binary) {
         const server = await startBigQueryEmulator(binary, dataDir, port);
         stops.push(() => server.stop());
+        pointEtlAtEmulator();
         emulator = { ready: Promise.resolve(true), later: false, endpoint };
         return lines.push(['BigQuery', line]);
       }
       // A first build takes minutes and only the etl family needs the emulator: don't wait for it.
+      // Until it serves, the etl activities' calls fail and retry.
+      pointEtlAtEmulator();
       let stopped = false;
       let server: ManagedProcess | undefined;
       stops.push(async () => {
