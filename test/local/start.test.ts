@@ -237,7 +237,7 @@ describe('npm start under a supervisor', () => {
 
     process.kill(child.pid!, signal);
     expect(await exitOf(child)).toBe(0);
-    expect(output()).toContain('local stack stopped');
+    expect(output()).not.toContain('exiting now'); // the orderly stop, not the forced one
     expect(await portsInUse()).toEqual([]);
     expect(readdirSync(runDirOf(dataDir))).toEqual([]);
   });
