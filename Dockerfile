@@ -2,9 +2,11 @@
 
 # One image for every process: the worker by default, the API with `node dist/api/main.js`,
 # migrations alone with `node dist/scripts/migrate.js` (the API and the worker also migrate at start).
+# Node 24 (LTS): every dependency's `engines` accepts it (some need Node 22 or later; Node 20 is past
+# its end of life); test/unit/compose.test.ts checks package-lock.json against this line.
 
 ##### build: compile TypeScript and the workflow bundle, then drop dev dependencies #####
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 
 # Dependencies first, so this layer is reused until package*.json change.
@@ -29,7 +31,7 @@ RUN npm run build \
   && npm cache clean --force
 
 ##### runtime #####
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js
 WORKDIR /app

@@ -206,6 +206,8 @@ export const envSchema = z.object({
   LOCAL_POSTGRES_PORT: port.default(54329),
   LOCAL_TEMPORAL_PORT: port.default(7233),
   LOCAL_TEMPORAL_UI_PORT: port.default(8233),
+  MAILDEV_WEB_PORT: port.default(1080),
+  MAILDEV_SMTP_PORT: port.default(1025),
 });
 
 const TEMPORAL_TLS_VARIABLES = [
@@ -296,6 +298,8 @@ export interface Config {
     readonly postgresPort: number;
     readonly temporalPort: number;
     readonly temporalUiPort: number;
+    readonly maildevWebPort: number;
+    readonly maildevSmtpPort: number;
   };
 }
 
@@ -381,6 +385,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       postgresPort: e.LOCAL_POSTGRES_PORT,
       temporalPort: e.LOCAL_TEMPORAL_PORT,
       temporalUiPort: e.LOCAL_TEMPORAL_UI_PORT,
+      maildevWebPort: e.MAILDEV_WEB_PORT,
+      maildevSmtpPort: e.MAILDEV_SMTP_PORT,
     },
   };
 }

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
@@ -7,6 +7,7 @@ import { postgresBinaries, postgresPackage } from './postgres-binaries';
 import { reachableDataDir } from './postgres-data-dir';
 import { initialiseDataDir } from './postgres-init';
 import { postgresUser } from './postgres-user';
+import { commandLineOf } from './pid-records';
 import { startProcess, waitForPort, type ManagedProcess } from './processes';
 
 export interface LocalPostgresOptions {
@@ -50,6 +51,7 @@ export async function runLocalPostgres(options: LocalPostgresOptions): Promise<L
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
     await initialiseDataDir({ initdb: binaries.initdb, dataDir, password: options.password, user });
   }
+  removeStaleLockFile(dataDir, log);
   const server = startProcess(
     'postgres',
     binaries.postgres,
@@ -74,6 +76,25 @@ export function prepareLocalPostgres(dataDir: string) {
   const pkg = postgresPackage();
   const binaries = postgresBinaries(user, pkg);
   return { user, binaries, dataDir: reachableDataDir(dataDir, user), copied: binaries.dir !== pkg.nativeDir };
+}
+
+/**
+ * A postmaster killed with SIGKILL leaves `postmaster.pid` behind; PostgreSQL refuses to start
+ * while the pid in it is alive, and after a reboot or a while that pid can be any other process.
+ * Removed only when no PostgreSQL runs under that pid.
+ */
+export function removeStaleLockFile(dataDir: string, log: (message: string) => void = () => {}): void {
+  const lockFile = path.join(dataDir, 'postmaster.pid');
+  let pid: number;
+  try {
+    pid = Number(readFileSync(lockFile, 'utf8').split('\n')[0]);
+  } catch {
+    return; // none: the last stop was clean
+  }
+  const command = Number.isInteger(pid) && pid > 0 ? commandLineOf(pid) : undefined;
+  if (command && path.basename(command[0]!).startsWith('postgres')) return;
+  log(`removing a stale ${lockFile} (pid ${pid} is not PostgreSQL)`);
+  rmSync(lockFile, { force: true });
 }
 
 /** The port opens before recovery ends; queries are what we wait for. */

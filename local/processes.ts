@@ -1,15 +1,28 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { accessSync, constants, createWriteStream, mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { removePidRecord, writePidRecord } from './pid-records';
 
 /**
  * The local stack's child processes. Each runs in its own process group, so a Ctrl-C in the
  * terminal reaches only `npm start`, which then stops the workers and the API before the
- * servers they talk to. Whatever happens, nothing outlives the parent: `exit` kills the rest.
+ * servers they talk to. Nothing outlives the parent: `exit` kills the rest; where the parent
+ * cannot run its `exit` (SIGKILL), Linux's parent-death signal (`setpriv --pdeathsig`) stops each
+ * server, and elsewhere the pid records under `<dataDir>/run` let the next start stop them.
  */
 const children = new Set<ChildProcess>();
+
+/** util-linux's setpriv, where there is one: the kernel then signals the server when we die. */
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((file) => {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+});
 
 process.on('exit', () => {
   for (const child of children) killGroup(child, 'SIGKILL');
@@ -50,17 +63,27 @@ export function startProcess(
   mkdirSync(logDir, { recursive: true });
   const logFile = path.join(logDir, `${name}.log`);
   const log = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(command, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], uid, gid });
+  // setpriv sets the death signal after the uid change (which would clear it), then execs the server.
+  const [program, argv] = SETPRIV ? [SETPRIV, ['--pdeathsig', stopSignal, '--', command, ...args]] : [command, args];
+  const child = spawn(program, argv, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], uid, gid });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   children.add(child);
+  // Beside the logs: `<dataDir>/logs` → `<dataDir>/run`.
+  const runDir = path.join(path.dirname(logDir), 'run');
+  if (child.pid !== undefined)
+    writePidRecord(runDir, name, { pid: child.pid, command: [command, ...args], stopSignal });
+  const forget = () => {
+    children.delete(child);
+    removePidRecord(runDir, name);
+  };
   const exited = new Promise<number | null>((resolve) => {
     child.on('exit', (code) => {
-      children.delete(child);
+      forget();
       resolve(code);
     });
     child.on('error', () => {
-      children.delete(child);
+      forget();
       resolve(null);
     });
   });

@@ -7,6 +7,7 @@ import { LOCAL_BIGQUERY, startBigQueryEmulator } from './bigquery-emulator';
 import { readOrCreateSecret } from './dev-secrets';
 import { ensureDatabase } from './databases';
 import { prepareLocalPostgres, runLocalPostgres } from './postgres';
+import { stopOrphans } from './pid-records';
 import { assertPortFree } from './processes';
 import { createSimulators } from './simulators';
 import { CV_DEMO_CREDENTIALS } from './simulators/cv';
@@ -15,7 +16,8 @@ import { writeDemoCredentials } from './demo-data';
 import { startMailInbox } from './mail-inbox';
 import { SMS_DEMO_ACCOUNT } from './simulators/sms';
 import { startTemporalDevServer } from './temporal-server';
-import { ensureTool } from './tools';
+import { ensureTool, findTool } from './tools';
+import type { ManagedProcess } from './processes';
 
 /** The application database's name in the embedded PostgreSQL. */
 const LOCAL_DATABASE = 'pipelines';
@@ -26,6 +28,11 @@ export interface LocalServices {
   /** One line per service for the banner. */
   lines: [string, string][];
   devApiKey: string | undefined;
+  /**
+   * The BigQuery emulator this command runs: `ready` resolves true once it serves (false when the
+   * stack stopped first); `later` when it is still being built and the stack did not wait for it.
+   */
+  emulator?: { ready: Promise<boolean>; later: boolean; endpoint: string };
 }
 
 /**
@@ -44,6 +51,8 @@ export async function startLocalServices(
   // Whether PostgreSQL can run here at all (as root: a `postgres` user, places it can reach) is
   // known at once: fail before starting anything else.
   if (!config.database.url) prepareLocalPostgres(path.join(dataDir, 'postgres'));
+  // A stack killed outright (SIGKILL) may have left its servers on their ports: stop them first.
+  await stopOrphans(dataDir, log);
 
   const postgres = async () => {
     if (config.database.url) return lines.push(['PostgreSQL', `${redactUrl(config.database.url.reveal())} (external)`]);
@@ -83,19 +92,46 @@ export async function startLocalServices(
     lines.push(['Temporal', `${env.TEMPORAL_ADDRESS} (dev server, state in ${dataDir}/temporal.db)`]);
   };
 
+  let emulator: LocalServices['emulator'];
   const bigquery = async () => {
     if (config.bigquery.projectId) return lines.push(['BigQuery', `project ${config.bigquery.projectId} (external)`]);
+    const port = config.local.bigqueryEmulatorPort;
+    const endpoint = `http://127.0.0.1:${port}`;
+    const line = `${endpoint} (emulator, project ${LOCAL_BIGQUERY.project})`;
     try {
-      const port = config.local.bigqueryEmulatorPort;
       await assertPortFree(port, 'BigQuery emulator', 'BIGQUERY_EMULATOR_PORT');
-      const emulator = await startBigQueryEmulator(await ensureTool('bigquery-emulator', { log }), dataDir, port);
-      stops.push(() => emulator.stop());
-      Object.assign(env, {
-        BIGQUERY_PROJECT_ID: LOCAL_BIGQUERY.project,
-        BIGQUERY_DATASET: LOCAL_BIGQUERY.dataset,
-        BIGQUERY_API_ENDPOINT: `http://127.0.0.1:${port}`,
+      const binary = findTool('bigquery-emulator');
+      const pointEtlAtEmulator = () =>
+        Object.assign(env, {
+          BIGQUERY_PROJECT_ID: LOCAL_BIGQUERY.project,
+          BIGQUERY_DATASET: LOCAL_BIGQUERY.dataset,
+          BIGQUERY_API_ENDPOINT: endpoint,
+        });
+      if (binary) {
+        const server = await startBigQueryEmulator(binary, dataDir, port);
+        stops.push(() => server.stop());
+        pointEtlAtEmulator();
+        emulator = { ready: Promise.resolve(true), later: false, endpoint };
+        return lines.push(['BigQuery', line]);
+      }
+      // A first build takes minutes and only the etl family needs the emulator: don't wait for it.
+      // Until it serves, the etl activities' calls fail and retry.
+      pointEtlAtEmulator();
+      let stopped = false;
+      let server: ManagedProcess | undefined;
+      stops.push(async () => {
+        stopped = true;
+        await server?.stop();
       });
-      lines.push(['BigQuery', `${env.BIGQUERY_API_ENDPOINT} (emulator, project ${LOCAL_BIGQUERY.project})`]);
+      const ready = (async () => {
+        const built = await ensureTool('bigquery-emulator', { log });
+        if (stopped) return false;
+        server = await startBigQueryEmulator(built, dataDir, port);
+        return true;
+      })();
+      ready.catch(() => undefined); // reported by whoever awaits it (start.ts)
+      emulator = { ready, later: true, endpoint };
+      lines.push(['BigQuery', `${line}: being built (first time only); a line will say when it is ready`]);
     } catch (error) {
       // Only the etl family reads BigQuery: the rest of the stack runs without it.
       logger.warn({ err: (error as Error).message }, 'BigQuery emulator unavailable; the etl pipeline will fail');
@@ -131,10 +167,13 @@ export async function startLocalServices(
 
   const mail = async () => {
     if (config.notifications.smtpUrl) return lines.push(['Mail', 'SMTP_URL (external)']);
-    const inbox = await startMailInbox(dataDir);
+    const inbox = await startMailInbox(dataDir, {
+      web: config.local.maildevWebPort,
+      smtp: config.local.maildevSmtpPort,
+    });
     stops.push(() => inbox.stop());
     env.SMTP_URL = inbox.smtpUrl;
-    lines.push(['Mail inbox', `${inbox.webUrl} (MailDev; alert emails, SMTP ${inbox.smtpUrl})`]);
+    lines.push(['Mail inbox', `${inbox.webUrl} (MailDev: alert emails; JSON ${inbox.apiUrl}; SMTP ${inbox.smtpUrl})`]);
   };
 
   const results = await Promise.allSettled([postgres(), temporal(), bigquery(), simulators(), mail()]);
@@ -148,5 +187,5 @@ export async function startLocalServices(
   }
   // The local stack's API stays on loopback unless told otherwise.
   env.API_HOST = process.env.API_HOST ?? '127.0.0.1';
-  return { env, lines, devApiKey };
+  return { env, lines, devApiKey, emulator };
 }

@@ -18,7 +18,7 @@ import { seedDemoData } from './demo-data';
 import { seedEtlDemoData } from './demo-data/etl';
 import { createBigQuerySource } from '../lib/bigquery';
 import { localDate } from '../lib/time';
-import { startLocalServices } from './services';
+import { startLocalServices, type LocalServices } from './services';
 
 /**
  * `npm start`: the whole system on this machine. Services that are not configured
@@ -63,12 +63,12 @@ async function startStack(
   // Demo data only in the embedded database this command started, never in a configured one.
   if (services.env.DATABASE_URL !== undefined) await seedDemoData(db, config.timeZone, logger);
   // The same for the BigQuery emulator this command started: the ETL's source tables.
-  if (services.env.BIGQUERY_API_ENDPOINT !== undefined) {
+  const seedEtl = () =>
     // Only the etl family reads it: a failure is reported, the rest of the stack goes on.
-    await seedEtlDemoData(createBigQuerySource(config.bigquery), localDate(new Date(), config.timeZone), logger).catch(
+    seedEtlDemoData(createBigQuerySource(config.bigquery), localDate(new Date(), config.timeZone), logger).catch(
       (error: unknown) => logger.warn({ err: (error as Error).message }, 'etl demo data not written'),
     );
-  }
+  if (services.emulator && !services.emulator.later) await seedEtl();
   const client = await connectClient(config);
   stops.push(() => client.connection.close());
   const schedules = await applyDeclaredSchedules(client, scheduleContext(config), { logger, prune: true });
@@ -84,6 +84,19 @@ async function startStack(
   stops.push(() => api.close());
 
   printBanner({ config, services, apiUrl: api.url, workers, seconds: (Date.now() - started) / 1000 });
+  if (services.emulator?.later) void announceEmulator(services.emulator, seedEtl);
+}
+
+/** The emulator the stack did not wait for: one line when it serves (seeded), or why it never will. */
+async function announceEmulator(emulator: NonNullable<LocalServices['emulator']>, seed: () => Promise<unknown>) {
+  try {
+    if (!(await emulator.ready)) return;
+    await seed();
+    process.stdout.write(`BigQuery emulator ready: ${emulator.endpoint} (the etl family runs from now on)\n`);
+  } catch (error) {
+    const reason = (error as Error).message.split('\n')[0];
+    process.stdout.write(`BigQuery emulator unavailable: ${reason}; the etl pipeline will fail\n`);
+  }
 }
 
 async function startWorkers(
@@ -120,7 +133,7 @@ function onceShutdown(logger: Logger, stops: (() => Promise<unknown>)[]): (exitC
   let stoppingSince: number | undefined;
   const stopAll = (exitCode: number) => {
     if (stoppingSince !== undefined) {
-      // A terminal's Ctrl-C reaches npm, tsx and this process at once, and tsx relays it too:
+      // A terminal's Ctrl-C reaches npm and this process at once, and npm relays it too:
       // only a signal well after the first means "stop now".
       if (Date.now() - stoppingSince < 1_000) return;
       logger.warn('second signal: exiting now');
@@ -138,7 +151,26 @@ function onceShutdown(logger: Logger, stops: (() => Promise<unknown>)[]): (exitC
   };
   // SIGHUP: the terminal closed. The servers run in their own sessions and would not get it.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stopAll(0));
+  watchParent(() => {
+    logger.warn('the process that started this stack is gone');
+    stopAll(0);
+  });
   return stopAll;
+}
+
+/**
+ * `npm start` (or a supervisor's wrapper) killed outright cannot forward a signal: when it dies we
+ * are re-parented, and stop as if it had asked.
+ */
+function watchParent(onGone: () => void): void {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid !== parent) {
+      clearInterval(timer);
+      onGone();
+    }
+  }, 1_000);
+  timer.unref();
 }
 
 function quietBundlerLogger(logger: Logger) {

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { TOOLS, type ToolName } from './tool-versions';
+import { withBuildLock } from './tools-lock';
 
 const run = promisify(execFile);
 
@@ -54,10 +55,18 @@ export function findTool(name: ToolName, env: NodeJS.ProcessEnv = process.env): 
 export interface EnsureToolOptions {
   env?: NodeJS.ProcessEnv;
   log?: (message: string) => void;
+  /** How often a build in progress says so (a first emulator build takes minutes). */
+  progressEveryMs?: number;
 }
 
-/** The path of the tool, building it with Go first if needed. Throws ToolUnavailableError. */
-export async function ensureTool(name: ToolName, { env = process.env, log = () => {} }: EnsureToolOptions = {}) {
+/**
+ * The path of the tool, building it with Go first if needed (once per machine: a lock in the
+ * cache makes a concurrent caller wait and reuse the build). Throws ToolUnavailableError.
+ */
+export async function ensureTool(
+  name: ToolName,
+  { env = process.env, log = () => {}, progressEveryMs = 15_000 }: EnsureToolOptions = {},
+) {
   const found = findTool(name, env);
   if (found) return found;
   const tool = TOOLS[name];
@@ -69,31 +78,75 @@ export async function ensureTool(name: ToolName, { env = process.env, log = () =
         `or put ${tool.binary} on PATH: go install ${tool.package}@${tool.version}`,
     );
   }
-  log(`building ${tool.binary} ${tool.version} into ${path.dirname(target)} (first time only; this takes minutes)`);
+  const onWait = (owner: { pid: number } | undefined) =>
+    log(
+      `${tool.binary} ${tool.version} is being built by another process (pid ${owner?.pid ?? '?'}); waiting to reuse it`,
+    );
+  return withBuildLock(
+    `${path.dirname(target)}.lock`,
+    async () => {
+      if (isExecutable(target)) {
+        log(`${tool.binary} ${tool.version} built by the other process: ${target}`);
+        return target;
+      }
+      return buildTool(name, go, target, env, log, progressEveryMs);
+    },
+    { onWait },
+  );
+}
+
+async function buildTool(
+  name: ToolName,
+  go: string,
+  target: string,
+  env: NodeJS.ProcessEnv,
+  log: (message: string) => void,
+  progressEveryMs: number,
+): Promise<string> {
+  const tool = TOOLS[name];
+  const started = Date.now();
+  log(
+    `building ${tool.binary} ${tool.version} with Go into ${path.dirname(target)}: once per machine (every clone ` +
+      `reuses it), a few minutes; progress every ${Math.round(progressEveryMs / 1000)} s`,
+  );
+  const progress = setInterval(
+    () => log(`still building ${tool.binary} ${tool.version}: ${elapsed(started)} so far (once per machine)`),
+    progressEveryMs,
+  );
+  progress.unref();
   // Build into a scratch directory and rename, so a concurrent or interrupted build never
   // leaves a half-written binary where findTool would pick it up.
   mkdirSync(path.dirname(target), { recursive: true });
   const scratch = mkdtempSync(path.join(path.dirname(target), '.build-'));
   // Both tools are pure Go (the emulator's SQLite and SQL engine are compiled to Go): no C toolchain needed.
   const goEnv = { ...env, GOBIN: scratch, CGO_ENABLED: '0' };
+  let installError: unknown;
   try {
     try {
       await run(go, ['install', `${tool.package}@${tool.version}`], { env: goEnv, cwd: scratch, maxBuffer: 64 << 20 });
-    } catch (installError) {
+    } catch (error) {
       // `go install pkg@version` also asks the proxy for the module's version list (to warn
       // about deprecation); where that list is refused, building the same pinned version from a
-      // throwaway module needs only the version itself.
-      log(`go install failed (${firstLine(installError)}); building ${tool.version} from a scratch module`);
+      // throwaway module needs only the version itself. A normal route, not an error.
+      installError = error;
+      log(`building ${tool.binary} ${tool.version} from a scratch module (go get + go build of the pinned version)`);
       await buildInScratchModule(go, tool.package, tool.version, scratch, goEnv);
     }
     renameSync(path.join(scratch, tool.binary), target);
   } catch (error) {
-    throw new ToolUnavailableError(`could not build ${tool.binary} ${tool.version}: ${stderrOf(error)}`);
+    const before = installError === undefined ? '' : `go install: ${firstLine(installError)}; then `;
+    throw new ToolUnavailableError(`could not build ${tool.binary} ${tool.version}: ${before}${stderrOf(error)}`);
   } finally {
+    clearInterval(progress);
     rmSync(scratch, { recursive: true, force: true });
   }
-  log(`${tool.binary} ready: ${target}`);
+  log(`${tool.binary} ready after ${elapsed(started)}: ${target}`);
   return target;
+}
+
+function elapsed(since: number): string {
+  const seconds = Math.round((Date.now() - since) / 1000);
+  return seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
 }
 
 async function buildInScratchModule(

@@ -1,5 +1,5 @@
 import { createActivitiesByQueue } from '../activities';
-import { loadConfigOrExit, requireSetting } from '../lib/config';
+import { ConfigError, loadConfigOrExit, requireSetting } from '../lib/config';
 import { createDatabase } from '../lib/db';
 import { createLogger } from '../lib/logger';
 import { migrate } from '../lib/migrate';
@@ -8,13 +8,16 @@ import { scheduleContext } from '../schedules';
 import { applyDeclaredSchedules } from '../schedules/apply';
 import { createWorkers, runWorkers } from './create-workers';
 import { installRuntime } from './runtime';
+import { assertMetricsAddressFree, WorkerStartupError } from './startup-checks';
 import { workflowSource } from './workflow-source';
 
 /** `npm run worker`: the task queues of WORKER_TASK_QUEUES against configured services. */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  const logger = createLogger(config.logLevel, { process: 'worker' });
   const databaseUrl = requireSetting(config.database.url, 'DATABASE_URL');
+  // Before any side effect (migrations, schedules): what would make this worker fail later.
+  await assertMetricsAddressFree(config.worker.metricsAddress);
+  const logger = createLogger(config.logLevel, { process: 'worker' });
   await migrate(databaseUrl, logger);
   // Apply (never prune) the schedules: idempotent, so concurrent replicas converge.
   const client = await connectClient(config);
@@ -53,6 +56,16 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  // A setting to fix: one line naming it, not a stack trace.
+  if (error instanceof ConfigError) {
+    const problems = error.problems.map(({ variable, message }) => `${variable} ${message}`).join('; ');
+    process.stderr.write(`worker not started: ${problems} (set it, or run everything locally with npm start)\n`);
+    process.exit(2);
+  }
+  if (error instanceof WorkerStartupError) {
+    process.stderr.write(`worker not started: ${error.message}\n`);
+    process.exit(2);
+  }
   process.stderr.write(`worker failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

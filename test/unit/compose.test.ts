@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { minVersion, satisfies } from 'semver';
 import { parse } from 'yaml';
 import { CONFIG_VARIABLES, loadConfig } from '../../lib/config';
 import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../../lib/search-attributes';
@@ -60,15 +61,17 @@ function environmentOf(name: string): Record<string, string> {
   return Object.fromEntries(entries.map(([key, value]) => [key!, interpolate(value!)]));
 }
 
-/** `[host:]published:target[/protocol]` or the long form, as `{published, target}`. */
-function portsOf(name: string): { published: number | undefined; target: number }[] {
+/** `[host:]published:target[/protocol]` or the long form, as `{host, published, target}` (host: all if unset). */
+function portsOf(name: string): { host: string; published: number | undefined; target: number }[] {
   return (service(name).ports ?? []).map((port) => {
     if (typeof port === 'object') {
-      return { published: port.published === undefined ? undefined : Number(port.published), target: port.target };
+      const published = port.published === undefined ? undefined : Number(port.published);
+      return { host: (port as { host_ip?: string }).host_ip ?? '0.0.0.0', published, target: port.target };
     }
-    const parts = String(port).split('/')[0]!.split(':');
+    const parts = interpolate(String(port)).split('/')[0]!.split(':');
     const target = Number(parts.at(-1));
-    return { published: parts.length > 1 ? Number(parts.at(-2)) : undefined, target };
+    const host = parts.length > 2 ? parts.slice(0, -2).join(':') : '0.0.0.0';
+    return { host, published: parts.length > 1 ? Number(parts.at(-2)) : undefined, target };
   });
 }
 
@@ -117,6 +120,16 @@ describe('docker-compose.yml', () => {
     expect(hostOf(environmentOf('temporal-ui').TEMPORAL_ADDRESS ?? '')).toBe('temporal');
   });
 
+  it('the UI is published on loopback only by default (it has no login), with a health check', () => {
+    const ui = service('temporal-ui');
+    expect(portsOf('temporal-ui').map((port) => port.host)).toEqual(['127.0.0.1']);
+    // The UI server answers /healthz on TEMPORAL_UI_PORT (8080 unless set).
+    const uiPort = environmentOf('temporal-ui').TEMPORAL_UI_PORT ?? '8080';
+    expect(portsOf('temporal-ui').map((port) => port.target)).toEqual([Number(uiPort)]);
+    expect(JSON.stringify(ui.healthcheck?.test)).toContain(`127.0.0.1:${uiPort}/healthz`);
+    expect(ui.healthcheck?.disable).not.toBe(true);
+  });
+
   it('every dependency exists, and those awaited as healthy have a health check', () => {
     const problems: string[] = [];
     for (const [name, { depends_on: dependsOn }] of Object.entries(services)) {
@@ -157,5 +170,36 @@ describe('.env.example', () => {
       .map((line) => /^(?:#\s*)?([A-Z][A-Z0-9_]*)=/.exec(line)?.[1])
       .filter((name): name is string => name !== undefined);
     expect([...listed].sort()).toEqual([...CONFIG_VARIABLES].sort());
+  });
+});
+
+/**
+ * The Node the image runs and the one package.json (and the README) name accept every installed
+ * package's `engines`, so `npm ci` prints no engine warning there.
+ */
+describe('Node version', () => {
+  const lock = JSON.parse(readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, { engines?: { node?: string } | string[] }>;
+  };
+  const engines = Object.entries(lock.packages)
+    .map(([name, info]) => [name || 'durable-pipelines', Array.isArray(info.engines) ? undefined : info.engines?.node])
+    .filter((entry): entry is [string, string] => entry[1] !== undefined);
+  const refusing = (version: string) =>
+    engines.filter(([, range]) => !satisfies(version, range)).map(([name, range]) => `${name} (${range})`);
+
+  it('the Dockerfile uses one Node image, which every package accepts', () => {
+    const images = [...readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8').matchAll(/^FROM node:(\d+)[-\w.]*/gm)];
+    const majors = new Set(images.map((match) => match[1]));
+    expect(majors.size).toBe(1);
+    expect(refusing(`${[...majors][0]}.0.0`)).toEqual([]);
+  });
+
+  it("package.json's minimum, the one the README names, is accepted by every package", () => {
+    const range = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { engines: { node: string } })
+      .engines.node;
+    const minimum = minVersion(range)!.version;
+    expect(refusing(minimum)).toEqual([]);
+    const named = minimum.replace(/\.0$/, '');
+    expect(readFileSync(path.join(ROOT, 'README.md'), 'utf8')).toContain(`Node ≥ ${named}`);
   });
 });

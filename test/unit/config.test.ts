@@ -41,6 +41,8 @@ describe('loadConfig', () => {
       postgresPort: 54329,
       temporalPort: 7233,
       temporalUiPort: 8233,
+      maildevWebPort: 1080,
+      maildevSmtpPort: 1025,
     });
   });
 
