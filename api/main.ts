@@ -1,4 +1,4 @@
-import { loadConfigOrExit, requireSetting } from '../lib/config';
+import { ConfigError, loadConfigOrExit, requireSetting } from '../lib/config';
 import { createDatabase } from '../lib/db';
 import { createLogger } from '../lib/logger';
 import { migrate } from '../lib/migrate';
@@ -56,6 +56,12 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  // A setting to fix: one line naming it, not a stack trace.
+  if (error instanceof ConfigError) {
+    const problems = error.problems.map(({ variable, message }) => `${variable} ${message}`).join('; ');
+    process.stderr.write(`api not started: ${problems} (set it, or run everything locally with npm start)\n`);
+    process.exit(2);
+  }
   process.stderr.write(`api failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });
