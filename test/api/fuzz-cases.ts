@@ -4,6 +4,8 @@
  * deterministic: the same document and seed give the same cases.
  */
 
+import { hostileTimesFor } from './fuzz-times';
+
 export interface JsonSchema {
   type?: string;
   enum?: unknown[];
@@ -15,6 +17,7 @@ export interface JsonSchema {
   maxLength?: number;
   properties?: Record<string, JsonSchema>;
   anyOf?: JsonSchema[];
+  example?: unknown;
 }
 
 export interface Operation {
@@ -120,6 +123,10 @@ const JUNK = [
   '-1',
   '0',
   '9'.repeat(40),
+  // Just past PostgreSQL's integer, JavaScript's safe integer and PostgreSQL's bigint.
+  '2147483648',
+  '9007199254740993',
+  '9223372036854775808',
   'x'.repeat(8000),
   "' OR 1=1 --",
   '../../etc/passwd',
@@ -218,7 +225,7 @@ export function casesFor(operation: Operation, options: FuzzOptions): FuzzCase[]
   add('a malformed escape in a query parameter name', { url: build({}, ['%zz=1']), status: 400 });
 
   for (const param of operation.parameters) {
-    const values = [...JUNK, ...outOfRange(param.schema)];
+    const values = [...JUNK, ...outOfRange(param.schema), ...hostileTimesFor(param.schema)];
     for (let i = 0; i < options.randomPerField; i++) values.push(randomText(random, 40));
     const field = `${param.in === 'path' ? 'params' : 'query'}.${param.name}`;
     for (const value of values) {
@@ -296,7 +303,7 @@ function addBodyCases(operation: Operation, options: FuzzOptions, random: () => 
 
   for (const [property, schema] of Object.entries(operation.body?.properties ?? {})) {
     const values: unknown[] = [123, -1.5, true, null, [], {}, ['a'], { a: 1 }, 'x'.repeat(5000), ...JUNK];
-    values.push(...outOfRange(schema));
+    values.push(...outOfRange(schema), ...hostileTimesFor(schema));
     for (let i = 0; i < options.randomPerField; i++) values.push(randomText(random, 40));
     for (const value of values) {
       const body = JSON.stringify({ [property]: value });
