@@ -17,9 +17,10 @@ export const FrequencyParams = z.strictObject({
   frequency: z.enum(FREQUENCIES.map(String) as ['1', '5', '60']).meta({ description: 'Minutes: 1, 5 or 60' }),
 });
 
-const finite = z.number().refine(Number.isFinite, 'must be a finite number');
-const nonNegative = finite.refine((v) => v >= 0, 'must not be negative');
-const positive = finite.refine((v) => v > 0, 'must be positive');
+// Bounds as checks, not refinements, so the OpenAPI document states them (zod numbers are finite).
+const finite = z.number();
+const nonNegative = z.number().min(0, 'must not be negative');
+const positive = z.number().gt(0, 'must be positive');
 const decimals = (places: number) => (value: number) =>
   Math.abs(value * 10 ** places - Math.round(value * 10 ** places)) < 1e-6;
 
@@ -65,16 +66,22 @@ export const ConfigPatchSchema = z
     description: 'Deep-merged over the template (and the template over the defaults)',
   });
 
-const latitude = finite
-  .refine((v) => v >= -90 && v <= 90, 'must be from -90 to 90')
+const latitude = z
+  .number()
+  .min(-90, 'must be from -90 to 90')
+  .max(90, 'must be from -90 to 90')
   .refine(decimals(8), 'at most 8 decimals')
   .meta({ example: -33.45 });
-const longitude = finite
-  .refine((v) => v >= -180 && v <= 180, 'must be from -180 to 180')
+const longitude = z
+  .number()
+  .min(-180, 'must be from -180 to 180')
+  .max(180, 'must be from -180 to 180')
   .refine(decimals(8), 'at most 8 decimals')
   .meta({ example: -70.66 });
-const altitude = finite
-  .refine((v) => v >= -500 && v <= 9000, 'must be from -500 to 9000 m')
+const altitude = z
+  .number()
+  .min(-500, 'must be from -500 to 9000 m')
+  .max(9000, 'must be from -500 to 9000 m')
   .refine(decimals(2), 'at most 2 decimals');
 
 const pointFields = {
