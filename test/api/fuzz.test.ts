@@ -30,7 +30,13 @@ let api: TestApi;
 beforeAll(async () => {
   // Its valid requests start real workflows (a poll cycle, a compliance sender's wake) on the real
   // task queues: in their own namespace, no other test file's worker runs them against its database.
-  ctx = await createTestContext({ TEMPORAL_NAMESPACE: ISOLATED_NAMESPACE });
+  // It runs under the rate limiter, with limits above its own volume (test/api/rate-limit.test.ts
+  // tests the limits themselves).
+  ctx = await createTestContext({
+    TEMPORAL_NAMESPACE: ISOLATED_NAMESPACE,
+    API_RATE_LIMIT: '1000000',
+    API_RATE_LIMIT_ANONYMOUS: '1000000',
+  });
   api = await startTestApi(ctx);
 });
 afterAll(async () => {
