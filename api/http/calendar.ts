@@ -28,8 +28,11 @@ const MODERN_LEAP_YEAR = '[2-9]\\d(?:0[48]|[2468][048]|[13579][26])|(?:[2468][04
 export const UTC_OFFSET_SOURCE = '(?:Z|[+-](?:0\\d|1[0-5]):[0-5]\\d)';
 export const MAX_OFFSET_MINUTES = 15 * 60 + 59;
 
-/** `HH:MM:SS[.fraction]`; second 60 is a leap second, read as PostgreSQL does (the next minute's :00). */
-const TIME_SOURCE = '(?:[01]\\d|2[0-3]):[0-5]\\d:(?:[0-5]\\d|60)(?:\\.\\d{1,9})?';
+/**
+ * `HH:MM:SS[.fraction]`. Second 60 is a leap second, read as PostgreSQL does (the next minute's :00);
+ * PostgreSQL refuses a leap second with a fraction (`:60.5`), so this does too.
+ */
+const TIME_SOURCE = '(?:[01]\\d|2[0-3]):[0-5]\\d:(?:[0-5]\\d(?:\\.\\d{1,9})?|60(?:\\.0{1,9})?)';
 
 /** RFC 3339 with an offset, years 0001–9999, every part in range. */
 export const INSTANT_PATTERN = `^${calendarDateSource(ANY_YEAR, ANY_LEAP_YEAR)}T${TIME_SOURCE}${UTC_OFFSET_SOURCE}$`;
