@@ -48,6 +48,8 @@ export interface FuzzCase {
   status?: number;
   /** A field the problem's `errors` must name (e.g. `query.limit`). */
   field?: string;
+  /** `time`: a hostile date, date-time or cursor (`test/api/fuzz-times.ts`). */
+  kind?: 'time';
 }
 
 interface OpenApiDocument {
@@ -225,7 +227,8 @@ export function casesFor(operation: Operation, options: FuzzOptions): FuzzCase[]
   add('a malformed escape in a query parameter name', { url: build({}, ['%zz=1']), status: 400 });
 
   for (const param of operation.parameters) {
-    const values = [...JUNK, ...outOfRange(param.schema), ...hostileTimesFor(param.schema)];
+    const times = hostileTimesFor(param.schema);
+    const values = [...JUNK, ...outOfRange(param.schema), ...times];
     for (let i = 0; i < options.randomPerField; i++) values.push(randomText(random, 40));
     const field = `${param.in === 'path' ? 'params' : 'query'}.${param.name}`;
     for (const value of values) {
@@ -234,10 +237,11 @@ export function casesFor(operation: Operation, options: FuzzOptions): FuzzCase[]
       const refused = refuses(param.schema, value);
       const encoded = encodeURIComponent(value);
       const url = param.in === 'path' ? build({ [param.name]: encoded }) : build({}, [`${param.name}=${encoded}`]);
-      add(
-        `${field} = ${JSON.stringify(value.slice(0, 40))}`,
-        refused ? { url, status: 400, field } : { url, status: refusedStatus },
-      );
+      add(`${field} = ${JSON.stringify(value.slice(0, 40))}`, {
+        url,
+        ...(refused ? { status: 400, field } : { status: refusedStatus }),
+        ...(times.includes(value) ? { kind: 'time' as const } : {}),
+      });
     }
     if (param.in === 'path') {
       for (const escape of BAD_ESCAPES)
@@ -303,12 +307,14 @@ function addBodyCases(operation: Operation, options: FuzzOptions, random: () => 
 
   for (const [property, schema] of Object.entries(operation.body?.properties ?? {})) {
     const values: unknown[] = [123, -1.5, true, null, [], {}, ['a'], { a: 1 }, 'x'.repeat(5000), ...JUNK];
-    values.push(...outOfRange(schema), ...hostileTimesFor(schema));
+    const times: unknown[] = [...hostileTimesFor(schema)];
+    values.push(...outOfRange(schema), ...times);
     for (let i = 0; i < options.randomPerField; i++) values.push(randomText(random, 40));
     for (const value of values) {
       const body = JSON.stringify({ [property]: value });
       const field = refusesJson(schema, value) ? { field: `body.${property}` } : {};
-      add(`body.${property} = ${body.slice(0, 50)}`, { url, headers: json, body, status: 400, ...field });
+      const kind = times.includes(value) ? { kind: 'time' as const } : {};
+      add(`body.${property} = ${body.slice(0, 50)}`, { url, headers: json, body, status: 400, ...field, ...kind });
     }
   }
 }
