@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import express from 'express';
 import { problemErrorHandler } from '../../api/http/error-handler';
+import { DATE_PATTERN, INSTANT_PATTERN } from '../../api/http/calendar';
 import { EARLIEST_DATE } from '../../api/http/schemas';
 import { MAX_BACKFILL_RUNS } from '../../api/schedules/backfill';
 import { MAX_BACKFILL_DAYS } from '../../api/schedules/backfill-window';
@@ -322,9 +323,26 @@ describe('metrics, OpenAPI and docs', () => {
       ['/api/v1/runs', 'businessDate'],
     ] as const) {
       const { schema } = param(path, name);
-      expect(schema).toMatchObject({ type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
+      expect(schema).toMatchObject({ type: 'string', pattern: DATE_PATTERN });
       expect(schema.description).toContain(`not before ${EARLIEST_DATE}`);
     }
+    // The pattern alone says which dates are valid: 0000-00-00 and February 29 of a common year are not.
+    const date = new RegExp(DATE_PATTERN, 'u');
+    expect(['2000-01-01', '2024-02-29', '9999-12-31'].filter((value) => date.test(value))).toHaveLength(3);
+    expect(['0000-00-00', '1999-12-31', '2026-02-29', '2026-13-01', '10000-01-01'].some((v) => date.test(v))).toBe(
+      false,
+    );
+    // Date-times: the offsets PostgreSQL takes (±15:59), years 0001–9999.
+    const from = param('/api/v1/compliance/submissions', 'from').schema;
+    expect(from).toMatchObject({ type: 'string', format: 'date-time', pattern: INSTANT_PATTERN });
+    const instant = new RegExp(INSTANT_PATTERN, 'u');
+    expect(instant.test('2026-12-06T20:03:08-15:59') && instant.test('2016-12-31T23:59:60Z')).toBe(true);
+    expect(['+16:00', '+21:23'].some((offset) => instant.test(`2026-12-06T20:03:08${offset}`))).toBe(false);
+    // Body constraints the handlers enforce: an ETL backfill names both days; a flow limit is positive.
+    const etlBody = doc.paths['/api/v1/etl/refresh/table/{table}'].post.requestBody.content['application/json'].schema;
+    expect(etlBody.dependentRequired).toEqual({ start: ['end'], end: ['start'] });
+    const configPatch = doc.components.schemas.TelemetryConfigPatch;
+    expect(configPatch.properties.maxM3PerHour).toEqual({ type: 'number', exclusiveMinimum: 0 });
     expect(param('/dashboards/metrics/calculated', 'limit').schema).toMatchObject({
       type: 'integer',
       minimum: 1,
