@@ -29,10 +29,10 @@ export const UTC_OFFSET_SOURCE = '(?:Z|[+-](?:0\\d|1[0-5]):[0-5]\\d)';
 export const MAX_OFFSET_MINUTES = 15 * 60 + 59;
 
 /**
- * `HH:MM:SS[.fraction]`. Second 60 is a leap second, read as PostgreSQL does (the next minute's :00);
- * PostgreSQL refuses a leap second with a fraction (`:60.5`), so this does too.
+ * `HH:MM:SS[.fraction]`, second 60 included: RFC 3339 allows a leap second, at 23:59:60 UTC only
+ * (`parseInstant` checks the UTC part, which needs the offset).
  */
-const TIME_SOURCE = '(?:[01]\\d|2[0-3]):[0-5]\\d:(?:[0-5]\\d(?:\\.\\d{1,9})?|60(?:\\.0{1,9})?)';
+const TIME_SOURCE = '(?:[01]\\d|2[0-3]):[0-5]\\d:(?:[0-5]\\d|60)(?:\\.\\d{1,9})?';
 
 /** RFC 3339 with an offset, years 0001–9999, every part in range. */
 export const INSTANT_PATTERN = `^${calendarDateSource(ANY_YEAR, ANY_LEAP_YEAR)}T${TIME_SOURCE}${UTC_OFFSET_SOURCE}$`;
@@ -59,8 +59,9 @@ export function parseUtcOffset(value: string): number | undefined {
 }
 
 /**
- * The instant an RFC 3339 date-time with offset names, or undefined when a part is out of range or
- * the instant falls outside 0001-01-01 … 9999-12-31 UTC. Precision is the millisecond (a JS Date).
+ * The instant an RFC 3339 date-time with offset names, or undefined when a part is out of range, a
+ * leap second is not at 23:59:60 UTC, or the instant falls outside 0001-01-01 … 9999-12-31 UTC.
+ * Precision is the millisecond (a JS Date).
  */
 export function parseInstant(value: string): Date | undefined {
   if (!INSTANT.test(value)) return undefined;
@@ -71,6 +72,10 @@ export function parseInstant(value: string): Date | undefined {
   const date = new Date(0);
   date.setUTCFullYear(Number(year), Number(month) - 1, Number(day));
   date.setUTCHours(Number(hour), Number(minute) - offset, Number(second), Number(fraction.slice(0, 3).padEnd(3, '0')));
+  // A leap second is read as the next minute's :00, as PostgreSQL reads it; handlers pass the
+  // normalized instant on, so PostgreSQL never sees the `:60` (it refuses `:60.5`).
+  const leapSecondAt = second === '60' ? new Date(date.getTime() - 1000) : undefined;
+  if (leapSecondAt && (leapSecondAt.getUTCHours() !== 23 || leapSecondAt.getUTCMinutes() !== 59)) return undefined;
   const time = date.getTime();
   if (time < Date.parse(EARLIEST_INSTANT) || time > Date.parse(LATEST_INSTANT)) return undefined;
   return date;

@@ -61,7 +61,6 @@ const REFUSED_BY_POSTGRES = [
   '2026-12-06T20:03:08-24:00',
   '2026-12-31T23:60:00Z',
   '2026-12-31T23:59:61Z',
-  '2026-12-31T23:59:60.5Z',
 ];
 
 /** Accepted by PostgreSQL, refused here: outside years 0001–9999 UTC, which JavaScript cannot write back. */
@@ -70,6 +69,9 @@ const REFUSED_HERE_ONLY = [
   '9999-12-31T23:59:59-00:01',
   '0001-01-01T00:00:00+00:01',
   '2026-12-06T20:03:08',
+  // A leap second anywhere but 23:59:60 UTC: RFC 3339 (and the OpenAPI date-time format) refuse it.
+  '2026-06-30T12:34:60Z',
+  '2026-12-31T23:59:60+01:00',
 ];
 
 describe('parseInstant', () => {
@@ -90,7 +92,14 @@ describe('parseInstant', () => {
 
   it('reads a leap second as the next minute, as PostgreSQL does', () => {
     expect(parseInstant('2026-12-31T23:59:60Z')?.toISOString()).toBe('2027-01-01T00:00:00.000Z');
-    expect(parseInstant('2026-06-30T12:34:60.000+01:00')?.toISOString()).toBe('2026-06-30T11:35:00.000Z');
+    expect(parseInstant('1998-12-31T15:59:60.123-08:00')?.toISOString()).toBe('1999-01-01T00:00:00.123Z');
+  });
+
+  it('hands PostgreSQL a leap second with a fraction normalized, which it refuses as written', async () => {
+    const instant = parseInstant('2016-12-31T23:59:60.5Z')!;
+    expect(instant.toISOString()).toBe('2017-01-01T00:00:00.500Z');
+    expect(await postgres('2016-12-31T23:59:60.5Z')).toEqual({ sqlState: expect.stringMatching(/^22/) });
+    expect(await postgres(instant.toISOString())).toEqual({ ms: instant.getTime() });
   });
 });
 
