@@ -35,6 +35,7 @@ const sma = z.strictObject({
     .refine((list) => new Set(list).size === list.length, 'must not repeat a parameter')
     .optional()
     .meta({
+      uniqueItems: true,
       description:
         'What the device reports in each call: Q (flow, l/s), VA (totalizer, m³), NF (level, m). Default all three',
     }),

@@ -54,6 +54,18 @@ export const isoInstant = z
   })
   .meta({ format: 'date-time', example: '2026-11-22T14:00:00Z' });
 
+/**
+ * Free text stored in PostgreSQL (names, descriptions, units, notes): neither `text` nor `jsonb` can
+ * hold U+0000, so a NUL is refused here, by a pattern the OpenAPI document states.
+ */
+export const plainText = ({ min = 0, max }: { min?: number; max: number }) =>
+  z
+    .string()
+    .min(min)
+    .max(max)
+    // eslint-disable-next-line no-control-regex -- the one character refused is a control character
+    .regex(/^[^\u0000]*$/, 'must not contain the NUL character (U+0000)');
+
 /** The largest id a route takes: ids are `bigint` columns, read into JavaScript numbers. */
 export const MAX_ID = Number.MAX_SAFE_INTEGER;
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { FREQUENCIES, POINT_STATUSES, POINT_TYPES, PROVIDERS } from '../../lib/telemetry/providers';
-import { decimalInteger, isoInstant } from '../http/schemas';
+import { decimalInteger, isoInstant, plainText } from '../http/schemas';
 
 /** Request and response schemas of the telemetry API; what the docs show is what is validated. */
 
@@ -25,7 +25,7 @@ const decimals = (places: number) => (value: number) =>
   Math.abs(value * 10 ** places - Math.round(value * 10 ** places)) < 1e-6;
 
 const VariableSettings = z.strictObject({
-  unit: z.string().min(1).max(20).optional(),
+  unit: plainText({ min: 1, max: 20 }).optional(),
   min: finite.optional(),
   max: finite.optional(),
   rules: z
@@ -85,7 +85,7 @@ const altitude = z
   .refine(decimals(2), 'at most 2 decimals');
 
 const pointFields = {
-  name: z.string().min(1).max(200),
+  name: plainText({ min: 1, max: 200 }),
   type: z.enum(POINT_TYPES),
   latitude,
   longitude,
@@ -172,7 +172,7 @@ export const ActivePointsSchema = z
   .meta({ id: 'TelemetryActivePoints' });
 
 export const TemplateBodySchema = z.strictObject({
-  description: z.string().max(500).default(''),
+  description: plainText({ max: 500 }).default(''),
   config: ConfigPatchSchema,
 });
 export const CreateTemplateSchema = z.strictObject({
