@@ -84,7 +84,8 @@ export const UpdateConfigSchema = z
       .optional()
       .meta({ description: 'ACTIVE also resumes a configuration BLOCKED by a configuration error' }),
   })
-  .refine((body) => Object.keys(body).length > 0, 'name at least one field to change');
+  .refine((body) => Object.keys(body).length > 0, 'name at least one field to change')
+  .meta({ minProperties: 1 });
 
 export const ConfigSchema = z
   .object({

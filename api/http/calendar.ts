@@ -28,14 +28,17 @@ const MODERN_LEAP_YEAR = '[2-9]\\d(?:0[48]|[2468][048]|[13579][26])|(?:[2468][04
 export const UTC_OFFSET_SOURCE = '(?:Z|[+-](?:0\\d|1[0-5]):[0-5]\\d)';
 export const MAX_OFFSET_MINUTES = 15 * 60 + 59;
 
+/** `HH:MM:SS[.fraction]` with a UTC offset. */
+const TIME_SOURCE = `(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d{1,9})?${UTC_OFFSET_SOURCE}`;
 /**
- * `HH:MM:SS[.fraction]`, second 60 included: RFC 3339 allows a leap second, at 23:59:60 UTC only
- * (`parseInstant` checks the UTC part, which needs the offset).
+ * A leap second: RFC 3339 allows one at 23:59:60 UTC only, which a pattern can state only when the
+ * offset is zero; so it is taken written that way, and read as the next minute's :00, as PostgreSQL
+ * reads it (handlers pass on the normalized instant: PostgreSQL refuses `:60.5` as written).
  */
-const TIME_SOURCE = '(?:[01]\\d|2[0-3]):[0-5]\\d:(?:[0-5]\\d|60)(?:\\.\\d{1,9})?';
+const LEAP_SECOND_SOURCE = '23:59:60(?:\\.\\d{1,9})?(?:Z|[+-]00:00)';
 
 /** RFC 3339 with an offset, years 0001–9999, every part in range. */
-export const INSTANT_PATTERN = `^${calendarDateSource(ANY_YEAR, ANY_LEAP_YEAR)}T${TIME_SOURCE}${UTC_OFFSET_SOURCE}$`;
+export const INSTANT_PATTERN = `^${calendarDateSource(ANY_YEAR, ANY_LEAP_YEAR)}T(?:${TIME_SOURCE}|${LEAP_SECOND_SOURCE})$`;
 /** `YYYY-MM-DD`, a calendar date from 2000-01-01 to 9999-12-31. */
 export const DATE_PATTERN = `^${calendarDateSource(MODERN_YEAR, MODERN_LEAP_YEAR)}$`;
 
@@ -60,7 +63,7 @@ export function parseUtcOffset(value: string): number | undefined {
 
 /**
  * The instant an RFC 3339 date-time with offset names, or undefined when a part is out of range, a
- * leap second is not at 23:59:60 UTC, or the instant falls outside 0001-01-01 … 9999-12-31 UTC.
+ * leap second is not written 23:59:60 UTC, or the instant falls outside 0001-01-01 … 9999-12-31 UTC.
  * Precision is the millisecond (a JS Date).
  */
 export function parseInstant(value: string): Date | undefined {
@@ -72,10 +75,6 @@ export function parseInstant(value: string): Date | undefined {
   const date = new Date(0);
   date.setUTCFullYear(Number(year), Number(month) - 1, Number(day));
   date.setUTCHours(Number(hour), Number(minute) - offset, Number(second), Number(fraction.slice(0, 3).padEnd(3, '0')));
-  // A leap second is read as the next minute's :00, as PostgreSQL reads it; handlers pass the
-  // normalized instant on, so PostgreSQL never sees the `:60` (it refuses `:60.5`).
-  const leapSecondAt = second === '60' ? new Date(date.getTime() - 1000) : undefined;
-  if (leapSecondAt && (leapSecondAt.getUTCHours() !== 23 || leapSecondAt.getUTCMinutes() !== 59)) return undefined;
   const time = date.getTime();
   if (time < Date.parse(EARLIEST_INSTANT) || time > Date.parse(LATEST_INSTANT)) return undefined;
   return date;

@@ -120,7 +120,8 @@ export const UpdatePointSchema = z
     template: pointFields.template,
     overrides: ConfigPatchSchema.optional(),
   })
-  .refine((body) => Object.keys(body).length > 0, 'name at least one field to change');
+  .refine((body) => Object.keys(body).length > 0, 'name at least one field to change')
+  .meta({ minProperties: 1 });
 
 export const PointSchema = z
   .object({

@@ -70,6 +70,7 @@ const REFUSED_HERE_ONLY = [
   '0001-01-01T00:00:00+00:01',
   '2026-12-06T20:03:08',
   // A leap second anywhere but 23:59:60 UTC: RFC 3339 (and the OpenAPI date-time format) refuse it.
+  '2026-12-31T23:59:60+00:01',
   '2026-06-30T12:34:60Z',
   '2026-12-31T23:59:60+01:00',
 ];
@@ -92,7 +93,9 @@ describe('parseInstant', () => {
 
   it('reads a leap second as the next minute, as PostgreSQL does', () => {
     expect(parseInstant('2026-12-31T23:59:60Z')?.toISOString()).toBe('2027-01-01T00:00:00.000Z');
-    expect(parseInstant('1998-12-31T15:59:60.123-08:00')?.toISOString()).toBe('1999-01-01T00:00:00.123Z');
+    expect(parseInstant('1998-12-31T23:59:60.123-00:00')?.toISOString()).toBe('1999-01-01T00:00:00.123Z');
+    // RFC 3339 has this one at 23:59:60 UTC too; the pattern cannot say so, so it is refused, as documented.
+    expect(parseInstant('1998-12-31T15:59:60-08:00')).toBeUndefined();
   });
 
   it('hands PostgreSQL a leap second with a fraction normalized, which it refuses as written', async () => {
