@@ -121,7 +121,8 @@ export const envSchema = z.object({
   /** Requests per API_RATE_LIMIT_WINDOW per API key, and per client address for requests without a valid key. */
   API_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(600),
   API_RATE_LIMIT_ANONYMOUS: z.coerce.number().int().min(1).max(1_000_000).default(120),
-  API_RATE_LIMIT_WINDOW: duration.prefault('1m'),
+  // At most a day: a window is a timer's delay, and Node's timers stop at about 24.8 days.
+  API_RATE_LIMIT_WINDOW: duration.refine((ms) => ms <= 86_400_000, 'must be at most 1d').prefault('1m'),
 
   TEMPORAL_ADDRESS: z
     .string()
