@@ -1,11 +1,12 @@
 import express from 'express';
-import { createAuth } from './http/auth';
+import { createAuth, createAuthenticator } from './http/auth';
 import { createJsonBodyParser } from './http/body';
 import type { ApiDeps } from './deps';
 import { notFoundHandler, problemErrorHandler } from './http/error-handler';
 import { FAMILY_ROUTES } from './families';
 import { createHttpMetrics } from './http/http-metrics';
 import { observeRequests } from './http/observe';
+import { createRateLimit } from './http/rate-limit';
 import { createRegistry } from './http/openapi';
 import { methodNotAllowed, type RouteKit } from './http/route';
 import { docsRoutes } from './docs/routes';
@@ -23,7 +24,8 @@ export function createApp(deps: ApiDeps): express.Express {
   const metrics = createHttpMetrics();
   registerEtlMetrics(metrics.registry, deps.db, deps.config.timeZone);
   // Without keys every protected route answers 401; `api/main.ts` refuses to start that way.
-  const requireRole = createAuth(deps.config.api.keys ?? []);
+  const authenticate = createAuthenticator(deps.config.api.keys ?? []);
+  const requireRole = createAuth(authenticate);
   const kit: RouteKit = {
     registry: createRegistry(),
     requireRole,
@@ -38,6 +40,8 @@ export function createApp(deps: ApiDeps): express.Express {
   app.set('query parser', 'simple');
 
   app.use(observeRequests(logger, metrics));
+  // Before anything else reads the request: a client over its limit costs a counter, no more.
+  app.use(createRateLimit(deps.config.api.rateLimit, authenticate));
   // Everything under /api/v1 needs a key, even a path no route has. Bodies are read by each
   // route, after its own key check (`defineRoute`), never here.
   app.use('/api/v1', (_req, res, next) => {

@@ -118,6 +118,11 @@ export const envSchema = z.object({
     .regex(/^\d+(b|kb|mb)$/)
     .default('100kb'),
   API_KEYS: apiKeys.optional(),
+  /** Requests per API_RATE_LIMIT_WINDOW per API key, and per client address for requests without a valid key. */
+  API_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  API_RATE_LIMIT_ANONYMOUS: z.coerce.number().int().min(1).max(1_000_000).default(120),
+  // At most a day: a window is a timer's delay, and Node's timers stop at about 24.8 days.
+  API_RATE_LIMIT_WINDOW: duration.refine((ms) => ms <= 86_400_000, 'must be at most 1d').prefault('1m'),
 
   TEMPORAL_ADDRESS: z
     .string()
@@ -246,6 +251,7 @@ export interface Config {
     readonly port: number;
     readonly bodyLimit: string;
     readonly keys: readonly ApiKey[] | undefined;
+    readonly rateLimit: { readonly perKey: number; readonly perAddress: number; readonly windowMs: number };
   };
   readonly temporal: {
     /** Unset means the local stack runs the dev server. */
@@ -343,7 +349,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     nodeEnv: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
     dataDir: e.DATA_DIR,
-    api: { host: e.API_HOST, port: e.API_PORT, bodyLimit: e.API_BODY_LIMIT, keys: e.API_KEYS },
+    api: {
+      host: e.API_HOST,
+      port: e.API_PORT,
+      bodyLimit: e.API_BODY_LIMIT,
+      keys: e.API_KEYS,
+      rateLimit: {
+        perKey: e.API_RATE_LIMIT,
+        perAddress: e.API_RATE_LIMIT_ANONYMOUS,
+        windowMs: e.API_RATE_LIMIT_WINDOW,
+      },
+    },
     temporal: {
       address: e.TEMPORAL_ADDRESS,
       namespace: e.TEMPORAL_NAMESPACE,

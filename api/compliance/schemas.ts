@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CONFIG_STATUSES, SOURCES, STANDARDS, WORK_KINDS } from '../../lib/compliance/config';
 import { CODIGO_OBRA_PATTERN } from '../../lib/compliance/rut';
-import { decimalInteger, isoDate, isoInstant } from '../http/schemas';
+import { decimalInteger, idInstantCursor, isoDate, isoInstant, MAX_ID } from '../http/schemas';
 import { POINT_CODE } from '../telemetry/schemas';
 
 /** Request and response schemas of the compliance API; what the docs show is what is validated. */
@@ -11,7 +11,7 @@ const IDENTIFIER = /^[A-Za-z0-9][\w.-]{0,63}$/;
 const SUBMISSION_STATUSES = ['PENDING', 'SENT', 'CONFIRMED', 'REJECTED', 'ERROR'] as const;
 
 export const ConfigIdParams = z.strictObject({
-  id: decimalInteger({ min: 1, max: Number.MAX_SAFE_INTEGER }).meta({ example: 1 }),
+  id: decimalInteger({ min: 1, max: MAX_ID }).meta({ example: 1 }),
 });
 export const SlotParams = ConfigIdParams.extend({
   slot: isoInstant.meta({
@@ -35,6 +35,7 @@ const sma = z.strictObject({
     .refine((list) => new Set(list).size === list.length, 'must not repeat a parameter')
     .optional()
     .meta({
+      uniqueItems: true,
       description:
         'What the device reports in each call: Q (flow, l/s), VA (totalizer, m³), NF (level, m). Default all three',
     }),
@@ -83,7 +84,8 @@ export const UpdateConfigSchema = z
       .optional()
       .meta({ description: 'ACTIVE also resumes a configuration BLOCKED by a configuration error' }),
   })
-  .refine((body) => Object.keys(body).length > 0, 'name at least one field to change');
+  .refine((body) => Object.keys(body).length > 0, 'name at least one field to change')
+  .meta({ minProperties: 1 });
 
 export const ConfigSchema = z
   .object({
@@ -153,16 +155,12 @@ export const SubmissionSchema = z
   .meta({ id: 'ComplianceSubmission' });
 
 export const SubmissionsQuery = z.strictObject({
-  config: decimalInteger({ min: 1, max: Number.MAX_SAFE_INTEGER }).optional(),
+  config: decimalInteger({ min: 1, max: MAX_ID }).optional(),
   status: z.enum(SUBMISSION_STATUSES).optional(),
   from: isoInstant.optional().meta({ description: 'Slots at or after, ISO 8601 with offset' }),
   to: isoInstant.optional().meta({ description: 'Slots before, ISO 8601 with offset' }),
   limit: decimalInteger({ min: 1, max: 500 }).default(100),
-  after: z
-    .string()
-    .regex(/^\d{1,16}\/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/, 'must be the `next` of the previous page')
-    .optional()
-    .meta({ description: 'Page cursor: the `next` of the previous page' }),
+  after: idInstantCursor.optional(),
 });
 export const SubmissionListSchema = z
   .object({
@@ -203,7 +201,7 @@ export const SubmitAcceptedSchema = z
 
 export const ReportsQuery = z.strictObject({
   date: isoDate('The reported day, on the regulator’s UTC−4 calendar'),
-  config: decimalInteger({ min: 1, max: Number.MAX_SAFE_INTEGER }).optional(),
+  config: decimalInteger({ min: 1, max: MAX_ID }).optional(),
 });
 export const ReportSchema = z
   .object({

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { isIsoDate } from '../../lib/etl/window';
+import { isoDate } from '../http/schemas';
 
-const date = z.string().refine(isIsoDate, 'must be a date written YYYY-MM-DD').meta({ example: '2026-11-01' });
+const date = (description: string) => isoDate(description).meta({ example: '2026-11-01' });
 
 export const TableParamsSchema = z.strictObject({
   table: z
@@ -25,9 +25,11 @@ export const RefreshTableQuerySchema = z.strictObject({
 
 export const RefreshTableBodySchema = z
   .strictObject({
-    start: date.optional().meta({ description: 'Backfill: first day of the range (incremental column)' }),
-    end: date.optional().meta({ description: 'Backfill: last day of the range, inclusive' }),
+    start: date('Backfill: first day of the range (incremental column)').optional(),
+    end: date('Backfill: last day of the range, inclusive').optional(),
   })
+  // Stated in the OpenAPI document too: a backfill names both days or neither.
+  .meta({ dependentRequired: { start: ['end'], end: ['start'] } })
   .refine((body) => (body.start === undefined) === (body.end === undefined), {
     message: 'a backfill needs both start and end',
     path: ['start'],

@@ -16,18 +16,19 @@ export type RequireRole = (role: Role) => RequestHandler;
 
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
 
+export type Authenticate = (authorization: string | undefined) => Principal | undefined;
+
 /**
- * Bearer-key authentication and role checks, as middleware factories: `requireRole('operator')`.
- * Keys are compared as SHA-256 digests (equal lengths, so `timingSafeEqual` applies) and every
- * key is compared, so the time taken says nothing about which key, or how much of one, matched.
+ * Who an `Authorization: Bearer <key>` header names, if anyone. Keys are compared as SHA-256
+ * digests (equal lengths, so `timingSafeEqual` applies) and every key is compared, so the time
+ * taken says nothing about which key, or how much of one, matched.
  */
-export function createAuth(keys: readonly ApiKey[]): RequireRole {
+export function createAuthenticator(keys: readonly ApiKey[]): Authenticate {
   const known = keys.map((key) => ({
     principal: { name: key.name, role: key.role },
     digest: digest(key.secret.reveal()),
   }));
-
-  function authenticate(header: string | undefined): Principal | undefined {
+  return (header) => {
     const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header ?? '');
     if (!match?.[1]) return undefined;
     const presented = digest(match[1]);
@@ -36,8 +37,11 @@ export function createAuth(keys: readonly ApiKey[]): RequireRole {
       if (timingSafeEqual(presented, key.digest)) found = key.principal;
     }
     return found;
-  }
+  };
+}
 
+/** Bearer-key authentication and role checks, as middleware factories: `requireRole('operator')`. */
+export function createAuth(authenticate: Authenticate): RequireRole {
   return (role) => (req, res, next) => {
     const principal = (res.locals.principal as Principal | undefined) ?? authenticate(req.headers.authorization);
     if (!principal) {

@@ -2,8 +2,9 @@ import { STATUS_CODES } from 'node:http';
 import { ScheduleNotFoundError, isGrpcServiceError } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { DatabaseError } from 'pg';
 import type { Logger } from '../../lib/logger';
-import { HttpProblem, notFound, sendProblem } from './problem';
+import { badRequest, HttpProblem, notFound, sendProblem } from './problem';
 
 /** gRPC codes meaning "Temporal did not answer": UNAVAILABLE, DEADLINE_EXCEEDED. */
 const UNREACHABLE_CODES = new Set([14, 4]);
@@ -17,6 +18,13 @@ export function problemErrorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     const problem = toProblem(error);
+    if (isDataException(error)) {
+      // The validators should have refused the value: log the gap, answer what it is, a bad value.
+      logger.warn(
+        { sqlState: error.code, message: error.message, requestId: res.locals.requestId, route: res.locals.route },
+        'a request value reached the database and was refused',
+      );
+    }
     if (problem) {
       sendProblem(req, res, problem);
       return;
@@ -47,7 +55,23 @@ function toProblem(error: unknown): HttpProblem | undefined {
       headers: { 'Retry-After': '5' },
     });
   }
+  if (isDataException(error)) {
+    return badRequest(
+      'A value of the request is out of the range the database accepts (a date, time, offset or number)',
+    );
+  }
   return clientError(error);
+}
+
+/**
+ * SQLSTATE class 22, data exceptions (22008 datetime field overflow, 22009 invalid time zone
+ * displacement, 22003 numeric value out of range, 22P02 invalid text representation, …): a value
+ * PostgreSQL refused. Every value a request carries is validated first; this is the last line of
+ * defence, so that one a validator missed is still the client's 400, never a 500. Its message,
+ * which quotes the value and the statement's types, is logged, not shown.
+ */
+function isDataException(error: unknown): error is DatabaseError & { code: string } {
+  return error instanceof DatabaseError && typeof error.code === 'string' && error.code.startsWith('22');
 }
 
 /**

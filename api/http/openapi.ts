@@ -28,7 +28,9 @@ export function generateDocument(registry: OpenAPIRegistry): OpenApiDocument {
       description:
         'Find, inspect and cancel pipeline runs; list, pause, trigger and backfill schedules. ' +
         'Errors are RFC 9457 problem details. Integers in queries and paths are plain decimal digits; ' +
-        `dates are YYYY-MM-DD and not before ${EARLIEST_DATE}.`,
+        `dates are YYYY-MM-DD and not before ${EARLIEST_DATE}; date-times are RFC 3339 with Z or an offset of ` +
+        'at most ±15:59, in years 0001–9999 UTC. Requests are rate-limited per API key (per address without ' +
+        'one): over the limit, 429 with Retry-After.',
     },
   });
 }

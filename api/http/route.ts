@@ -164,6 +164,9 @@ function registerPath(registry: OpenAPIRegistry, spec: RouteSpec<StrictObject, S
   if (spec.role !== 'public') responses['401'] ??= problemResponse('Missing or unknown API key');
   if (spec.role === 'operator')
     responses['403'] ??= problemResponse('The key is a viewer; this action needs an operator');
+  responses['429'] ??= problemResponse(
+    'Over the rate limit of this key (or address, without a key); see `Retry-After`',
+  );
 
   registry.registerPath({
     method: spec.method,

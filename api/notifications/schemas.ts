@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CHANNELS } from '../../lib/notifications/messages';
-import { decimalInteger } from '../http/schemas';
+import { decimalInteger, plainText } from '../http/schemas';
 
 const REFERENCE = /^[A-Za-z0-9][\w.-]{0,127}$/;
 
@@ -14,7 +14,7 @@ export const SubscriptionParams = z.strictObject({
 });
 
 export const CreateUserSchema = z.strictObject({
-  name: z.string().min(1).max(200),
+  name: plainText({ min: 1, max: 200 }),
   email: z
     .string()
     .regex(/^[^\s@<>]+@[^\s@<>]+$/, 'must be an email address')

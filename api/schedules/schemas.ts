@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EARLIEST_DATE, isoInstant } from '../http/schemas';
+import { EARLIEST_DATE, isoDate, isoInstant } from '../http/schemas';
 import { MAX_BACKFILL_DAYS } from './backfill-window';
 
 export const ScheduleIdParamsSchema = z.strictObject({
@@ -11,7 +11,7 @@ export const ScheduleNoteBodySchema = z.strictObject({
 });
 
 const instantOrDate = (description: string) =>
-  z.union([isoInstant, z.iso.date()]).meta({
+  z.union([isoInstant, isoDate(description)]).meta({
     description: `${description}: an ISO instant with offset, or a date YYYY-MM-DD (midnight in PIPELINES_TZ)`,
     example: '2026-11-01',
   });

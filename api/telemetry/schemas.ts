@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { FREQUENCIES, POINT_STATUSES, POINT_TYPES, PROVIDERS } from '../../lib/telemetry/providers';
-import { decimalInteger, isoInstant } from '../http/schemas';
+import { decimalInteger, isoInstant, plainText } from '../http/schemas';
 
 /** Request and response schemas of the telemetry API; what the docs show is what is validated. */
 
@@ -17,14 +17,15 @@ export const FrequencyParams = z.strictObject({
   frequency: z.enum(FREQUENCIES.map(String) as ['1', '5', '60']).meta({ description: 'Minutes: 1, 5 or 60' }),
 });
 
-const finite = z.number().refine(Number.isFinite, 'must be a finite number');
-const nonNegative = finite.refine((v) => v >= 0, 'must not be negative');
-const positive = finite.refine((v) => v > 0, 'must be positive');
+// Bounds as checks, not refinements, so the OpenAPI document states them (zod numbers are finite).
+const finite = z.number();
+const nonNegative = z.number().min(0, 'must not be negative');
+const positive = z.number().gt(0, 'must be positive');
 const decimals = (places: number) => (value: number) =>
   Math.abs(value * 10 ** places - Math.round(value * 10 ** places)) < 1e-6;
 
 const VariableSettings = z.strictObject({
-  unit: z.string().min(1).max(20).optional(),
+  unit: plainText({ min: 1, max: 20 }).optional(),
   min: finite.optional(),
   max: finite.optional(),
   rules: z
@@ -65,20 +66,26 @@ export const ConfigPatchSchema = z
     description: 'Deep-merged over the template (and the template over the defaults)',
   });
 
-const latitude = finite
-  .refine((v) => v >= -90 && v <= 90, 'must be from -90 to 90')
+const latitude = z
+  .number()
+  .min(-90, 'must be from -90 to 90')
+  .max(90, 'must be from -90 to 90')
   .refine(decimals(8), 'at most 8 decimals')
   .meta({ example: -33.45 });
-const longitude = finite
-  .refine((v) => v >= -180 && v <= 180, 'must be from -180 to 180')
+const longitude = z
+  .number()
+  .min(-180, 'must be from -180 to 180')
+  .max(180, 'must be from -180 to 180')
   .refine(decimals(8), 'at most 8 decimals')
   .meta({ example: -70.66 });
-const altitude = finite
-  .refine((v) => v >= -500 && v <= 9000, 'must be from -500 to 9000 m')
+const altitude = z
+  .number()
+  .min(-500, 'must be from -500 to 9000 m')
+  .max(9000, 'must be from -500 to 9000 m')
   .refine(decimals(2), 'at most 2 decimals');
 
 const pointFields = {
-  name: z.string().min(1).max(200),
+  name: plainText({ min: 1, max: 200 }),
   type: z.enum(POINT_TYPES),
   latitude,
   longitude,
@@ -113,7 +120,8 @@ export const UpdatePointSchema = z
     template: pointFields.template,
     overrides: ConfigPatchSchema.optional(),
   })
-  .refine((body) => Object.keys(body).length > 0, 'name at least one field to change');
+  .refine((body) => Object.keys(body).length > 0, 'name at least one field to change')
+  .meta({ minProperties: 1 });
 
 export const PointSchema = z
   .object({
@@ -165,7 +173,7 @@ export const ActivePointsSchema = z
   .meta({ id: 'TelemetryActivePoints' });
 
 export const TemplateBodySchema = z.strictObject({
-  description: z.string().max(500).default(''),
+  description: plainText({ max: 500 }).default(''),
   config: ConfigPatchSchema,
 });
 export const CreateTemplateSchema = z.strictObject({

@@ -4,6 +4,8 @@
  * deterministic: the same document and seed give the same cases.
  */
 
+import { hostileTimesFor } from './fuzz-times';
+
 export interface JsonSchema {
   type?: string;
   enum?: unknown[];
@@ -15,6 +17,7 @@ export interface JsonSchema {
   maxLength?: number;
   properties?: Record<string, JsonSchema>;
   anyOf?: JsonSchema[];
+  example?: unknown;
 }
 
 export interface Operation {
@@ -45,6 +48,8 @@ export interface FuzzCase {
   status?: number;
   /** A field the problem's `errors` must name (e.g. `query.limit`). */
   field?: string;
+  /** `time`: a hostile date, date-time or cursor (`test/api/fuzz-times.ts`). */
+  kind?: 'time';
 }
 
 interface OpenApiDocument {
@@ -120,6 +125,10 @@ const JUNK = [
   '-1',
   '0',
   '9'.repeat(40),
+  // Just past PostgreSQL's integer, JavaScript's safe integer and PostgreSQL's bigint.
+  '2147483648',
+  '9007199254740993',
+  '9223372036854775808',
   'x'.repeat(8000),
   "' OR 1=1 --",
   '../../etc/passwd',
@@ -218,7 +227,8 @@ export function casesFor(operation: Operation, options: FuzzOptions): FuzzCase[]
   add('a malformed escape in a query parameter name', { url: build({}, ['%zz=1']), status: 400 });
 
   for (const param of operation.parameters) {
-    const values = [...JUNK, ...outOfRange(param.schema)];
+    const times = hostileTimesFor(param.schema);
+    const values = [...JUNK, ...outOfRange(param.schema), ...times];
     for (let i = 0; i < options.randomPerField; i++) values.push(randomText(random, 40));
     const field = `${param.in === 'path' ? 'params' : 'query'}.${param.name}`;
     for (const value of values) {
@@ -227,10 +237,11 @@ export function casesFor(operation: Operation, options: FuzzOptions): FuzzCase[]
       const refused = refuses(param.schema, value);
       const encoded = encodeURIComponent(value);
       const url = param.in === 'path' ? build({ [param.name]: encoded }) : build({}, [`${param.name}=${encoded}`]);
-      add(
-        `${field} = ${JSON.stringify(value.slice(0, 40))}`,
-        refused ? { url, status: 400, field } : { url, status: refusedStatus },
-      );
+      add(`${field} = ${JSON.stringify(value.slice(0, 40))}`, {
+        url,
+        ...(refused ? { status: 400, field } : { status: refusedStatus }),
+        ...(times.includes(value) ? { kind: 'time' as const } : {}),
+      });
     }
     if (param.in === 'path') {
       for (const escape of BAD_ESCAPES)
@@ -296,12 +307,14 @@ function addBodyCases(operation: Operation, options: FuzzOptions, random: () => 
 
   for (const [property, schema] of Object.entries(operation.body?.properties ?? {})) {
     const values: unknown[] = [123, -1.5, true, null, [], {}, ['a'], { a: 1 }, 'x'.repeat(5000), ...JUNK];
-    values.push(...outOfRange(schema));
+    const times: unknown[] = [...hostileTimesFor(schema)];
+    values.push(...outOfRange(schema), ...times);
     for (let i = 0; i < options.randomPerField; i++) values.push(randomText(random, 40));
     for (const value of values) {
       const body = JSON.stringify({ [property]: value });
       const field = refusesJson(schema, value) ? { field: `body.${property}` } : {};
-      add(`body.${property} = ${body.slice(0, 50)}`, { url, headers: json, body, status: 400, ...field });
+      const kind = times.includes(value) ? { kind: 'time' as const } : {};
+      add(`body.${property} = ${body.slice(0, 50)}`, { url, headers: json, body, status: 400, ...field, ...kind });
     }
   }
 }

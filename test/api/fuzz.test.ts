@@ -1,7 +1,7 @@
 import { createTestContext, TEST_KEYS, type TestContext } from '../harness/context';
 import { startTestApi, type TestApi } from './api-client';
 import { ISOLATED_NAMESPACE } from '../harness/env';
-import { casesFor, operationsOf, type FuzzCase, type Key, type Operation } from './fuzz-cases';
+import { casesFor, operationsOf, seededRandom, type FuzzCase, type Key, type Operation } from './fuzz-cases';
 
 /**
  * Hostile requests to every operation of the real app's `/openapi.json` (test/api/fuzz-cases.ts):
@@ -14,6 +14,8 @@ import { casesFor, operationsOf, type FuzzCase, type Key, type Operation } from 
 const SEED = 20261122;
 const MAX_CASES = 10_000;
 const DEADLINE_MS = 30_000;
+const MIN_CASES = 500;
+const MIN_TIME_CASES = 300;
 const CONCURRENCY = 8;
 const PROBLEM_JSON = /^application\/problem\+json/;
 
@@ -29,7 +31,13 @@ let api: TestApi;
 beforeAll(async () => {
   // Its valid requests start real workflows (a poll cycle, a compliance sender's wake) on the real
   // task queues: in their own namespace, no other test file's worker runs them against its database.
-  ctx = await createTestContext({ TEMPORAL_NAMESPACE: ISOLATED_NAMESPACE });
+  // It runs under the rate limiter, with limits above its own volume (test/api/rate-limit.test.ts
+  // tests the limits themselves).
+  ctx = await createTestContext({
+    TEMPORAL_NAMESPACE: ISOLATED_NAMESPACE,
+    API_RATE_LIMIT: '1000000',
+    API_RATE_LIMIT_ANONYMOUS: '1000000',
+  });
   api = await startTestApi(ctx);
 });
 afterAll(async () => {
@@ -105,25 +113,60 @@ describe('fuzzing every operation of /openapi.json', () => {
     expect(cases.length).toBeLessThanOrEqual(MAX_CASES);
   });
 
-  it(
-    'answers every hostile request with a 4xx problem (or a read), never a 5xx, and accepts no action',
-    async () => {
+  // Bounded in time, not in speed: each set of cases goes round-robin over the operations, so
+  // whatever prefix a busy machine gets through before the deadline covers every operation alike,
+  // and the assertions are on the cases that ran. The hostile dates, date-times and cursors have
+  // their own run: they are the class of values that reached PostgreSQL and got 500s.
+  it.each([
+    ['every hostile request', (fuzz: FuzzCase) => fuzz.kind === undefined, MIN_CASES],
+    ['every hostile date, date-time, offset and cursor', (fuzz: FuzzCase) => fuzz.kind === 'time', MIN_TIME_CASES],
+  ])(
+    'answers %s with a 4xx problem (or a read), never a 5xx, and accepts no action',
+    async (name, pick, floor) => {
+      const ordered = interleaveByOperation(cases.filter(pick));
       const deadline = Date.now() + DEADLINE_MS;
       const failures: Failure[] = [];
       let next = 0;
       let sent = 0;
       const lane = async () => {
-        while (next < cases.length && Date.now() < deadline) {
-          const fuzz = cases[next++]!;
+        while (next < ordered.length && Date.now() < deadline) {
+          const fuzz = ordered[next++]!;
           failures.push(...(await send(fuzz)));
           sent++;
         }
       };
       await Promise.all(Array.from({ length: CONCURRENCY }, lane));
+      console.info(`fuzz, ${name}: ${sent} of ${ordered.length} cases ran, ${failures.length} failed`);
       expect(failures.slice(0, 30)).toEqual([]);
-      // Bounded in time: every case ran before the deadline.
-      expect(sent).toBe(cases.length);
+      // A floor any machine reaches in the deadline (a 2-core one at load 14 ran 1,660 of the
+      // first set), so a run that stalled early is not taken for a pass.
+      expect(sent).toBeGreaterThanOrEqual(Math.min(ordered.length, floor));
     },
     DEADLINE_MS + 15_000,
   );
 });
+
+/**
+ * Every operation's cases in a seeded shuffle, dealt round-robin: every operation's first case, then
+ * every operation's second, and so on. A prefix is then a sample of every operation's cases, not
+ * every operation's first kinds of case.
+ */
+function interleaveByOperation(all: FuzzCase[]): FuzzCase[] {
+  const random = seededRandom(SEED);
+  const byOperation = new Map<string, FuzzCase[]>();
+  for (const fuzz of all) byOperation.set(fuzz.operation, [...(byOperation.get(fuzz.operation) ?? []), fuzz]);
+  const queues = [...byOperation.values()].map((queue) => shuffle(queue, random));
+  const longest = Math.max(0, ...queues.map((queue) => queue.length));
+  return Array.from({ length: longest }, (_, i) =>
+    queues.flatMap((queue) => (i < queue.length ? [queue[i]!] : [])),
+  ).flat();
+}
+
+function shuffle<T>(items: T[], random: () => number): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j]!, copy[i]!];
+  }
+  return copy;
+}

@@ -59,6 +59,15 @@ describe('loadConfig', () => {
     ).toEqual(['API_PORT', 'CV_BASE_URL', 'DATABASE_URL', 'PIPELINES_TZ', 'TEMPORAL_ADDRESS', 'WORKER_TASK_QUEUES']);
   });
 
+  it('reads the rate limits, with generous defaults, and names a bad one', () => {
+    expect(loadConfig({}).api.rateLimit).toEqual({ perKey: 600, perAddress: 120, windowMs: 60_000 });
+    const set = { API_RATE_LIMIT: '5', API_RATE_LIMIT_ANONYMOUS: '3', API_RATE_LIMIT_WINDOW: '2s' };
+    expect(loadConfig(set).api.rateLimit).toEqual({ perKey: 5, perAddress: 3, windowMs: 2000 });
+    expect(problemsOf({ API_RATE_LIMIT: '0', API_RATE_LIMIT_ANONYMOUS: 'lots', API_RATE_LIMIT_WINDOW: '30d' })).toEqual(
+      ['API_RATE_LIMIT', 'API_RATE_LIMIT_ANONYMOUS', 'API_RATE_LIMIT_WINDOW'],
+    );
+  });
+
   it('parses API keys and rejects malformed ones', () => {
     const config = loadConfig({ API_KEYS: 'ops:operator:aaaaaaaaaaaaaaaa, ro:viewer:b:bbbbbbbbbbbbbbbb' });
     expect(config.api.keys?.map(({ name, role, secret }) => [name, role, secret.reveal()])).toEqual([
