@@ -370,24 +370,39 @@ describe('metrics, OpenAPI and docs', () => {
 });
 
 describe('npm run api', () => {
-  let child: ChildProcessByStdio<null, null, Readable> | undefined;
-  // Only if jest's bound ran out while it was still loading.
-  afterAll(() => child?.kill('SIGKILL'));
+  const children: ChildProcessByStdio<null, null, Readable>[] = [];
+  // Only if jest's bound ran out while one was still loading.
+  afterAll(() => children.forEach((child) => child.kill('SIGKILL')));
+
+  // Run as `npm run api` runs it, and wait for it to exit however long loading takes on a busy
+  // machine: the assertion is on how it ends, never on how fast (jest's timeout is the only bound).
+  async function runApi(env: NodeJS.ProcessEnv): Promise<{ status: number | null; stderr: string }> {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.resolve(__dirname, '../../api/main.ts')], {
+      cwd: path.resolve(__dirname, '../..'),
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    children.push(child);
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const [status] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
+    return { status, stderr };
+  }
 
   it(
     'refuses to start without API_KEYS, naming the variable',
     async () => {
-      // Run as `npm run api` runs it, and wait for it to exit however long loading takes on a busy
-      // machine: the assertion is on how it ends, never on how fast (jest's timeout is the only bound).
-      child = spawn(process.execPath, ['--import', 'tsx', path.resolve(__dirname, '../../api/main.ts')], {
-        cwd: path.resolve(__dirname, '../..'),
-        env: { PATH: process.env.PATH, HOME: process.env.HOME },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
-      let stderr = '';
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-      const [status] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
-      expect({ status, stderr }).toEqual({ status: 2, stderr: expect.stringContaining('API_KEYS') });
+      expect(await runApi({})).toEqual({ status: 2, stderr: expect.stringContaining('API_KEYS') });
+    },
+    5 * 60_000,
+  );
+
+  it(
+    'refuses to start without DATABASE_URL in one line naming it, not a stack trace',
+    async () => {
+      const { status, stderr } = await runApi({ API_KEYS: 'ops:operator:0123456789abcdefgh' });
+      expect(status).toBe(2);
+      expect(stderr.trim().split('\n')).toEqual([expect.stringContaining('DATABASE_URL')]);
     },
     5 * 60_000,
   );
