@@ -1,23 +1,20 @@
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { migrate } from '../../lib/migrate';
-import { SEARCH_ATTRIBUTE_KEYS } from '../../lib/search-attributes';
 import { ensureSearchAttributes } from '../../lib/temporal';
 import { Secret } from '../../lib/secret';
 import { dropDatabase, ensureDatabase } from '../../local/databases';
 import { runLocalPostgres } from '../../local/postgres';
 import { ensureTool } from '../../local/tools';
 import { startBigQueryEmulator } from '../../local/bigquery-emulator';
-import { DEV_SERVER_DYNAMIC_CONFIG } from '../../local/temporal-server';
 import { HARNESS_ENV, ISOLATED_NAMESPACE } from './env';
 import { freePort } from './ports';
+import { startTestTemporal, waitForNamespace } from './temporal-server';
 import { withDatabase } from '../../lib/db';
 
 /**
@@ -72,31 +69,14 @@ export default async function globalSetup(): Promise<void> {
 
   let temporalAddress = process.env.TEMPORAL_ADDRESS;
   if (!temporalAddress) {
-    const temporalBinary = await temporalBinaryPromise;
-    // A fresh port per attempt: a server that missed the deadline may still take its port.
-    let port = 0;
-    const start = async () => {
-      port = await freePort();
-      return TestWorkflowEnvironment.createLocal({
-        server: {
-          executable: { type: 'existing-path', path: temporalBinary! },
-          ip: '127.0.0.1',
-          port,
-          searchAttributes: [...SEARCH_ATTRIBUTE_KEYS],
-          log: { format: 'json', level: 'error' },
-          // A second namespace for the fuzz test: the workflows its hostile requests start (on the real
-          // task queues) never reach another test file's workers.
-          extraArgs: [...DEV_SERVER_DYNAMIC_CONFIG, '--namespace', ISOLATED_NAMESPACE],
-        },
-      });
-    };
-    // The SDK gives the dev server 5 s to listen, which a loaded 2-core machine can miss: try again.
-    const env = await start().catch((error: unknown) => {
-      log(`Temporal dev server did not start (${(error as Error).message}); retrying once`);
-      return start();
-    });
-    stops.push(() => env.teardown());
-    temporalAddress = `127.0.0.1:${port}`;
+    // A second namespace for the fuzz test: the workflows its hostile requests start (on the real
+    // task queues) never reach another test file's workers.
+    const temporal = await startTestTemporal((await temporalBinaryPromise)!, path.join(scratch, 'logs'), [
+      'default',
+      ISOLATED_NAMESPACE,
+    ]);
+    stops.push(() => temporal.server.stop());
+    temporalAddress = temporal.address;
   } else await ensureIsolatedNamespace(temporalAddress);
 
   const bundlePath = path.join(scratch, 'workflow-bundle.js');
@@ -119,20 +99,8 @@ async function ensureIsolatedNamespace(address: string): Promise<void> {
         workflowExecutionRetentionPeriod: msToTs('1 day'),
       }),
     );
-    // A new namespace reaches the frontend's cache within seconds: wait until a read finds it.
-    const client = new Client({ connection, namespace: ISOLATED_NAMESPACE });
-    for (let deadline = Date.now() + 60_000; ; await sleep(500)) {
-      const error = await client.workflow
-        .getHandle('namespace-probe')
-        .describe()
-        .then(
-          () => undefined,
-          (e: unknown) => e,
-        );
-      if (error instanceof WorkflowNotFoundError) break;
-      if (Date.now() > deadline) throw new Error(`namespace ${ISOLATED_NAMESPACE} is not usable: ${String(error)}`);
-    }
-    await ensureSearchAttributes(client);
+    await waitForNamespace(address, ISOLATED_NAMESPACE);
+    await ensureSearchAttributes(new Client({ connection, namespace: ISOLATED_NAMESPACE }));
   } finally {
     await connection.close();
   }
