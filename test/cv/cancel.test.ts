@@ -44,7 +44,7 @@ const runToCompletion = (name: string) => withPipeline(name, (handle) => handle.
 describe('cancelling cvPipeline', () => {
   it('mid-load: the ingest stops, every committed page is in the checkpoint, and the next run completes the load', async () => {
     await withPipeline('ingest', async (handle) => {
-      const deadline = Date.now() + 30_000;
+      const deadline = Date.now() + 60_000;
       while ((await storedCount()) < 500) {
         if (Date.now() > deadline) throw new Error('the load made no progress');
         await sleep(50);
