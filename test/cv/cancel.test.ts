@@ -73,7 +73,7 @@ describe('cancelling cvPipeline', () => {
     expect(result.ingest.resumed).toBe(true);
     expect(await storedSnapshot(ctx)).toEqual(expectedSnapshot(ctx.sim));
     expect((await ingestState(ctx)).segmentTop).toBeNull();
-  }, 90_000);
+  });
 
   it('mid-merge: the merge transaction rolls back, its watermark stays, and the next run merges it once', async () => {
     ctx.sim.setFaults({});
@@ -104,7 +104,7 @@ describe('cancelling cvPipeline', () => {
     expect(await merged()).toBe(
       await count('SELECT count(*) AS n FROM cv_events WHERE action_id = $1', [targetActionId]),
     );
-  }, 90_000);
+  });
 
   it('in the rollups: they roll back with the days still marked, and the next run computes them', async () => {
     ctx.sim.addEvents(400);
@@ -130,5 +130,5 @@ describe('cancelling cvPipeline', () => {
     expect(result.rollups.days).toBeGreaterThan(0);
     expect(await count('SELECT count(*) AS n FROM cv_ott_dirty_days')).toBe(0);
     expect(await rollups()).toBeGreaterThanOrEqual(before.rows.length);
-  }, 90_000);
+  });
 });

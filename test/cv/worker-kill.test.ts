@@ -152,5 +152,5 @@ describe('the CV ingest with its worker SIGKILLed', () => {
       'SELECT count(*) AS n FROM cv_events e WHERE e.action_id = 8 AND NOT EXISTS (SELECT 1 FROM cv_merged_ott m WHERE m.record_id = e.record_id)',
     );
     expect(missing.rows[0]!.n).toBe(0n);
-  }, 90_000);
+  });
 });

@@ -72,5 +72,5 @@ describe('the database going down in the middle of a metrics batch', () => {
       expect(clean.metrics).toEqual(result.metrics);
       expect(await metricsSnapshot(ctx.db)).toEqual(afterOutage);
     });
-  }, 90_000);
+  });
 });
