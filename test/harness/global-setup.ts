@@ -12,7 +12,7 @@ import { dropDatabase, ensureDatabase } from '../../local/databases';
 import { runLocalPostgres } from '../../local/postgres';
 import { ensureTool } from '../../local/tools';
 import { startBigQueryEmulator } from '../../local/bigquery-emulator';
-import { HARNESS_ENV, ISOLATED_NAMESPACE } from './env';
+import { DECLARED_SCHEDULES_NAMESPACE, HARNESS_ENV, ISOLATED_NAMESPACE } from './env';
 import { freePort } from './ports';
 import { startTestTemporal, waitForNamespace } from './temporal-server';
 import { withDatabase } from '../../lib/db';
@@ -69,15 +69,15 @@ export default async function globalSetup(): Promise<void> {
 
   let temporalAddress = process.env.TEMPORAL_ADDRESS;
   if (!temporalAddress) {
-    // A second namespace for the fuzz test: the workflows its hostile requests start (on the real
-    // task queues) never reach another test file's workers.
+    // A namespace for the fuzz test: the workflows its hostile requests start (on the real task queues)
+    // never reach another test file's workers; and one for the declared schedules (env.ts).
     const temporal = await startTestTemporal((await temporalBinaryPromise)!, path.join(scratch, 'logs'), [
       'default',
-      ISOLATED_NAMESPACE,
+      ...TEST_NAMESPACES,
     ]);
     stops.push(() => temporal.server.stop());
     temporalAddress = temporal.address;
-  } else await ensureIsolatedNamespace(temporalAddress);
+  } else for (const namespace of TEST_NAMESPACES) await ensureTestNamespace(temporalAddress, namespace);
 
   const bundlePath = path.join(scratch, 'workflow-bundle.js');
   await writeFile(bundlePath, (await bundle).code);
@@ -89,18 +89,20 @@ export default async function globalSetup(): Promise<void> {
   process.env[HARNESS_ENV.bigqueryEndpoint] = await emulatorPromise;
 }
 
-/** On a Temporal server this run did not start: the fuzz test's namespace, with the search attributes. */
-async function ensureIsolatedNamespace(address: string): Promise<void> {
+const TEST_NAMESPACES = [ISOLATED_NAMESPACE, DECLARED_SCHEDULES_NAMESPACE];
+
+/** On a Temporal server this run did not start: one of the tests' own namespaces, with the search attributes. */
+async function ensureTestNamespace(address: string, namespace: string): Promise<void> {
   const connection = await Connection.connect({ address });
   try {
-    await connection.workflowService.describeNamespace({ namespace: ISOLATED_NAMESPACE }).catch(() =>
+    await connection.workflowService.describeNamespace({ namespace }).catch(() =>
       connection.workflowService.registerNamespace({
-        namespace: ISOLATED_NAMESPACE,
+        namespace,
         workflowExecutionRetentionPeriod: msToTs('1 day'),
       }),
     );
-    await waitForNamespace(address, ISOLATED_NAMESPACE);
-    await ensureSearchAttributes(new Client({ connection, namespace: ISOLATED_NAMESPACE }));
+    await waitForNamespace(address, namespace);
+    await ensureSearchAttributes(new Client({ connection, namespace }));
   } finally {
     await connection.close();
   }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { PIPELINE, TRIGGERED_BY } from '../../lib/search-attributes';
 import { createTestContext, type TestContext } from '../harness/context';
-import { harnessValue } from '../harness/env';
+import { DECLARED_SCHEDULES_NAMESPACE, harnessValue } from '../harness/env';
 import { freePort } from '../harness/ports';
 
 /**
@@ -22,7 +22,8 @@ let ctx: TestContext;
 let worker: ChildProcess | undefined;
 
 beforeAll(async () => {
-  ctx = await createTestContext();
+  // workers/main.ts applies every declared schedule: in a namespace of its own (env.ts).
+  ctx = await createTestContext({ TEMPORAL_NAMESPACE: DECLARED_SCHEDULES_NAMESPACE });
   await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/bundle-workflows.ts', bundlePath], {
     cwd: root,
   });
@@ -43,6 +44,7 @@ it('serves its task queues from the prebuilt bundle and stops cleanly on SIGTERM
       NODE_ENV: 'production',
       DATABASE_URL: ctx.databaseUrl.reveal(),
       TEMPORAL_ADDRESS: harnessValue('temporalAddress'),
+      TEMPORAL_NAMESPACE: DECLARED_SCHEDULES_NAMESPACE,
       WORKER_TASK_QUEUES: 'platform',
       WORKER_METRICS_ADDRESS: `127.0.0.1:${metricsPort}`,
       WORKFLOW_BUNDLE_PATH: bundlePath,
