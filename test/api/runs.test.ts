@@ -186,7 +186,7 @@ describe('a failed run', () => {
         const items = (await api.get(`/api/v1/runs?target=${target}&status=Failed`, TEST_KEYS.viewer)).json.items;
         return items.length > 0 ? items : undefined;
       },
-      10_000,
+      60_000,
       'the failed run to be visible',
     );
     expect(listed).toEqual([
