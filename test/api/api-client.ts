@@ -75,10 +75,13 @@ export async function startTestApi(ctx: TestContext, overrides: Partial<ApiDeps>
   };
 }
 
-/** Polls `probe` until it returns a value (visibility and schedules are eventually consistent). */
+/**
+ * Polls `probe` until it returns a value (visibility and schedules are eventually consistent). The
+ * bound keeps a failing test from hanging; a loaded machine can take many seconds, so keep it generous.
+ */
 export async function eventually<T>(
   probe: () => Promise<T | undefined>,
-  timeoutMs = 10_000,
+  timeoutMs = 60_000,
   label = 'condition',
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -56,7 +56,7 @@ describe('GET /api/v1/runs', () => {
         expect(response.status).toBe(200);
         return response.json.items.length > 0 ? response.json : undefined;
       },
-      10_000,
+      60_000,
       'the run to be visible',
     );
 
@@ -123,7 +123,8 @@ describe('GET /api/v1/runs/:workflowId', () => {
       const drill = await ctx.client.workflow.start('drillSteps', {
         taskQueue: drillQueue,
         workflowId: unique('api-runs/drill'),
-        args: [{ runKey: unique('drill'), steps: 1, stepMillis: 4_000 }],
+        // Longer than any wait for its first heartbeat, so it is still running when seen; terminated below.
+        args: [{ runKey: unique('drill'), steps: 1, stepMillis: 30_000 }],
       });
       started.push(drill);
       const activity = await eventually(
@@ -132,7 +133,7 @@ describe('GET /api/v1/runs/:workflowId', () => {
           const pending = response.json.pendingActivities[0];
           return pending?.heartbeatDetails ? pending : undefined;
         },
-        8_000,
+        60_000,
         'a heartbeat',
       );
       expect(activity).toMatchObject({
@@ -185,7 +186,7 @@ describe('a failed run', () => {
         const items = (await api.get(`/api/v1/runs?target=${target}&status=Failed`, TEST_KEYS.viewer)).json.items;
         return items.length > 0 ? items : undefined;
       },
-      10_000,
+      60_000,
       'the failed run to be visible',
     );
     expect(listed).toEqual([

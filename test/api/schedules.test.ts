@@ -171,7 +171,7 @@ describe('POST /api/v1/schedules/:id/trigger', () => {
           for await (const info of ctx.client.workflow.list({ query })) return info;
           return undefined;
         },
-        10_000,
+        60_000,
         'the triggered run in visibility',
       );
       const second = await api.post(schedulePath(declaration.id, '/trigger'));
@@ -229,7 +229,7 @@ describe('POST /api/v1/schedules/:id/backfill', () => {
           (a) => a.scheduledAt === fired.toISOString(),
         );
       },
-      10_000,
+      60_000,
       'the backfilled action',
     );
     expect(action).toMatchObject({ workflowId: expect.stringContaining(declaration.workflowIdPrefix) });
@@ -294,7 +294,7 @@ const settledHealth = (target: TestApi) =>
       const response = await target.get('/health', null);
       return response.json.checks.schedules.status === 'down' ? undefined : response;
     },
-    20_000,
+    60_000,
     'a schedules check that Temporal answered in time',
   );
 

@@ -247,7 +247,7 @@ describe('the ledger routes', () => {
     });
     // No worker of the compliance queue runs in this namespace.
     expect(status.json.sending.state).toBe('no-worker');
-  }, 20_000);
+  });
 
   it('submit a pending or rejected slot through its slot workflow; an accepted one never (409)', async () => {
     const accepted = await api.post(`/api/v1/compliance/configs/${configId}/slots/${slot(0)}/submit`);

@@ -69,7 +69,7 @@ describe('compliance edges', () => {
     });
     expect(ctx.dga.records().filter((r) => r.codigoObra === work)).toHaveLength(1);
     expect(ctx.dga.violations()).toEqual([]);
-  }, 90_000);
+  });
 
   it('a receipt the DGA does not know an hour after its acceptance is a notified ERROR; sooner it stays SENT', async () => {
     const slot = new Date(hourFloor(Date.now()) - 3 * H);

@@ -88,7 +88,7 @@ describe('the CV API', () => {
     expect(recent.json.totals.totaldurationott.totalEvents).toBe(Number(recentRows[0]!.n));
     expect(Number(recentRows[0]!.n)).toBeGreaterThan(0);
     expect(Number(recentRows[0]!.n)).toBeLessThan(Number(rows[0]!.n));
-  }, 60_000);
+  });
 
   it('validates parameters and roles', async () => {
     expect((await api.get('/api/v1/cv/analytics/ott?days=abc', TEST_KEYS.viewer)).status).toBe(400);

@@ -44,7 +44,7 @@ const runToCompletion = (name: string) => withPipeline(name, (handle) => handle.
 describe('cancelling cvPipeline', () => {
   it('mid-load: the ingest stops, every committed page is in the checkpoint, and the next run completes the load', async () => {
     await withPipeline('ingest', async (handle) => {
-      const deadline = Date.now() + 30_000;
+      const deadline = Date.now() + 60_000;
       while ((await storedCount()) < 500) {
         if (Date.now() > deadline) throw new Error('the load made no progress');
         await sleep(50);
@@ -73,7 +73,7 @@ describe('cancelling cvPipeline', () => {
     expect(result.ingest.resumed).toBe(true);
     expect(await storedSnapshot(ctx)).toEqual(expectedSnapshot(ctx.sim));
     expect((await ingestState(ctx)).segmentTop).toBeNull();
-  }, 90_000);
+  });
 
   it('mid-merge: the merge transaction rolls back, its watermark stays, and the next run merges it once', async () => {
     ctx.sim.setFaults({});
@@ -104,7 +104,7 @@ describe('cancelling cvPipeline', () => {
     expect(await merged()).toBe(
       await count('SELECT count(*) AS n FROM cv_events WHERE action_id = $1', [targetActionId]),
     );
-  }, 90_000);
+  });
 
   it('in the rollups: they roll back with the days still marked, and the next run computes them', async () => {
     ctx.sim.addEvents(400);
@@ -130,5 +130,5 @@ describe('cancelling cvPipeline', () => {
     expect(result.rollups.days).toBeGreaterThan(0);
     expect(await count('SELECT count(*) AS n FROM cv_ott_dirty_days')).toBe(0);
     expect(await rollups()).toBeGreaterThanOrEqual(before.rows.length);
-  }, 90_000);
+  });
 });

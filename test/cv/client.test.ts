@@ -41,9 +41,10 @@ describe('Retry-After', () => {
       .catch((error: unknown) => error);
     const elapsed = Date.now() - started;
     expect(failure).toBeInstanceOf(CvTransientError);
-    // One wait between the two attempts: the cap (2.5 s), not the hour the server asked for.
+    // One wait between the two attempts: the cap (2.5 s), not the hour the server asked for (the upper
+    // bound only has to tell the two apart, on any machine).
     expect(elapsed).toBeGreaterThanOrEqual(2_400);
-    expect(elapsed).toBeLessThan(10_000);
+    expect(elapsed).toBeLessThan(60_000);
     expect(waits.length).toBeGreaterThanOrEqual(3);
     expect(new Set(waits)).toEqual(new Set(['throttled (429)']));
   });
@@ -55,7 +56,8 @@ describe('Retry-After', () => {
     const failure = await client({ signal: controller.signal })
       .fetchPage(0, 10)
       .catch((error: unknown) => error);
-    expect(Date.now() - started).toBeLessThan(3_000);
+    // Not the hour the server asked for (nor the 10-minute cap): a bound that tells them apart on any machine.
+    expect(Date.now() - started).toBeLessThan(60_000);
     expect((failure as Error).name).toBe('AbortError');
   });
 });

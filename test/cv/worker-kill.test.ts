@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { temporal } from '@temporalio/proto';
 import { hash32 } from '../../local/simulators/cv/generator';
 import { recordHistory } from '../harness/histories';
 import { killWorkerProcess as kill, startWorkerProcess } from '../harness/worker-process';
@@ -45,7 +46,7 @@ const storedCount = async () =>
 
 /** Waits until the load has stored more than `after` events, then a random moment more. */
 async function killMidLoad(worker: ChildProcess, after: number, seed: number): Promise<number> {
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 60_000;
   while ((await storedCount()) <= after) {
     if (Date.now() > deadline) throw new Error('the load made no progress');
     await sleep(50);
@@ -131,10 +132,8 @@ describe('the CV ingest with its worker SIGKILLed', () => {
     } finally {
       await lock.release();
     }
-    const killedAt = Date.now();
     await startWorker(taskQueue);
     const result = await handle.result();
-    expect(Date.now() - killedAt).toBeLessThan(30_000);
     const ott = result.merges.find((merge: { category: string }) => merge.category === 'ott')!;
     expect(ott.merged).toBeGreaterThan(0);
     const { events } = await handle.fetchHistory();
@@ -142,10 +141,16 @@ describe('the CV ingest with its worker SIGKILLed', () => {
       event.activityTaskStartedEventAttributes && event.activityTaskStartedEventAttributes.attempt! > 1 ? [event] : [],
     );
     expect(mergeAttempts.length).toBeGreaterThan(0);
+    // Retried because its heartbeats stopped (the 30-minute timeout would also outlast this test's bound).
+    expect(
+      mergeAttempts.map(
+        (event) => event.activityTaskStartedEventAttributes!.lastFailure?.timeoutFailureInfo?.timeoutType,
+      ),
+    ).toContain(temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_HEARTBEAT);
     // Merged once: every OTT target event has exactly its row (primary key), none missing.
     const missing = await ctx.db.query<{ n: bigint }>(
       'SELECT count(*) AS n FROM cv_events e WHERE e.action_id = 8 AND NOT EXISTS (SELECT 1 FROM cv_merged_ott m WHERE m.record_id = e.record_id)',
     );
     expect(missing.rows[0]!.n).toBe(0n);
-  }, 90_000);
+  });
 });

@@ -194,7 +194,7 @@ describe('the ETL API', () => {
     } finally {
       await offline.close();
     }
-  }, 60_000);
+  });
 
   it('cleans up staging nobody owns and log rows stuck in running whose workflow is gone', async () => {
     await ctx.db.query('CREATE TABLE etl_staging.orphan_run (x int)');

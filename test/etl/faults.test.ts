@@ -36,7 +36,7 @@ const today = DateTime.now().setZone(ZONE).startOf('day');
 
 beforeAll(async () => {
   ctx = await createEtlTestContext();
-}, 60_000);
+});
 afterAll(async () => {
   for (const child of children) await killWorkerProcess(child);
   await ctx?.close();
@@ -45,7 +45,7 @@ afterAll(async () => {
 const sourceRowsFor = (table: string, days: number) =>
   Array.from({ length: days }, (_, i) => demoRows(table, today.minus({ days: i }).toISODate()!)).flat();
 
-async function waitFor(probe: () => Promise<boolean>, what: string, ms = 30_000): Promise<void> {
+async function waitFor(probe: () => Promise<boolean>, what: string, ms = 60_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await probe())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

@@ -179,7 +179,7 @@ describe('the ETL of one table', () => {
     );
     expect(result.merge).toMatchObject({ inserted: 0, updated: 0, unchanged: 2, deleted: 0 });
     expect(await rowVersions(ctx.db, DASHBOARD_DATA.name)).toEqual(before);
-  }, 60_000);
+  });
 
   it('loads incrementally with lookback: revisions and deletions inside the window only, and a second run writes nothing', async () => {
     const table = EVOLUTION_DATA.name;
@@ -385,5 +385,5 @@ describe('the ETL of one table', () => {
     const second = await runTable({ table: table.name, mode: 'force' });
     expect(second.merge).toMatchObject({ inserted: 0, updated: 0, unchanged: 2, deleted: 0, duplicatesDropped: 1 });
     expect(await rowVersions(ctx.db, table.name)).toEqual(versions);
-  }, 60_000);
+  });
 });

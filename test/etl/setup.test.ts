@@ -33,7 +33,7 @@ describe('ETL storage on plain PostgreSQL', () => {
     expect(Object.values(await validateTargets(ctx.db)).flat()).toEqual([]);
     const { stdout } = await setup('check');
     expect(stdout).toBe('Overall Status: basic\n');
-  }, 60_000);
+  });
 
   it('validate names a column whose type no longer matches, and fails', async () => {
     await ctx.db.query('ALTER TABLE evolution_data ALTER COLUMN cuentas TYPE integer');
@@ -48,7 +48,7 @@ describe('ETL storage on plain PostgreSQL', () => {
     expect(failure?.stdout).toContain('dashboard_data: valid');
     expect(failure?.stdout).toContain('evolution_data: evolution_data.cuentas is integer, declared bigint');
     await ctx.db.query('ALTER TABLE evolution_data ALTER COLUMN cuentas TYPE bigint');
-  }, 60_000);
+  });
 
   it('deletes rows past their retention daily (etlRetention), keeping the rest', async () => {
     const day = (years: number, days = 0) =>
@@ -77,7 +77,7 @@ describe('ETL storage on plain PostgreSQL', () => {
     expect(rows).toEqual([{ fecha_foto: day(0, 300) }]);
     const log = await ctx.db.query('SELECT run_id FROM etl_execution_log');
     expect(log.rows).toEqual([{ run_id: 'new' }]);
-  }, 60_000);
+  });
 });
 
 describe('the ETL schedules', () => {
@@ -100,5 +100,5 @@ describe('the ETL schedules', () => {
     } finally {
       for (const declaration of declarations) await ctx.client.schedule.getHandle(declaration.id).delete();
     }
-  }, 60_000);
+  });
 });

@@ -106,7 +106,7 @@ describe('unlogged staging emptied by a PostgreSQL crash', () => {
     await expectTargetEqualsSource();
     await ctx.db.query(`DELETE FROM "${table}"`);
     await ctx.db.query('DELETE FROM etl_watermarks WHERE table_name = $1', [table]);
-  }, 60_000);
+  });
 
   it('after the extract finished: the merge fails StagingLost, the run extracts again and loads the source', async () => {
     const taskQueue = ctx.uniqueQueue('etl-staging-lost');
@@ -143,5 +143,5 @@ describe('unlogged staging emptied by a PostgreSQL crash', () => {
     const log = await logRows(ctx.db, table);
     expect(log.filter((row) => row.status === 'succeeded')).toHaveLength(2);
     expect(log.filter((row) => row.status === 'running')).toHaveLength(0);
-  }, 90_000);
+  });
 });

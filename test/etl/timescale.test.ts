@@ -58,7 +58,7 @@ describe('the ETL on TimescaleDB', () => {
       // schemas/0007_telemetry_timescale.sql (test/telemetry/timescale.test.ts)
       { name: 'telemetry_raw_readings', drop_after: '30 days' },
     ]);
-  }, 60_000);
+  });
 
   it('loads a table into chunks, and a second identical load writes nothing', async () => {
     const table = 'dashboard_data';
@@ -100,5 +100,5 @@ describe('the ETL on TimescaleDB', () => {
     );
     expect(stdout).toBe('Overall Status: optimal\n');
     db = createDatabase({ url, max: 1 });
-  }, 60_000);
+  });
 });

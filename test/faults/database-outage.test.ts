@@ -4,6 +4,7 @@ import { Secret } from '../../lib/secret';
 import { createDrillActivities, DRILL_SCHEMA } from '../fixtures/drill-activities';
 import { createTestContext, type TestContext } from '../harness/context';
 import { startFaultyProxy, type FaultyProxy } from '../harness/tcp-proxy';
+import { waitUntil } from '../harness/wait';
 
 let ctx: TestContext;
 let proxy: FaultyProxy;
@@ -40,7 +41,10 @@ describe('the database down in the middle of a workflow', () => {
       while ((await stored()) < 1) await sleep(50);
 
       proxy.down();
-      await sleep(3_000); // several retries' worth of outage
+      // Until an activity has failed against the outage and is being retried: seen, not slept for.
+      await waitUntil('an activity retried during the outage', async () =>
+        ((await handle.describe()).raw.pendingActivities ?? []).some((a) => (a.attempt ?? 1) > 1 && a.lastFailure),
+      );
       const duringOutage = await stored();
       expect(duringOutage).toBeLessThan(steps);
       proxy.up();

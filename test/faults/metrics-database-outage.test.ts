@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { createMetricsActivities } from '../../activities/metrics';
 import { withFailureMapping } from '../../lib/errors';
 import { createDatabase, type Database } from '../../lib/db';
@@ -7,6 +6,7 @@ import { generateMetricsDemoData } from '../../local/demo-data/metrics';
 import type { MetricsBatchResult } from '../../workflows/metrics/batch';
 import { createTestContext, type TestContext } from '../harness/context';
 import { startFaultyProxy, type FaultyProxy } from '../harness/tcp-proxy';
+import { waitUntil } from '../harness/wait';
 import { lockMetricsTable, waitForRunningActivities } from '../metrics/blocking';
 import { metricsSnapshot } from '../metrics/snapshot';
 
@@ -56,9 +56,12 @@ describe('the database going down in the middle of a metrics batch', () => {
       } finally {
         await lock.release();
       }
-      await sleep(4_000);
-      const pending = (await handle.describe()).raw.pendingActivities ?? [];
-      expect(pending.some((activity) => (activity.attempt ?? 1) > 1 && activity.lastFailure)).toBe(true);
+      // The metrics fail while it is down: wait until one is being retried after its failure.
+      await waitUntil('a metric retried during the outage', async () =>
+        ((await handle.describe()).raw.pendingActivities ?? []).some(
+          (activity) => (activity.attempt ?? 1) > 1 && activity.lastFailure,
+        ),
+      );
       proxy.up();
 
       const result = (await handle.result()) as MetricsBatchResult;
@@ -69,5 +72,5 @@ describe('the database going down in the middle of a metrics batch', () => {
       expect(clean.metrics).toEqual(result.metrics);
       expect(await metricsSnapshot(ctx.db)).toEqual(afterOutage);
     });
-  }, 90_000);
+  });
 });

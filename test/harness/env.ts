@@ -19,3 +19,10 @@ export function harnessValue(name: keyof typeof HARNESS_ENV): string {
  * start on the real task queues (`telemetry`, `compliance`…) never reach another file's workers.
  */
 export const ISOLATED_NAMESPACE = 'isolated';
+
+/**
+ * The namespace of the tests that run a process applying every declared schedule (`workers/main.ts`):
+ * those schedules fire here (the telemetry cycles every minute), never onto the real task queues that
+ * other test files' workers poll in `default`, where they would run against those files' databases.
+ */
+export const DECLARED_SCHEDULES_NAMESPACE = 'declared-schedules';

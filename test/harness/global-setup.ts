@@ -1,23 +1,20 @@
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { migrate } from '../../lib/migrate';
-import { SEARCH_ATTRIBUTE_KEYS } from '../../lib/search-attributes';
 import { ensureSearchAttributes } from '../../lib/temporal';
 import { Secret } from '../../lib/secret';
 import { dropDatabase, ensureDatabase } from '../../local/databases';
 import { runLocalPostgres } from '../../local/postgres';
 import { ensureTool } from '../../local/tools';
 import { startBigQueryEmulator } from '../../local/bigquery-emulator';
-import { DEV_SERVER_DYNAMIC_CONFIG } from '../../local/temporal-server';
-import { HARNESS_ENV, ISOLATED_NAMESPACE } from './env';
+import { DECLARED_SCHEDULES_NAMESPACE, HARNESS_ENV, ISOLATED_NAMESPACE } from './env';
 import { freePort } from './ports';
+import { startTestTemporal, waitForNamespace } from './temporal-server';
 import { withDatabase } from '../../lib/db';
 
 /**
@@ -72,32 +69,15 @@ export default async function globalSetup(): Promise<void> {
 
   let temporalAddress = process.env.TEMPORAL_ADDRESS;
   if (!temporalAddress) {
-    const temporalBinary = await temporalBinaryPromise;
-    // A fresh port per attempt: a server that missed the deadline may still take its port.
-    let port = 0;
-    const start = async () => {
-      port = await freePort();
-      return TestWorkflowEnvironment.createLocal({
-        server: {
-          executable: { type: 'existing-path', path: temporalBinary! },
-          ip: '127.0.0.1',
-          port,
-          searchAttributes: [...SEARCH_ATTRIBUTE_KEYS],
-          log: { format: 'json', level: 'error' },
-          // A second namespace for the fuzz test: the workflows its hostile requests start (on the real
-          // task queues) never reach another test file's workers.
-          extraArgs: [...DEV_SERVER_DYNAMIC_CONFIG, '--namespace', ISOLATED_NAMESPACE],
-        },
-      });
-    };
-    // The SDK gives the dev server 5 s to listen, which a loaded 2-core machine can miss: try again.
-    const env = await start().catch((error: unknown) => {
-      log(`Temporal dev server did not start (${(error as Error).message}); retrying once`);
-      return start();
-    });
-    stops.push(() => env.teardown());
-    temporalAddress = `127.0.0.1:${port}`;
-  } else await ensureIsolatedNamespace(temporalAddress);
+    // A namespace for the fuzz test: the workflows its hostile requests start (on the real task queues)
+    // never reach another test file's workers; and one for the declared schedules (env.ts).
+    const temporal = await startTestTemporal((await temporalBinaryPromise)!, path.join(scratch, 'logs'), [
+      'default',
+      ...TEST_NAMESPACES,
+    ]);
+    stops.push(() => temporal.server.stop());
+    temporalAddress = temporal.address;
+  } else for (const namespace of TEST_NAMESPACES) await ensureTestNamespace(temporalAddress, namespace);
 
   const bundlePath = path.join(scratch, 'workflow-bundle.js');
   await writeFile(bundlePath, (await bundle).code);
@@ -109,30 +89,20 @@ export default async function globalSetup(): Promise<void> {
   process.env[HARNESS_ENV.bigqueryEndpoint] = await emulatorPromise;
 }
 
-/** On a Temporal server this run did not start: the fuzz test's namespace, with the search attributes. */
-async function ensureIsolatedNamespace(address: string): Promise<void> {
+const TEST_NAMESPACES = [ISOLATED_NAMESPACE, DECLARED_SCHEDULES_NAMESPACE];
+
+/** On a Temporal server this run did not start: one of the tests' own namespaces, with the search attributes. */
+async function ensureTestNamespace(address: string, namespace: string): Promise<void> {
   const connection = await Connection.connect({ address });
   try {
-    await connection.workflowService.describeNamespace({ namespace: ISOLATED_NAMESPACE }).catch(() =>
+    await connection.workflowService.describeNamespace({ namespace }).catch(() =>
       connection.workflowService.registerNamespace({
-        namespace: ISOLATED_NAMESPACE,
+        namespace,
         workflowExecutionRetentionPeriod: msToTs('1 day'),
       }),
     );
-    // A new namespace reaches the frontend's cache within seconds: wait until a read finds it.
-    const client = new Client({ connection, namespace: ISOLATED_NAMESPACE });
-    for (let deadline = Date.now() + 60_000; ; await sleep(500)) {
-      const error = await client.workflow
-        .getHandle('namespace-probe')
-        .describe()
-        .then(
-          () => undefined,
-          (e: unknown) => e,
-        );
-      if (error instanceof WorkflowNotFoundError) break;
-      if (Date.now() > deadline) throw new Error(`namespace ${ISOLATED_NAMESPACE} is not usable: ${String(error)}`);
-    }
-    await ensureSearchAttributes(client);
+    await waitForNamespace(address, namespace);
+    await ensureSearchAttributes(new Client({ connection, namespace }));
   } finally {
     await connection.close();
   }

@@ -26,7 +26,7 @@ export interface TestPki {
 export function makeTestPki(serverName = 'temporal.test'): TestPki {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'pipelines-pki-'));
   const file = (name: string) => path.join(dir, name);
-  const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe', timeout: 10_000 });
+  const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe', timeout: 60_000 });
 
   const key = (name: string) =>
     openssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', file(`${name}.key`));

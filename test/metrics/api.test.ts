@@ -137,7 +137,7 @@ describe('seed routes of the metric batches', () => {
           [TZ],
         );
         return rows.length >= 3 ? rows.map((row) => row.dia) : undefined;
-      }, 40_000);
+      }, 90_000);
       expect(days).toHaveLength(3);
       for (const day of days) {
         const run = await ctx.client.workflow.getHandle(`metrics-daily/${day}`).describe();

@@ -1,11 +1,11 @@
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { BUSINESS_DATE, FAILED_STEPS, PIPELINE, PIPELINE_TARGET, TRIGGERED_BY } from '../../lib/search-attributes';
 import type { MetricsBatchInput, MetricsBatchResult } from '../../workflows/metrics/batch';
 import { FIXTURE_TZ, insertMetricsFixture } from '../fixtures/metrics-fixture';
 import { createTestContext, type TestContext } from '../harness/context';
 import { recordHistory } from '../harness/histories';
+import { waitUntil } from '../harness/wait';
 import { metricsSnapshot } from './snapshot';
 import { createDailyLauncherSchedule } from './launcher-schedule';
 
@@ -119,12 +119,12 @@ describe('metric batch workflows on the dev server and PostgreSQL', () => {
     ]);
     expect((await handle.describe()).typedSearchAttributes.get(FAILED_STEPS)).toBe('satisfaccion');
     // Operators find such runs with `FailedSteps IS NOT NULL` in the Temporal UI.
-    let found = 0;
-    for (let i = 0; i < 50 && found === 0; i++) {
-      const listed = await ctx.client.workflow.count(`FailedSteps IS NOT NULL AND WorkflowId = '${workflowId}'`);
-      found = listed.count;
-      if (found === 0) await sleep(100);
-    }
+    const found = await waitUntil(
+      'the run listed by FailedSteps',
+      async () =>
+        (await ctx.client.workflow.count(`FailedSteps IS NOT NULL AND WorkflowId = '${workflowId}'`)).count ||
+        undefined,
+    );
     expect(found).toBe(1);
   });
 
@@ -174,12 +174,11 @@ describe('metric batch workflows on the dev server and PostgreSQL', () => {
             overlap: ScheduleOverlapPolicy.BUFFER_ALL,
           },
         ]);
-        let parentId: string | undefined;
-        for (let i = 0; i < 100 && !parentId; i++) {
-          parentId = (await handle.describe()).info.recentActions[0]?.action.workflow.workflowId;
-          if (!parentId) await sleep(100);
-        }
-        const parent = ctx.client.workflow.getHandle(parentId!);
+        const parentId = await waitUntil(
+          'the backfilled action',
+          async () => (await handle.describe()).info.recentActions[0]?.action.workflow.workflowId,
+        );
+        const parent = ctx.client.workflow.getHandle(parentId);
         const result = (await parent.result()) as MetricsBatchResult;
         await recordHistory(parent, 'metrics-daily-scheduled');
         expect(result).toMatchObject({ job: 'daily_metrics_batch', date: '2026-03-10', failed: [] });

@@ -23,7 +23,7 @@ export async function lockMetricsTable(db: Database): Promise<{ release(): Promi
 export async function waitForRunningActivities(
   handle: WorkflowHandle,
   count: number,
-  timeoutMs = 20_000,
+  timeoutMs = 60_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

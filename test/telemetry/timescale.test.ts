@@ -56,7 +56,7 @@ describe('telemetry on TimescaleDB', () => {
       "SELECT hypertable_name AS name, config->>'drop_after' AS drop_after FROM timescaledb_information.jobs WHERE proc_name = 'policy_retention' AND hypertable_name LIKE 'telemetry_%'",
     );
     expect(retention.rows).toEqual([{ name: 'telemetry_raw_readings', drop_after: '30 days' }]);
-  }, 60_000);
+  });
 
   it('polls into chunks, takes late readings in, and a repeated poll stores nothing twice', async () => {
     const point = points.find((p) => p.code === 'TWIN-2')!; // counter resets after outages

@@ -62,7 +62,9 @@ describe('a telemetry cycle with its worker SIGKILLed', () => {
           batchSize: 3,
           providerConcurrency: 1,
           pointConcurrency: 1,
-          heartbeatTimeout: '2 seconds',
+          // A batch heartbeats after each point, which on a loaded machine can take more than 2 s: a
+          // shorter timeout fails live attempts too, and a batch has only 3. A kill costs 10 s each.
+          heartbeatTimeout: '10 seconds',
         },
       ],
       typedSearchAttributes: [{ key: PIPELINE, value: 'telemetry' }],

@@ -5,14 +5,15 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { PIPELINE, TRIGGERED_BY } from '../../lib/search-attributes';
 import { createTestContext, type TestContext } from '../harness/context';
-import { harnessValue } from '../harness/env';
+import { DECLARED_SCHEDULES_NAMESPACE, harnessValue } from '../harness/env';
 import { freePort } from '../harness/ports';
 
 /**
  * `npm run worker` as production runs it: the prebuilt workflow bundle of `npm run build`, only
  * the task queues of WORKER_TASK_QUEUES, Prometheus metrics, and a clean stop on SIGTERM.
  */
-jest.setTimeout(120_000);
+// Bounds for a loaded machine, where bundling and a worker's start under tsx take tens of seconds.
+jest.setTimeout(240_000);
 
 const root = path.resolve(__dirname, '..', '..');
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'worker-main-'));
@@ -21,7 +22,8 @@ let ctx: TestContext;
 let worker: ChildProcess | undefined;
 
 beforeAll(async () => {
-  ctx = await createTestContext();
+  // workers/main.ts applies every declared schedule: in a namespace of its own (env.ts).
+  ctx = await createTestContext({ TEMPORAL_NAMESPACE: DECLARED_SCHEDULES_NAMESPACE });
   await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/bundle-workflows.ts', bundlePath], {
     cwd: root,
   });
@@ -42,6 +44,7 @@ it('serves its task queues from the prebuilt bundle and stops cleanly on SIGTERM
       NODE_ENV: 'production',
       DATABASE_URL: ctx.databaseUrl.reveal(),
       TEMPORAL_ADDRESS: harnessValue('temporalAddress'),
+      TEMPORAL_NAMESPACE: DECLARED_SCHEDULES_NAMESPACE,
       WORKER_TASK_QUEUES: 'platform',
       WORKER_METRICS_ADDRESS: `127.0.0.1:${metricsPort}`,
       WORKFLOW_BUNDLE_PATH: bundlePath,
@@ -52,7 +55,7 @@ it('serves its task queues from the prebuilt bundle and stops cleanly on SIGTERM
   worker.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => worker!.once('exit', resolve));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker not running within 60 s:\n${output}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`worker not running within 120 s:\n${output}`)), 120_000);
     worker!.stdout?.on('data', () => output.includes('workers running') && (clearTimeout(timer), resolve()));
     void exited.then((code) => reject(new Error(`worker exited (${code}):\n${output}`)));
   });

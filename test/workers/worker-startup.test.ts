@@ -8,7 +8,8 @@ import { freePort } from '../harness/ports';
  * and nothing done before (no migration, no schedule): the database and Temporal given here are
  * unreachable, so a worker that touched them first would fail with their error instead.
  */
-jest.setTimeout(60_000);
+// Bounds for a loaded machine, where loading workers/main.ts under tsx alone can take tens of seconds.
+jest.setTimeout(180_000);
 
 const root = path.resolve(__dirname, '..', '..');
 
@@ -25,8 +26,8 @@ function runWorker(env: NodeJS.ProcessEnv): Promise<{ status: number | null; std
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`worker still running after 45 s:\n${stdout}${stderr}`));
-    }, 45_000);
+      reject(new Error(`worker still running after 120 s:\n${stdout}${stderr}`));
+    }, 120_000);
     child.once('exit', (status) => {
       clearTimeout(timer);
       resolve({ status, stderr, stdout });

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import { PIPELINE, TRIGGERED_BY } from '../../lib/search-attributes';
 import { declareSchedules } from '../../schedules';
@@ -8,6 +7,7 @@ import { CANARY_INTERVAL_MINUTES, platformSchedules } from '../../schedules/plat
 import type { ScheduleDeclaration } from '../../schedules/types';
 import * as workflows from '../../workflows';
 import { createTestContext, type TestContext } from '../harness/context';
+import { waitUntil } from '../harness/wait';
 
 let ctx: TestContext;
 const created: string[] = [];
@@ -97,7 +97,7 @@ describe('applySchedules', () => {
     const declaration = testDeclaration();
     await Promise.all([1, 2, 3].map(() => applySchedules(ctx.client, [declaration], context, { owner })));
     // Visibility of schedules is eventually consistent: wait for the one to show.
-    for (let i = 0; i < 50 && (await schedulesWithId(ctx.client, declaration.id)) === 0; i++) await sleep(100);
+    await waitUntil('the schedule in visibility', async () => (await schedulesWithId(ctx.client, declaration.id)) > 0);
     expect(await schedulesWithId(ctx.client, declaration.id)).toBe(1);
   });
 
@@ -105,7 +105,7 @@ describe('applySchedules', () => {
     const kept = testDeclaration();
     const retired = testDeclaration();
     await applySchedules(ctx.client, [kept, retired], context, { owner });
-    for (let i = 0; i < 50 && (await schedulesWithId(ctx.client, retired.id)) === 0; i++) await sleep(100);
+    await waitUntil('the schedule in visibility', async () => (await schedulesWithId(ctx.client, retired.id)) > 0);
     const result = await applySchedules(ctx.client, [kept], context, { owner, prune: true });
     expect(result.deleted).toContain(retired.id);
     expect(result.deleted).not.toContain(kept.id);
@@ -120,13 +120,12 @@ describe('applySchedules', () => {
     const handle = ctx.client.schedule.getHandle(declaration.id);
     await ctx.withWorkers([{ taskQueue, activities: ctx.activitiesByQueue.platform }], async () => {
       await handle.trigger();
-      let workflowId: string | undefined;
-      for (let i = 0; i < 100 && !workflowId; i++) {
-        workflowId = (await handle.describe()).info.recentActions[0]?.action.workflow.workflowId;
-        if (!workflowId) await sleep(100);
-      }
+      const workflowId = await waitUntil(
+        'the triggered action',
+        async () => (await handle.describe()).info.recentActions[0]?.action.workflow.workflowId,
+      );
       expect(workflowId).toMatch(new RegExp(`^${declaration.workflowIdPrefix}-`));
-      const run = ctx.client.workflow.getHandle(workflowId!);
+      const run = ctx.client.workflow.getHandle(workflowId);
       const result = await run.result();
       const attributes = (await run.describe()).typedSearchAttributes;
       expect(attributes.get(PIPELINE)).toBe(taskQueue);
@@ -151,11 +150,10 @@ describe('applySchedules', () => {
         .getHandle(declaration.id)
         .backfill([{ start, end, overlap: ScheduleOverlapPolicy.ALLOW_ALL }]);
       const query = 'SELECT scheduled_for FROM platform_canary WHERE workflow_id LIKE $1 ORDER BY 1';
-      let rows: { scheduled_for: Date }[] = [];
-      for (let i = 0; i < 150 && rows.length < 2; i++) {
-        rows = (await ctx.db.query<{ scheduled_for: Date }>(query, [`${declaration.workflowIdPrefix}-%`])).rows;
-        if (rows.length < 2) await sleep(100);
-      }
+      const rows = await waitUntil('the two backfilled runs recorded', async () => {
+        const { rows } = await ctx.db.query<{ scheduled_for: Date }>(query, [`${declaration.workflowIdPrefix}-%`]);
+        return rows.length >= 2 && rows;
+      });
       expect(rows.map((row) => row.scheduled_for.getTime())).toEqual([lastHour - 2 * hour, lastHour - hour]);
     });
     // The run for more than an hour ago is told apart from a catch-up and tagged as a backfill.
