@@ -1,11 +1,10 @@
 import type { Database } from '../../lib/db';
 import { checkpointsBefore, withCheckpoint, type StateCheckpoint } from '../../lib/telemetry/checkpoints';
-import { effectiveConfig, VARIABLES, type Variable } from '../../lib/telemetry/config';
-import type { RawReading } from '../../lib/telemetry/rules';
+import { effectiveConfig, VARIABLES } from '../../lib/telemetry/config';
 import type { CredentialsStore } from './credentials';
 import type { HttpOptions } from './providers/http';
 import type { ProviderAdapter } from './providers/types';
-import { distinctReadings } from './poll';
+import { distinctReadings, watermarksOf } from './poll';
 import { recomputeMeasurements } from './recompute';
 import {
   ensureProgressRow,
@@ -94,9 +93,10 @@ export async function backfillPoint(
       credentials,
       deps.http,
     );
+    const readings = distinctReadings(fetched.readings);
     const stored = await deps.db.withTransaction(async (client) => {
       const current = await loadProgress(client, point.code, true);
-      const fresh = await insertRawReadings(client, point.code, distinctReadings(fetched.readings));
+      const fresh = await insertRawReadings(client, point.code, readings);
       if (fresh.length === 0) return 0;
       const earliest = fresh.reduce(
         (oldest, r) => (r.measuredAt < oldest ? r.measuredAt : oldest),
@@ -124,19 +124,9 @@ export async function backfillPoint(
     });
     progress.cursor = new Date(chunkEnd).toISOString();
     progress.chunks += 1;
-    progress.readings += distinctReadings(fetched.readings).length;
+    progress.readings += readings.length;
     progress.stored += stored;
     deps.progress({ ...progress });
   }
   return progress;
-}
-
-/** Per variable, the newest of these readings (saveProgress keeps the greater of it and the stored one). */
-function watermarksOf(readings: readonly RawReading[]): Partial<Record<Variable, string>> {
-  const watermarks: Partial<Record<Variable, string>> = {};
-  for (const reading of readings) {
-    const variable = reading.variable as Variable;
-    if (!watermarks[variable] || reading.measuredAt > watermarks[variable]) watermarks[variable] = reading.measuredAt;
-  }
-  return watermarks;
 }

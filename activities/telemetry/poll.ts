@@ -154,7 +154,7 @@ export function distinctReadings(readings: readonly RawReading[]): RawReading[] 
 }
 
 /** Per variable, the newest of these readings (saveProgress keeps the greater of it and the stored one). */
-function watermarksOf(readings: readonly RawReading[]): Partial<Record<Variable, string>> {
+export function watermarksOf(readings: readonly RawReading[]): Partial<Record<Variable, string>> {
   const watermarks: Partial<Record<Variable, string>> = {};
   for (const reading of readings) {
     const variable = reading.variable as Variable;

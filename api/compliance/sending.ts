@@ -33,8 +33,9 @@ export const POLLER_RECENT_MS = 2 * 60_000;
 /**
  * Where the work's sending stands: the last plan's state from its row (`sending` while claimed),
  * `not-running` when no sender runs. When no worker answers the sender's query in time, the
- * queue's pollers tell why: `busy` if a worker polled it lately (it is replaying or loaded: the
- * answer comes late), `no-worker` if none did (sending is paused until one runs).
+ * sender's pending workflow task and the queue's pollers tell why: `busy` if a worker holds its
+ * task or polled the queue lately (it is replaying or loaded: the answer comes late),
+ * `no-worker` if none did (sending is paused until one runs).
  */
 export async function readSendingState(
   deps: Pick<ApiDeps, 'client'>,
@@ -46,17 +47,21 @@ export async function readSendingState(
   if (work.status === 'INACTIVE') return { state: 'stopped', workflowId, nextWakeAt: null };
   if (work.status === 'BLOCKED') return { state: 'blocked', workflowId, nextWakeAt: null };
   const handle = deps.client.workflow.getHandle(workflowId);
-  let taskQueue: string | undefined;
+  let description: Awaited<ReturnType<typeof handle.describe>> | undefined;
   try {
-    const description = await handle.describe();
+    description = await handle.describe();
     if (description.status.name !== 'RUNNING') return { state: 'not-running', workflowId, nextWakeAt };
-    taskQueue = description.taskQueue;
     await deps.client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(senderStateQuery));
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) return { state: 'not-running', workflowId, nextWakeAt };
-    if (isDeadline(error) && taskQueue) {
-      const polled = await workerPolledLately(deps, taskQueue);
-      return { state: polled ? 'busy' : 'no-worker', workflowId, nextWakeAt };
+    if (isDeadline(error) && description) {
+      // A workflow task a worker has taken and not finished is the surest sign (it is replaying or
+      // loaded); else any recent poller of the queue.
+      const taken =
+        description.raw.pendingWorkflowTask?.state ===
+        temporal.api.enums.v1.PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_STARTED;
+      const busy = taken || (await workerPolledLately(deps, description.taskQueue));
+      return { state: busy ? 'busy' : 'no-worker', workflowId, nextWakeAt };
     }
     throw error;
   }
@@ -77,9 +82,13 @@ async function workerPolledLately(deps: Pick<ApiDeps, 'client'>, taskQueue: stri
   });
 }
 
-/** gRPC DEADLINE_EXCEEDED (code 4), however the client wraps it. */
+/**
+ * No answer within our deadline, however the client wraps it: gRPC DEADLINE_EXCEEDED (4), or
+ * CANCELLED (1), which grpc-js reports instead when the deadline passes while the call is still
+ * being set up (seen on a loaded machine).
+ */
 function isDeadline(error: unknown): boolean {
   for (let e = error as { code?: number; cause?: unknown } | undefined; e; e = e.cause as typeof e)
-    if (e.code === 4) return true;
+    if (e.code === 4 || e.code === 1) return true;
   return false;
 }

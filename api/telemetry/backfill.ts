@@ -2,8 +2,8 @@ import type { Router } from 'express';
 import { z } from 'zod';
 import type { TelemetryBackfillInput } from '../../workflows/telemetry-backfill';
 import type { ApiDeps } from '../deps';
-import { notFound } from '../http/problem';
 import { defineRoute, type RouteKit } from '../http/route';
+import { requirePoint } from './reads';
 import { ActionAcceptedSchema, isoInstant } from '../http/schemas';
 import { startRunAndAccept } from '../http/start-run';
 import { PointCodeParams } from './schemas';
@@ -18,7 +18,7 @@ export const BackfillBodySchema = z
   .strictObject({
     from: isoInstant.meta({ description: 'Inclusive, ISO 8601 with offset', example: '2026-11-01T00:00:00Z' }),
     to: isoInstant.meta({
-      description: 'Inclusive, ISO 8601 with offset; capped at now',
+      description: 'Exclusive, ISO 8601 with offset; capped at now',
       example: '2026-11-15T00:00:00Z',
     }),
   })
@@ -46,8 +46,7 @@ export function defineBackfillRoute(router: Router, kit: RouteKit, deps: ApiDeps
       404: { description: 'No such point' },
     },
     async handler({ params, body }, res) {
-      const { rowCount } = await deps.db.query('SELECT 1 FROM telemetry_points WHERE code = $1', [params.code]);
-      if (!rowCount) throw notFound(`No point with code "${params.code}"`);
+      await requirePoint(deps.db, params.code);
       const input: TelemetryBackfillInput = {
         code: params.code,
         from: new Date(body.from).toISOString(),

@@ -1,8 +1,8 @@
 import type { Router } from 'express';
 import { z } from 'zod';
 import type { ApiDeps } from '../deps';
-import { notFound } from '../http/problem';
 import { defineRoute, type RouteKit } from '../http/route';
+import { requirePoint } from './reads';
 import { PointCodeParams, ReprocessBodySchema } from './schemas';
 
 const AcceptedFlowsSchema = z
@@ -35,8 +35,7 @@ export function defineFlowAcceptanceRoute(router: Router, kit: RouteKit, deps: A
       404: { description: 'No such point' },
     },
     async handler({ params, body }, res) {
-      const { rowCount } = await deps.db.query('SELECT 1 FROM telemetry_points WHERE code = $1', [params.code]);
-      if (!rowCount) throw notFound(`No point with code "${params.code}"`);
+      await requirePoint(deps.db, params.code);
       const updated = await deps.db.query(
         `UPDATE telemetry_measurements
             SET flags = array_append(array_remove(flags, 'FLOW_TOTAL_CONSISTENCY'), 'FLOW_TOTAL_ACCEPTED')

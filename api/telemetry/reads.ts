@@ -1,5 +1,6 @@
 import type { Database } from '../../lib/db';
 import type { JsonObject } from '../../lib/telemetry/config';
+import { notFound } from '../http/problem';
 
 /** The telemetry API's queries: `$n` parameters only, identifiers from code. */
 
@@ -38,6 +39,12 @@ export function toPoint(row: PointRecord) {
     template: row.template_name,
     overrides: row.overrides,
   };
+}
+
+/** For actions on a point: a 404 before anything starts when there is no such point. */
+export async function requirePoint(db: Database, code: string): Promise<void> {
+  const { rowCount } = await db.query('SELECT 1 FROM telemetry_points WHERE code = $1', [code]);
+  if (!rowCount) throw notFound(`No point with code "${code}"`);
 }
 
 export async function readPoint(db: Database, code: string) {

@@ -1,8 +1,8 @@
 import type { Router } from 'express';
 import type { TelemetryReprocessInput } from '../../workflows/telemetry-reprocess';
 import type { ApiDeps } from '../deps';
-import { notFound } from '../http/problem';
 import { defineRoute, type RouteKit } from '../http/route';
+import { requirePoint } from './reads';
 import { ActionAcceptedSchema } from '../http/schemas';
 import { PointCodeParams, ReprocessBodySchema } from './schemas';
 import { startRunAndAccept } from '../http/start-run';
@@ -26,8 +26,7 @@ export function defineReprocessRoute(router: Router, kit: RouteKit, deps: ApiDep
       404: { description: 'No such point' },
     },
     async handler({ params, body }, res) {
-      const { rowCount } = await deps.db.query('SELECT 1 FROM telemetry_points WHERE code = $1', [params.code]);
-      if (!rowCount) throw notFound(`No point with code "${params.code}"`);
+      await requirePoint(deps.db, params.code);
       const input: TelemetryReprocessInput = {
         code: params.code,
         from: new Date(body.from).toISOString(),

@@ -86,7 +86,10 @@ describe('a dashboard refresh', () => {
       expect(error).toBeInstanceOf(WorkflowFailedError);
       expect((await handle.describe()).status.name).toBe('CANCELLED');
 
-      const businessDate = DateTime.now().setZone(ZONE).toISODate()!;
+      // The business date is the run's start day, not today's: a test that spans midnight keeps it.
+      const businessDate = DateTime.fromJSDate((await handle.describe()).startTime)
+        .setZone(ZONE)
+        .toISODate()!;
       for (const { name } of ETL_TABLES) {
         const child = ctx.client.workflow.getHandle(etlTableWorkflowId(name, 'force', businessDate));
         expect([name, (await child.describe()).status.name]).toEqual([name, 'CANCELLED']);
