@@ -6,7 +6,7 @@ import { createComplianceActivities } from './compliance';
 import { createCvActivities } from './cv';
 import { createEtlActivities } from './etl';
 import { createMetricsActivities } from './metrics';
-import { createPlatformActivities } from './platform';
+import { createPlatformActivities } from './platform/index';
 import { createTelemetryActivities } from './telemetry';
 
 /** What activities may use. The worker entry builds the real ones; tests pass their own. */

@@ -9,7 +9,7 @@ import { createProviderAdapters } from '../activities/telemetry/providers';
 import { loadPoints } from '../activities/telemetry/store';
 import { PROVIDERS } from '../lib/telemetry/providers';
 import { demoCredentials, demoPoints, registerDemoPoints } from '../local/demo-data/telemetry';
-import type { TelemetryCycleResult } from '../workflows/telemetry';
+import type { TelemetryCycleResult } from '../workflows/telemetry/cycle';
 import globalSetup from '../test/harness/global-setup';
 import globalTeardown from '../test/harness/global-teardown';
 import { createTestContext, type TestContext } from '../test/harness/context';

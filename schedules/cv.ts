@@ -1,5 +1,5 @@
 import { ScheduleOverlapPolicy } from '@temporalio/client';
-import type { CvPipelineInput } from '../workflows/cv';
+import type { CvPipelineInput } from '../workflows/cv/pipeline';
 import type { ScheduleContext, ScheduleDeclaration } from './types';
 
 export const CV_PIPELINE_WORKFLOW_TYPE = 'cvPipeline';

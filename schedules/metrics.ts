@@ -1,6 +1,6 @@
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import type { MetricsBatchInput } from '../workflows/metrics/batch';
-import { RUN_TIMEOUT, type MetricsJobId } from '../workflows/metrics/catalog';
+import { RUN_TIMEOUT, type MetricsJobId } from '../lib/metrics/catalog';
 import type { ScheduleContext, ScheduleDeclaration } from './types';
 
 /** The seed's three jobs; each schedule's id is the job id, so the API finds a job's schedule by it. */

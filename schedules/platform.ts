@@ -1,5 +1,5 @@
 import { ScheduleOverlapPolicy } from '@temporalio/client';
-import type { CanaryInput } from '../workflows/platform';
+import type { CanaryInput } from '../workflows/platform/canary';
 import type { ScheduleContext, ScheduleDeclaration } from './types';
 
 /** The canary's workflow type; `/health` finds the canary schedule by it. */

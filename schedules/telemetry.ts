@@ -1,6 +1,6 @@
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { FREQUENCIES, type Frequency } from '../lib/telemetry/providers';
-import type { TelemetryCycleInput } from '../workflows/telemetry';
+import type { TelemetryCycleInput } from '../workflows/telemetry/cycle';
 import type { ScheduleContext, ScheduleDeclaration } from './types';
 
 export const TELEMETRY_CYCLE_WORKFLOW_TYPE = 'telemetryPollCycle';

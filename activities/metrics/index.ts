@@ -1,8 +1,8 @@
 import type { Database } from '../../lib/db';
 import { InvalidInputError } from '../../lib/errors';
-import type { CleanupTask, DailyMetric, WeeklyMetric } from '../../workflows/metrics/catalog';
-import { EVENT_RETENTION_DAYS, RETENTION_DAYS } from '../../workflows/metrics/catalog';
-import type { Period, WeekPeriod } from '../../workflows/metrics/periods';
+import type { CleanupTask, DailyMetric, WeeklyMetric } from '../../lib/metrics/catalog';
+import { EVENT_RETENTION_DAYS, RETENTION_DAYS } from '../../lib/metrics/catalog';
+import type { Period, WeekPeriod } from '../../lib/metrics/periods';
 import { cancellableDatabase } from '../cancellable-db';
 import { deleteExpiredMetrics, deleteOldEvents } from './cleanup';
 import { DAILY_FORMULAS } from './formulas/daily';

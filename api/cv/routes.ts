@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { buildOttAnalytics } from '../../lib/cv/analytics';
 import { PIPELINE } from '../../lib/search-attributes';
 import { CV_PIPELINE_WORKFLOW_TYPE } from '../../schedules/cv';
-import type { CvPipelineInput } from '../../workflows/cv';
+import type { CvPipelineInput } from '../../workflows/cv/pipeline';
 import { readCvRejects, readCvState, readOttRollups, windowStart } from './reads';
 import type { ApiDeps } from '../deps';
 import { defineRoute, type RouteKit } from '../http/route';

@@ -1,4 +1,4 @@
-import { METRICS_JOBS } from '../../workflows/metrics/catalog';
+import { METRICS_JOBS } from '../../lib/metrics/catalog';
 import type { ScheduleDeclaration } from '../../schedules';
 import type { checkSchedules } from './checks';
 

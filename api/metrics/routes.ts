@@ -10,8 +10,8 @@ import {
   RUN_TIMEOUT,
   WORKFLOW_ID_PREFIX,
   type MetricsJobId,
-} from '../../workflows/metrics/catalog';
-import { dailyDateFor, localDateOf, weeklyEndFor } from '../../workflows/metrics/periods';
+} from '../../lib/metrics/catalog';
+import { dailyDateFor, localDateOf, weeklyEndFor } from '../../lib/metrics/periods';
 import { principalOf } from '../http/auth';
 import type { ApiDeps } from '../deps';
 import { acceptedRun } from '../http/links';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { METRICS_JOBS } from '../../workflows/metrics/catalog';
+import { METRICS_JOBS } from '../../lib/metrics/catalog';
 import { decimalInteger, isoDate } from '../http/schemas';
 import { RunSummarySchema } from '../runs/schemas';
 import { ScheduleViewSchema } from '../schedules/schemas';

@@ -1,6 +1,6 @@
 import type { Router } from 'express';
 import { z } from 'zod';
-import type { TelemetryBackfillInput } from '../../workflows/telemetry-backfill';
+import type { TelemetryBackfillInput } from '../../workflows/telemetry/backfill';
 import type { ApiDeps } from '../deps';
 import { defineRoute, type RouteKit } from '../http/route';
 import { requirePoint } from './reads';

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { PIPELINE, PIPELINE_TARGET } from '../../lib/search-attributes';
 import { FREQUENCIES, type Frequency } from '../../lib/telemetry/providers';
 import { TELEMETRY_CYCLE_WORKFLOW_TYPE } from '../../schedules/telemetry';
-import type { TelemetryCycleInput } from '../../workflows/telemetry';
+import type { TelemetryCycleInput } from '../../workflows/telemetry/cycle';
 import type { ApiDeps } from '../deps';
 import { badRequest } from '../http/problem';
 import { defineRoute, type RouteKit } from '../http/route';

@@ -1,5 +1,5 @@
 import type { Router } from 'express';
-import type { TelemetryReprocessInput } from '../../workflows/telemetry-reprocess';
+import type { TelemetryReprocessInput } from '../../workflows/telemetry/reprocess';
 import type { ApiDeps } from '../deps';
 import { defineRoute, type RouteKit } from '../http/route';
 import { requirePoint } from './reads';

@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Database } from '../../lib/db';
 import type { Logger } from '../../lib/logger';
-import { localDateOf } from '../../workflows/metrics/periods';
+import { localDateOf } from '../../lib/metrics/periods';
 import { generateMetricsDemoData } from './metrics';
 import { DEMO_COMPLIANCE_CREDENTIALS, registerDemoComplianceConfigs } from './compliance';
 import { demoCredentials, demoPoints, registerDemoPoints, registerDemoSubscriber } from './telemetry';

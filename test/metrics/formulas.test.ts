@@ -1,6 +1,6 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createMetricsActivities } from '../../activities/metrics';
-import { dayPeriod, weekPeriod } from '../../workflows/metrics/periods';
+import { dayPeriod, weekPeriod } from '../../lib/metrics/periods';
 import { createTestContext, type TestContext } from '../harness/context';
 import { FIXTURE_TZ, insertMetricsFixture } from '../fixtures/metrics-fixture';
 

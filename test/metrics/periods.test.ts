@@ -1,4 +1,4 @@
-import { dailyDateFor, dayPeriod, isIsoDate, weeklyEndFor, weekPeriod } from '../../workflows/metrics/periods';
+import { dailyDateFor, dayPeriod, isIsoDate, weeklyEndFor, weekPeriod } from '../../lib/metrics/periods';
 
 const SANTIAGO = 'America/Santiago';
 const hours = ({ inicio, fin }: { inicio: string; fin: string }) => (Date.parse(fin) - Date.parse(inicio)) / 3_600_000;

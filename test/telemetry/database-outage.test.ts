@@ -5,7 +5,7 @@ import { createDatabase, type Database } from '../../lib/db';
 import { withFailureMapping } from '../../lib/errors';
 import { Secret } from '../../lib/secret';
 import { NOVUS_SENTINEL, PROVIDERS } from '../../lib/telemetry/providers';
-import type { TelemetryCycleResult } from '../../workflows/telemetry';
+import type { TelemetryCycleResult } from '../../workflows/telemetry/cycle';
 import { startFaultyProxy, type FaultyProxy } from '../harness/tcp-proxy';
 import {
   createTelemetryTestContext,

@@ -9,7 +9,7 @@ import { demoCredentials, demoPoints, registerDemoPoints, type DemoPoint } from 
 import { createProviderSimulator, type ProviderSimulator } from '../../local/simulators/providers';
 import { startSimulatorServer, type RunningSimulators } from '../../local/simulators/server';
 import { createSmsSimulator, type SmsSimulator } from '../../local/simulators/sms';
-import type { TelemetryCycleInput, TelemetryCycleResult } from '../../workflows/telemetry';
+import type { TelemetryCycleInput, TelemetryCycleResult } from '../../workflows/telemetry/cycle';
 import { createTestContext, type TestContext } from '../harness/context';
 import { recordHistory } from '../harness/histories';
 

@@ -4,7 +4,7 @@ import { NOVUS_SENTINEL, PROVIDERS } from '../../lib/telemetry/providers';
 import { PIPELINE } from '../../lib/search-attributes';
 import { recordHistory } from '../harness/histories';
 import { killWorkerProcess as kill, startWorkerProcess } from '../harness/worker-process';
-import type { TelemetryCycleResult } from '../../workflows/telemetry';
+import type { TelemetryCycleResult } from '../../workflows/telemetry/cycle';
 import {
   createTelemetryTestContext,
   expectedMeasurements,

@@ -14,7 +14,7 @@ function restrictedImports(code: string): string[] {
       path.join(root, 'node_modules', 'eslint', 'bin', 'eslint.js'),
       '--stdin',
       '--stdin-filename',
-      'workflows/platform.ts',
+      'workflows/platform/canary.ts',
       '--format',
       'json',
     ],

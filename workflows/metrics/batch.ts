@@ -20,8 +20,8 @@ import {
   RUN_TIMEOUT,
   WEEKLY_METRICS,
   type MetricsJobId,
-} from './catalog';
-import { dailyDateFor, dayPeriod, localDateOf, weeklyEndFor, weekPeriod, type Period } from './periods';
+} from '../../lib/metrics/catalog';
+import { dailyDateFor, dayPeriod, localDateOf, weeklyEndFor, weekPeriod, type Period } from '../../lib/metrics/periods';
 
 /** @see MetricsBatchInput.heartbeatTimeout */
 export const METRICS_HEARTBEAT_TIMEOUT = '1 minute';

@@ -1,4 +1,4 @@
-import type { DailyMetric } from '../../../workflows/metrics/catalog';
+import type { DailyMetric } from '../../../lib/metrics/catalog';
 import { advisorScoresSql, round2 } from './advisor-score';
 import type { MetricFormula } from './types';
 

@@ -1,4 +1,4 @@
-import type { WeeklyMetric } from '../../../workflows/metrics/catalog';
+import type { WeeklyMetric } from '../../../lib/metrics/catalog';
 import { advisorScoresSql, round2 } from './advisor-score';
 import type { MetricFormula } from './types';
 

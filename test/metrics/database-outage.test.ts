@@ -7,8 +7,8 @@ import type { MetricsBatchResult } from '../../workflows/metrics/batch';
 import { createTestContext, type TestContext } from '../harness/context';
 import { startFaultyProxy, type FaultyProxy } from '../harness/tcp-proxy';
 import { waitUntil } from '../harness/wait';
-import { lockMetricsTable, waitForRunningActivities } from '../metrics/blocking';
-import { metricsSnapshot } from '../metrics/snapshot';
+import { lockMetricsTable, waitForRunningActivities } from './blocking';
+import { metricsSnapshot } from './snapshot';
 
 const TZ = 'America/Santiago';
 let ctx: TestContext;

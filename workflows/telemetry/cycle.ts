@@ -5,12 +5,12 @@ import {
   proxyActivities,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import type { DeliveryResult } from '../activities/notifications';
-import type { createTelemetryActivities, PointBatch, PointOutcome } from '../activities/telemetry';
-import { FAILED_STEPS } from '../lib/search-attributes';
-import type { Frequency, Provider } from '../lib/telemetry/providers';
-import { localDate } from '../lib/time';
-import { scheduledTime, tagRun } from './run-context';
+import type { DeliveryResult } from '../../activities/notifications';
+import type { createTelemetryActivities, PointBatch, PointOutcome } from '../../activities/telemetry';
+import { FAILED_STEPS } from '../../lib/search-attributes';
+import type { Frequency, Provider } from '../../lib/telemetry/providers';
+import { localDate } from '../../lib/time';
+import { scheduledTime, tagRun } from '../run-context';
 
 type TelemetryActivities = ReturnType<typeof createTelemetryActivities>;
 

@@ -4,7 +4,7 @@ import { PIPELINE, PIPELINE_TARGET, BUSINESS_DATE, TRIGGERED_BY } from '../../li
 import { createTestContext, type TestContext } from '../harness/context';
 import { recordHistory } from '../harness/histories';
 import { lockTables, lockWaiters, waitForLockWaiters } from '../fixtures/lock-waits';
-import { expectCanceled } from './cancellation';
+import { expectCanceled } from '../workflows/cancellation';
 
 let ctx: TestContext;
 beforeAll(async () => {

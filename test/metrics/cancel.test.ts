@@ -4,12 +4,12 @@ import { DateTime } from 'luxon';
 import { DAILY_FORMULAS } from '../../activities/metrics/formulas/daily';
 import { createDatabase, type Database } from '../../lib/db';
 import type { MetricsBatchInput } from '../../workflows/metrics/batch';
-import { dayPeriod } from '../../workflows/metrics/periods';
+import { dayPeriod } from '../../lib/metrics/periods';
 import { lockTables, lockWaiters, waitForLockWaiters } from '../fixtures/lock-waits';
 import { FIXTURE_TZ, insertMetricsFixture } from '../fixtures/metrics-fixture';
 import { createTestContext, type TestContext } from '../harness/context';
-import { expectCanceled } from './cancellation';
-import { createDailyLauncherSchedule } from '../metrics/launcher-schedule';
+import { expectCanceled } from '../workflows/cancellation';
+import { createDailyLauncherSchedule } from './launcher-schedule';
 
 /**
  * Cancelling each metrics workflow type while its activities are inside their transactions (held

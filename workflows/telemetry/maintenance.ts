@@ -1,9 +1,9 @@
 import { proxyActivities } from '@temporalio/workflow';
-import type { DeliveryResult } from '../activities/notifications';
-import type { createTelemetryActivities } from '../activities/telemetry';
-import type { HealthResult } from '../activities/telemetry/health';
-import { localDate } from '../lib/time';
-import { scheduledTime, tagRun } from './run-context';
+import type { DeliveryResult } from '../../activities/notifications';
+import type { createTelemetryActivities } from '../../activities/telemetry';
+import type { HealthResult } from '../../activities/telemetry/health';
+import { localDate } from '../../lib/time';
+import { scheduledTime, tagRun } from '../run-context';
 
 type TelemetryActivities = ReturnType<typeof createTelemetryActivities>;
 

@@ -1,8 +1,8 @@
 import { proxyActivities } from '@temporalio/workflow';
-import type { createTelemetryActivities } from '../activities/telemetry';
-import type { ReprocessResult } from '../activities/telemetry/reprocess';
-import { localDate } from '../lib/time';
-import { tagRun } from './run-context';
+import type { createTelemetryActivities } from '../../activities/telemetry';
+import type { ReprocessResult } from '../../activities/telemetry/reprocess';
+import { localDate } from '../../lib/time';
+import { tagRun } from '../run-context';
 
 type TelemetryActivities = ReturnType<typeof createTelemetryActivities>;
 

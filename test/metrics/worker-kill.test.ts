@@ -3,8 +3,8 @@ import { generateMetricsDemoData } from '../../local/demo-data/metrics';
 import type { MetricsBatchResult } from '../../workflows/metrics/batch';
 import { createTestContext, type TestContext } from '../harness/context';
 import { killWorkerProcess, startWorkerProcess } from '../harness/worker-process';
-import { lockMetricsTable, waitForRunningActivities } from '../metrics/blocking';
-import { metricsSnapshot } from '../metrics/snapshot';
+import { lockMetricsTable, waitForRunningActivities } from './blocking';
+import { metricsSnapshot } from './snapshot';
 
 const TZ = 'America/Santiago';
 let ctx: TestContext;

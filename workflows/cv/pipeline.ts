@@ -1,10 +1,10 @@
 import { ActivityCancellationType, defineQuery, proxyActivities, setHandler } from '@temporalio/workflow';
-import type { createCvActivities } from '../activities/cv';
-import type { IngestProgress } from '../activities/cv/ingest';
-import type { MergeResult } from '../activities/cv/merge';
-import { CATEGORY_NAMES } from '../lib/cv/categories';
-import { localDate } from '../lib/time';
-import { scheduledTime, tagRun } from './run-context';
+import type { createCvActivities } from '../../activities/cv';
+import type { IngestProgress } from '../../activities/cv/ingest';
+import type { MergeResult } from '../../activities/cv/merge';
+import { CATEGORY_NAMES } from '../../lib/cv/categories';
+import { localDate } from '../../lib/time';
+import { scheduledTime, tagRun } from '../run-context';
 
 type CvActivities = ReturnType<typeof createCvActivities>;
 

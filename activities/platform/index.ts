@@ -1,5 +1,5 @@
-import type { Database } from '../lib/db';
-import { cancellableDatabase } from './cancellable-db';
+import type { Database } from '../../lib/db';
+import { cancellableDatabase } from '../cancellable-db';
 
 export interface PlatformActivityDeps {
   db: Database;

@@ -1,7 +1,7 @@
 import { ActivityCancellationType, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { createPlatformActivities } from '../activities/platform';
-import { localDate } from '../lib/time';
-import { scheduledTime, tagRun } from './run-context';
+import type { createPlatformActivities } from '../../activities/platform/index';
+import { localDate } from '../../lib/time';
+import { scheduledTime, tagRun } from '../run-context';
 
 // The activity heartbeats while its statement runs, so a cancelled run rolls it back (and ends
 // once it has; explicit: left out, the SDK's core applies TRY_CANCEL). Its 30-second timeout is

@@ -1,0 +1,1 @@
+export { cvPipeline } from './pipeline';

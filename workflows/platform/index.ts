@@ -1,0 +1,1 @@
+export { platformCanary } from './canary';

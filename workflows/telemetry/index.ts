@@ -1,0 +1,4 @@
+export { telemetryPollCycle } from './cycle';
+export { telemetryReprocessPoint } from './reprocess';
+export { telemetryBackfillPoint } from './backfill';
+export { telemetryHealthCheck, telemetryCleanup, telemetryDailySummary } from './maintenance';
