@@ -3,7 +3,7 @@ import type { Config } from '../../lib/config';
 import type { Database } from '../../lib/db';
 import { NonRetryableError } from '../../lib/errors';
 import type { Channel, NotificationEvent } from '../../lib/notifications/messages';
-import { createCredentialsStore } from '../telemetry/credentials';
+import { createCredentialsStore } from '../../platform/credentials';
 import { createSenders } from './channels';
 
 export { enqueueNotifications } from './outbox';
