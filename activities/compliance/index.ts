@@ -6,7 +6,7 @@ import { ensureComplianceSender } from '../../lib/compliance/workflow-client';
 import { connectClient } from '../../lib/temporal';
 import { createNotificationActivities } from '../notifications';
 import { heartbeatWhile } from '../heartbeat';
-import { createCredentialsStore } from '../telemetry/credentials';
+import { createCredentialsStore } from '../../platform/credentials';
 import { createComplianceReportActivities } from './report';
 import { claimedBy, nextDueAt, sendDueWorks, sendRequestedSlot, wakeWorks, type SendDeps } from './sender';
 import { createSmaClient } from './sma-client';

@@ -2,7 +2,7 @@ import type { Database } from '../../lib/db';
 import type { Standard } from '../../lib/compliance/standards';
 import { regulatorDayEnd, regulatorDayStart } from '../../lib/compliance/calendar';
 import { dayReport, expectedSlots, reportLine, type DayReport, type LedgerSlot } from '../../lib/compliance/report';
-import { enqueueNotifications } from '../notifications/outbox';
+import { enqueueNotifications } from '../../data/notifications/outbox';
 
 export interface ReportResult {
   day: string;
