@@ -16,7 +16,7 @@ import {
 } from './harness';
 
 /**
- * Issue 17 §5: a configuration deactivated while a slot waits for its daily resend after a lost
+ * A configuration deactivated while a slot waits for its daily resend after a lost
  * answer. The DGA holds that measurement; the slot is still resolved (the one resend the rules
  * allow, answered "Ya existe … Comprobante X"), nothing else of the work is sent while it is
  * inactive, and reactivating it sends the rest once and never the held measurement again.
