@@ -3,7 +3,7 @@
 # One image for every process: the worker by default, the API with `node dist/api/main.js`,
 # migrations alone with `node dist/scripts/migrate.js` (the API and the worker also migrate at start).
 # Node 24 (LTS): every dependency's `engines` accepts it (some need Node 22 or later; Node 20 is past
-# its end of life); test/unit/compose.test.ts checks package-lock.json against this line.
+# its end of life); test/unit/compose.unit.test.ts checks package-lock.json against this line.
 
 ##### build: compile TypeScript and the workflow bundle, then drop dev dependencies #####
 FROM node:24-bookworm-slim AS build

@@ -3,7 +3,10 @@ import js from '@eslint/js';
 import importX from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
-/** Few but sharp rules (STYLE.md §13), plus the boundary that keeps workflows deterministic. */
+/**
+ * Few but sharp rules (floating or misused promises, type-only imports, import cycles, strict equality),
+ * plus the boundary that keeps workflows deterministic.
+ */
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', '.data/', 'coverage/', 'test/histories/', '*.config.js', '*.config.mjs'] },
   js.configs.recommended,

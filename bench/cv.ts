@@ -15,7 +15,7 @@ import { freePort } from '../test/harness/ports';
 
 /**
  * `npm run bench:cv`: the CV pipeline's three targets, each against a baseline measured in the
- * same run (SPEC §6; machines here are shared and noisy).
+ * same run (machines here are shared and noisy: only a ratio measured side by side means anything).
  *
  * 1. Ingest throughput: CV_BENCH_EVENTS events (default 1M) through the Temporal workflow vs the
  *    bare loop (same client and SQL, no Temporal). Target ratio >= 0.8.

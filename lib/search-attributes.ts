@@ -1,7 +1,7 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
 /**
- * The search attributes every run carries (SPEC §3), so an operator can find runs in the
+ * The search attributes every run carries, so an operator can find runs in the
  * Temporal UI with e.g. `Pipeline = "metrics" AND BusinessDate = "2026-11-22"`.
  */
 export const PIPELINE = defineSearchAttributeKey('Pipeline', SearchAttributeType.KEYWORD);

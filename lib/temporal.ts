@@ -62,7 +62,7 @@ export function describeTemporalSecurity(config: Config): string {
 }
 
 /**
- * Registers the SPEC's search attributes where they are missing. The local dev server gets them
+ * Registers the search attributes every run carries (lib/search-attributes.ts) where they are missing. The local dev server gets them
  * on its command line; on a cluster that refuses (no operator permission), they are created by
  * hand (README), so a failure here is a warning, not a failure.
  */

@@ -20,7 +20,7 @@ export interface DevServerOptions {
 
 /**
  * `temporal server start-dev` with its state in a SQLite file under the data directory (so a
- * second start finds every run and schedule again), the Web UI (8233 by default) and the SPEC's search
+ * second start finds every run and schedule again), the Web UI (8233 by default) and the runs' search
  * attributes registered (idempotent on a second start).
  */
 export async function startTemporalDevServer(options: DevServerOptions): Promise<ManagedProcess> {

@@ -1,4 +1,4 @@
-/** The Go tools the local stack and the tests run, pinned in one place (SPEC §3). */
+/** The Go tools the local stack and the tests run, pinned in one place: every clone builds the same versions. */
 export const TOOLS = {
   temporal: {
     binary: 'temporal',

@@ -7,7 +7,7 @@ import { connectClient } from '../lib/temporal';
 /**
  * `npm run histories:record -- <workflowId> [name]`: saves a finished run's history from a running
  * stack (TEMPORAL_ADDRESS, or the local one) under test/histories/, where the replay test replays
- * it on every CI run. The tests record their own with `RECORD_HISTORIES=1 npx jest test/workflows`.
+ * it on every CI run. The tests record their own with `npm run histories:record-tests`.
  */
 async function main(): Promise<void> {
   const [workflowId, name] = process.argv.slice(2);

@@ -6,8 +6,9 @@ import { createSmaSimulator } from './sma';
 import { createSmsSimulator } from './sms';
 
 /**
- * The simulated upstreams (SPEC §3): one HTTP server, each simulator under its own path
- * (`/cv`, `/providers/<name>`, `/dga`, `/sma`), following `shared/contracts/`. Each family
+ * The simulated upstreams, so the whole system runs and is tested without the real services: one
+ * HTTP server, each simulator under its own path (`/cv`, `/providers/<name>`, `/dga`, `/sma`),
+ * answering as the real service does. Each family
  * adds its simulator here; simulators are deterministic (seeded) so tests can compare results.
  */
 export interface Simulator {

@@ -318,7 +318,7 @@ describe('GET /health', () => {
     }
   });
 
-  it("keeps seed 003's components: the scheduler running and its three batch jobs, less any paused", async () => {
+  it("keeps the analytics service's components: the scheduler running and its three batch jobs, less any paused", async () => {
     // The metrics jobs' workflow types under ids only this file uses, firing twelve hours away.
     const batch = ['daily_metrics_batch', 'weekly_metrics_batch', 'cleanup_metrics'].map((job) => ({
       ...declaration,

@@ -18,6 +18,7 @@ import {
   startConfig,
   stopSender,
   waitFor,
+  withComplianceWorker,
   withData,
   workState,
   type ComplianceTestContext,
@@ -130,17 +131,16 @@ async function expectExactlyOnce({
   return rows;
 }
 
-const inProcess = async <T>(fn: (taskQueue: string) => Promise<T>, db?: Database) => {
-  const taskQueue = ctx.uniqueQueue('compliance-faults');
-  queues.push(taskQueue);
-  return ctx.withWorkers([{ taskQueue, activities: ctx.activities(db ? { db } : {}) }], async () => {
-    try {
-      return await fn(taskQueue);
-    } finally {
-      await stopSender(ctx, taskQueue);
-    }
-  });
-};
+const inProcess = <T>(fn: (taskQueue: string) => Promise<T>, db?: Database) =>
+  withComplianceWorker(
+    ctx,
+    'compliance-faults',
+    (taskQueue) => {
+      queues.push(taskQueue);
+      return fn(taskQueue);
+    },
+    ctx.activities(db ? { db } : {}),
+  );
 
 describe('compliance sends under faults', () => {
   it('worker SIGKILLed after the DGA recorded, before the ledger knew: resolved, resent a "day" later as a duplicate', async () => {

@@ -8,10 +8,11 @@ import {
   insertPoint,
   ledger,
   nextWork,
+  startComplianceWorker,
   startConfig,
-  stopSender,
   waitFor,
   withData,
+  type ComplianceFileWorker,
   type ComplianceTestContext,
 } from './harness';
 
@@ -23,24 +24,18 @@ import {
  */
 let ctx: ComplianceTestContext;
 let api: TestApi;
+let worker: ComplianceFileWorker | undefined;
 let taskQueue: string;
-let stopWorker: () => void;
-let worker: Promise<unknown>;
 
 beforeAll(async () => {
   ctx = await createComplianceTestContext();
   api = await startTestApi(ctx);
-  taskQueue = ctx.uniqueQueue('compliance');
-  let release!: () => void;
-  const released = new Promise<void>((resolve) => (release = resolve));
-  stopWorker = release;
   // Slots waiting for data are looked at again every 2 s (15 min by default).
-  worker = ctx.withWorkers([{ taskQueue, activities: ctx.activities({ dataRecheckMs: 2_000 }) }], () => released);
+  worker = startComplianceWorker(ctx, { dataRecheckMs: 2_000 });
+  taskQueue = worker.taskQueue;
 }, 120_000);
 afterAll(async () => {
-  await stopSender(ctx, taskQueue);
-  stopWorker?.();
-  await worker;
+  await worker?.stop();
   await api?.close();
   await ctx?.close();
 });

@@ -208,6 +208,49 @@ export async function stopSender(ctx: TestContext, taskQueue: string): Promise<v
     .catch(() => {});
 }
 
+/** A compliance worker that serves a whole test file, on a task queue of its own. */
+export interface ComplianceFileWorker {
+  taskQueue: string;
+  /** Ends the queue's sender (its claims end with it), then the worker: a file's `afterAll`. */
+  stop(): Promise<void>;
+}
+
+/** Starts a file's worker (real activities, `extra` overriding their dependencies) without waiting for it. */
+export function startComplianceWorker(
+  ctx: ComplianceTestContext,
+  extra: Partial<ComplianceActivityDeps> = {},
+): ComplianceFileWorker {
+  const taskQueue = ctx.uniqueQueue('compliance');
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const running = ctx.withWorkers([{ taskQueue, activities: ctx.activities(extra) }], () => released);
+  return {
+    taskQueue,
+    async stop() {
+      await stopSender(ctx, taskQueue);
+      release();
+      await running;
+    },
+  };
+}
+
+/** Runs `fn` with a compliance worker on a fresh task queue; the queue's sender ends with it. */
+export function withComplianceWorker<T>(
+  ctx: ComplianceTestContext,
+  queuePrefix: string,
+  fn: (taskQueue: string) => Promise<T>,
+  activities = ctx.activities(),
+): Promise<T> {
+  const taskQueue = ctx.uniqueQueue(queuePrefix);
+  return ctx.withWorkers([{ taskQueue, activities }], async () => {
+    try {
+      return await fn(taskQueue);
+    } finally {
+      await stopSender(ctx, taskQueue);
+    }
+  });
+}
+
 /** The work's row as the sender left it: its last plan's state, and whether it is claimed now. */
 export async function workState(ctx: Pick<TestContext, 'db'>, configId: string) {
   const { rows } = await ctx.db.query<{ state: string; reason: string | null; claimed: string | null }>(

@@ -10,11 +10,12 @@ import {
   insertSmaConfig,
   ledger,
   nextWork,
+  startComplianceWorker,
   startConfig,
-  stopSender,
   waitFor,
   withData,
   workState,
+  type ComplianceFileWorker,
   type ComplianceTestContext,
 } from './harness';
 
@@ -24,17 +25,13 @@ import {
  * the verify sweep), and the SMA's token renewal and 400.
  */
 let ctx: ComplianceTestContext;
+let worker: ComplianceFileWorker;
 let taskQueue: string;
-let stopWorker: () => void;
-let worker: Promise<unknown>;
 
 beforeAll(async () => {
   ctx = await createComplianceTestContext();
-  taskQueue = ctx.uniqueQueue('compliance');
-  let release!: () => void;
-  const released = new Promise<void>((resolve) => (release = resolve));
-  stopWorker = release;
-  worker = ctx.withWorkers([{ taskQueue, activities: ctx.activities() }], () => released);
+  worker = startComplianceWorker(ctx);
+  taskQueue = worker.taskQueue;
   const { rows } = await ctx.db.query<{ id: string }>(
     `INSERT INTO notification_users (name, email) VALUES ('operator', 'ops@example.test') RETURNING id::text`,
   );
@@ -45,9 +42,7 @@ beforeAll(async () => {
     );
 }, 120_000);
 afterAll(async () => {
-  await stopSender(ctx, taskQueue);
-  stopWorker();
-  await worker;
+  await worker.stop();
   await ctx.close();
 });
 

@@ -12,11 +12,13 @@ import {
   insertPoint,
   ledger,
   nextWork,
+  startComplianceWorker,
   startConfig,
   stopSender,
   waitFor,
   withData,
   workState,
+  type ComplianceFileWorker,
   type ComplianceTestContext,
 } from './harness';
 
@@ -25,23 +27,17 @@ import {
  * 1-second spacing and a 5-second "day". Dates derive from now.
  */
 let ctx: ComplianceTestContext;
+let worker: ComplianceFileWorker;
 let taskQueue: string;
-let stopWorker: () => void;
-let worker: Promise<unknown>;
 
 beforeAll(async () => {
   ctx = await createComplianceTestContext();
-  taskQueue = ctx.uniqueQueue('compliance');
-  let release!: () => void;
-  const released = new Promise<void>((resolve) => (release = resolve));
-  stopWorker = release;
   // Slots waiting for data are looked at again every 2 s (15 min by default).
-  worker = ctx.withWorkers([{ taskQueue, activities: ctx.activities({ dataRecheckMs: 2_000 }) }], () => released);
+  worker = startComplianceWorker(ctx, { dataRecheckMs: 2_000 });
+  taskQueue = worker.taskQueue;
 }, 120_000);
 afterAll(async () => {
-  await stopSender(ctx, taskQueue);
-  stopWorker();
-  await worker;
+  await worker.stop();
   await ctx.close();
 });
 

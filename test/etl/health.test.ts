@@ -3,7 +3,7 @@ import { startTestApi, type TestApi } from '../api/api-client';
 import { createTestContext, TEST_KEYS, type TestContext } from '../harness/context';
 
 /**
- * Issue 17 §5: `/api/v1/etl/health` judged BigQuery unreachable when one probe took over 5 s on a
+ * `/api/v1/etl/health` once judged BigQuery unreachable when one probe took over 5 s on a
  * busy machine. Here BigQuery is an endpoint that accepts connections and never answers (a probe
  * that always runs out of time): with no evidence it is unreachable after a second probe; with a
  * successful BigQuery call a minute ago (an ETL run that finished) it is reachable, the slow probe

@@ -37,7 +37,7 @@ describe('platformCanary', () => {
     expect(result.value.recorded).toBe(true);
     const { rows } = await ctx.db.query('SELECT workflow_id, scheduled_for FROM platform_canary');
     expect(rows).toEqual([{ workflow_id: workflowId, scheduled_for: new Date(result.value.scheduledFor) }]);
-    // The run is findable by the SPEC's search attributes.
+    // The run is findable by the search attributes every run carries.
     const attributes = result.description.typedSearchAttributes;
     expect(attributes.get(PIPELINE)).toBe('platform');
     expect(attributes.get(PIPELINE_TARGET)).toBe('canary');

@@ -5,11 +5,12 @@ import { TELEMETRY_BACKFILL_WORKFLOW_TYPE } from '../../api/telemetry/backfill';
 import { PIPELINE } from '../../lib/search-attributes';
 import { startTestApi, type TestApi } from '../api/api-client';
 import { recordHistory } from '../harness/histories';
-import { killWorkerProcess as kill, startWorkerProcess } from '../harness/worker-process';
+import { killWorkerProcess as kill } from '../harness/worker-process';
 import {
   createTelemetryTestContext,
   expectedMeasurements,
   storedMeasurements,
+  startTelemetryWorkerProcess,
   storedRaw,
   type TelemetryTestContext,
 } from './harness';
@@ -34,16 +35,7 @@ afterAll(async () => {
   await ctx?.close();
 });
 
-const startWorker = (taskQueue: string) =>
-  startWorkerProcess(
-    {
-      taskQueue,
-      databaseUrl: ctx.databaseUrl.reveal(),
-      activities: 'telemetry',
-      env: { CREDENTIALS_FILE: ctx.credentialsFile },
-    },
-    children,
-  );
+const startWorker = (taskQueue: string) => startTelemetryWorkerProcess(ctx, taskQueue, children);
 const served = (point: TelemetryTestContext['points'][number], from: number, to: number) =>
   ctx.sim
     .served(point.device, from, to)

@@ -8,6 +8,7 @@ import {
   expectedMeasurements,
   storedMeasurements,
   storedRaw,
+  withTelemetryWorker,
   type TelemetryTestContext,
 } from './harness';
 
@@ -124,8 +125,7 @@ describe('telemetryPollCycle over the six provider simulators', () => {
   it('ends Canceled when an operator cancels it mid-cycle', async () => {
     for (const provider of PROVIDERS) ctx.sim.setFaults(provider, { slowRate: 1, slowMs: 300 });
     try {
-      const taskQueue = ctx.uniqueQueue('telemetry');
-      await ctx.withWorkers([{ taskQueue, activities: ctx.activitiesByQueue.telemetry }], async () => {
+      await withTelemetryWorker(ctx, 'telemetry', async (taskQueue) => {
         const handle = await ctx.client.workflow.start('telemetryPollCycle', {
           taskQueue,
           workflowId: `telemetry-test/cancel-${taskQueue}`,

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,9 +10,12 @@ import { demoCredentials, demoPoints, registerDemoPoints, type DemoPoint } from 
 import { createProviderSimulator, type ProviderSimulator } from '../../local/simulators/providers';
 import { startSimulatorServer, type RunningSimulators } from '../../local/simulators/server';
 import { createSmsSimulator, type SmsSimulator } from '../../local/simulators/sms';
+import type { WorkflowStartOptions } from '@temporalio/client';
+import type { WorkerSpec } from '../../workers/create-workers';
 import type { TelemetryCycleInput, TelemetryCycleResult } from '../../workflows/telemetry/cycle';
 import { createTestContext, type TestContext } from '../harness/context';
 import { recordHistory } from '../harness/histories';
+import { startWorkerProcess } from '../harness/worker-process';
 
 /** A test context with the provider simulators, a CREDENTIALS_FILE (mode 600) and the demo points. */
 export interface TelemetryTestContext extends TestContext {
@@ -48,23 +52,18 @@ export async function createTelemetryTestContext(
   writeCredentials();
   const ctx = await createTestContext({ CREDENTIALS_FILE: credentialsFile, ...extraEnv(simServer.url) });
   await registerDemoPoints(ctx.db, points);
-  const runCycle: TelemetryTestContext['runCycle'] = async (name, input = {}, record) => {
-    const taskQueue = ctx.uniqueQueue('telemetry');
-    return ctx.withWorkers([{ taskQueue, activities: ctx.activitiesByQueue.telemetry }], async () => {
-      const handle = await ctx.client.workflow.start('telemetryPollCycle', {
-        taskQueue,
-        workflowId: `telemetry-test/${name}-${taskQueue}`,
-        args: [{ frequency: 1, timeZone: 'America/Santiago', initialLookbackMinutes: 180, ...input }],
-        typedSearchAttributes: [
-          { key: PIPELINE, value: 'telemetry' },
-          { key: TRIGGERED_BY, value: 'api' },
-        ],
-      });
-      const result = (await handle.result()) as TelemetryCycleResult;
-      if (record) await recordHistory(handle, record);
-      return { workflowId: handle.workflowId, result };
+  const runCycle: TelemetryTestContext['runCycle'] = (name, input = {}, record) =>
+    runTelemetryWorkflow<TelemetryCycleResult>(ctx, {
+      type: 'telemetryPollCycle',
+      args: [{ frequency: 1, timeZone: 'America/Santiago', initialLookbackMinutes: 180, ...input }],
+      queue: 'telemetry',
+      id: `telemetry-test/${name}`,
+      record,
+      typedSearchAttributes: [
+        { key: PIPELINE, value: 'telemetry' },
+        { key: TRIGGERED_BY, value: 'api' },
+      ],
     });
-  };
   return {
     ...ctx,
     sim,
@@ -80,6 +79,69 @@ export async function createTelemetryTestContext(
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Runs `fn` with a worker of the telemetry activities (the real ones unless given) on a fresh task queue. */
+export function withTelemetryWorker<T>(
+  ctx: TestContext,
+  queuePrefix: string,
+  fn: (taskQueue: string) => Promise<T>,
+  activities: WorkerSpec['activities'] = ctx.activitiesByQueue.telemetry,
+): Promise<T> {
+  const taskQueue = ctx.uniqueQueue(queuePrefix);
+  return ctx.withWorkers([{ taskQueue, activities }], () => fn(taskQueue));
+}
+
+export interface TelemetryWorkflowRun extends Pick<WorkflowStartOptions, 'typedSearchAttributes'> {
+  type: string;
+  args: unknown[];
+  /** The prefix of its fresh task queue. */
+  queue: string;
+  /** The start of its workflow id; the task queue ends it. */
+  id: string;
+  activities?: WorkerSpec['activities'];
+  /** Saves the run's history under this name (RECORD_HISTORIES=1). */
+  record?: string;
+}
+
+/** Runs one workflow to its end on a worker of its own and returns its result. */
+export function runTelemetryWorkflow<R>(
+  ctx: TestContext,
+  { type, args, queue, id, activities, record, typedSearchAttributes }: TelemetryWorkflowRun,
+): Promise<{ workflowId: string; result: R }> {
+  return withTelemetryWorker(
+    ctx,
+    queue,
+    async (taskQueue) => {
+      const handle = await ctx.client.workflow.start(type, {
+        taskQueue,
+        workflowId: `${id}-${taskQueue}`,
+        args,
+        ...(typedSearchAttributes && { typedSearchAttributes }),
+      });
+      const result = (await handle.result()) as R;
+      if (record) await recordHistory(handle, record);
+      return { workflowId: handle.workflowId, result };
+    },
+    activities,
+  );
+}
+
+/** A worker of the telemetry activities in a process of its own, which a test can SIGKILL. */
+export function startTelemetryWorkerProcess(
+  ctx: TelemetryTestContext,
+  taskQueue: string,
+  children: ChildProcess[],
+): Promise<ChildProcess> {
+  return startWorkerProcess(
+    {
+      taskQueue,
+      databaseUrl: ctx.databaseUrl.reveal(),
+      activities: 'telemetry',
+      env: { CREDENTIALS_FILE: ctx.credentialsFile },
+    },
+    children,
+  );
 }
 
 /** A point's stored raw readings, oldest first, as the adapter returned them. */

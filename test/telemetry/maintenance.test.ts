@@ -1,7 +1,7 @@
 import { createTelemetryActivities } from '../../activities/telemetry';
 import { withFailureMapping } from '../../lib/errors';
 import type { HealthResult } from '../../activities/telemetry/health';
-import { createTelemetryTestContext, type TelemetryTestContext } from './harness';
+import { createTelemetryTestContext, runTelemetryWorkflow, type TelemetryTestContext } from './harness';
 
 let ctx: TelemetryTestContext;
 beforeAll(async () => {
@@ -10,15 +10,14 @@ beforeAll(async () => {
 afterAll(() => ctx.close());
 
 async function runWorkflow<T>(type: string, args: unknown, activities = ctx.activitiesByQueue.telemetry): Promise<T> {
-  const taskQueue = ctx.uniqueQueue('telemetry-maintenance');
-  return ctx.withWorkers([{ taskQueue, activities }], async () => {
-    const handle = await ctx.client.workflow.start(type, {
-      taskQueue,
-      workflowId: `${type}-${taskQueue}`,
-      args: [args],
-    });
-    return (await handle.result()) as T;
+  const run = await runTelemetryWorkflow<T>(ctx, {
+    type,
+    args: [args],
+    queue: 'telemetry-maintenance',
+    id: type,
+    activities,
   });
+  return run.result;
 }
 const openAlerts = async (rule: string) =>
   (

@@ -4,7 +4,7 @@ import express from 'express';
 import { verifyWebhook } from '../../lib/notifications/webhook-signature';
 import { SMS_DEMO_ACCOUNT } from '../../local/simulators/sms';
 import { startSmtpCapture, type CapturedMail, type SmtpCapture } from '../harness/smtp';
-import { createTelemetryTestContext, type TelemetryTestContext } from './harness';
+import { createTelemetryTestContext, runTelemetryWorkflow, type TelemetryTestContext } from './harness';
 
 const WEBHOOK_SECRET = `whsec_${Buffer.from('a test webhook secret, 32 bytes!').toString('base64')}`;
 
@@ -133,15 +133,13 @@ describe('alert notifications through the outbox', () => {
   it('sends the daily summary once per day to the users who ask for it', async () => {
     await ctx.db.query("UPDATE notification_users SET daily_summary = true WHERE email = 'owner@example.test'");
     const runSummary = async (name: string) => {
-      const taskQueue = ctx.uniqueQueue('telemetry-summary');
-      return ctx.withWorkers([{ taskQueue, activities: ctx.activitiesByQueue.telemetry }], async () => {
-        const handle = await ctx.client.workflow.start('telemetryDailySummary', {
-          taskQueue,
-          workflowId: `telemetry-summary-${name}-${taskQueue}`,
-          args: [{ timeZone: 'America/Santiago' }],
-        });
-        return (await handle.result()) as { enqueued: number; notifications: { sent: number } };
+      const run = await runTelemetryWorkflow<{ enqueued: number; notifications: { sent: number } }>(ctx, {
+        type: 'telemetryDailySummary',
+        args: [{ timeZone: 'America/Santiago' }],
+        queue: 'telemetry-summary',
+        id: `telemetry-summary-${name}`,
       });
+      return run.result;
     };
     const before = mails.length;
     const first = await runSummary('first');

@@ -1,10 +1,10 @@
 import { TELEMETRY_REPROCESS_WORKFLOW_TYPE } from '../../api/telemetry/reprocess';
 import type { ReprocessResult } from '../../activities/telemetry/reprocess';
 import { startTestApi, type TestApi } from '../api/api-client';
-import { recordHistory } from '../harness/histories';
 import {
   createTelemetryTestContext,
   expectedMeasurements,
+  runTelemetryWorkflow,
   storedMeasurements,
   storedRaw,
   type TelemetryTestContext,
@@ -22,17 +22,14 @@ afterAll(async () => {
 });
 
 async function reprocess(code: string, from: string, to: string, record?: string): Promise<ReprocessResult> {
-  const taskQueue = ctx.uniqueQueue('telemetry-reprocess');
-  return ctx.withWorkers([{ taskQueue, activities: ctx.activitiesByQueue.telemetry }], async () => {
-    const handle = await ctx.client.workflow.start(TELEMETRY_REPROCESS_WORKFLOW_TYPE, {
-      taskQueue,
-      workflowId: `telemetry-reprocess-test/${code}-${taskQueue}`,
-      args: [{ code, from, to, timeZone: 'America/Santiago' }],
-    });
-    const result = (await handle.result()) as ReprocessResult;
-    if (record) await recordHistory(handle, record);
-    return result;
+  const run = await runTelemetryWorkflow<ReprocessResult>(ctx, {
+    type: TELEMETRY_REPROCESS_WORKFLOW_TYPE,
+    args: [{ code, from, to, timeZone: 'America/Santiago' }],
+    queue: 'telemetry-reprocess',
+    id: `telemetry-reprocess-test/${code}`,
+    record,
   });
+  return run.result;
 }
 
 describe('reprocessing a point after a constant change', () => {

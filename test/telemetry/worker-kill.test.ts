@@ -3,12 +3,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { NOVUS_SENTINEL, PROVIDERS } from '../../lib/telemetry/providers';
 import { PIPELINE } from '../../lib/search-attributes';
 import { recordHistory } from '../harness/histories';
-import { killWorkerProcess as kill, startWorkerProcess } from '../harness/worker-process';
+import { killWorkerProcess as kill } from '../harness/worker-process';
 import type { TelemetryCycleResult } from '../../workflows/telemetry/cycle';
 import {
   createTelemetryTestContext,
   expectedMeasurements,
   storedMeasurements,
+  startTelemetryWorkerProcess,
   storedRaw,
   type TelemetryTestContext,
 } from './harness';
@@ -31,16 +32,7 @@ afterAll(async () => {
   await ctx.close();
 });
 
-const startWorker = (taskQueue: string) =>
-  startWorkerProcess(
-    {
-      taskQueue,
-      databaseUrl: ctx.databaseUrl.reveal(),
-      activities: 'telemetry',
-      env: { CREDENTIALS_FILE: ctx.credentialsFile },
-    },
-    children,
-  );
+const startWorker = (taskQueue: string) => startTelemetryWorkerProcess(ctx, taskQueue, children);
 const pointsStored = async () =>
   Number(
     (await ctx.db.query<{ n: bigint }>('SELECT count(DISTINCT point_code) AS n FROM telemetry_measurements')).rows[0]!

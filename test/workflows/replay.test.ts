@@ -9,7 +9,8 @@ import { HISTORIES_DIR } from '../harness/histories';
 /**
  * Replays every recorded history against the current workflow code. A change that breaks
  * determinism (reordered activities, a new timer) fails here instead of on running workflows.
- * Record new ones with `RECORD_HISTORIES=1 npx jest test/workflows` (or `npm run histories:record`).
+ * Record them again with `npm run histories:record-tests` (every test that records one), one file's
+ * with `RECORD_HISTORIES=1 npx jest <file>`, or a run of a live stack with `npm run histories:record`.
  */
 const files = readdirSync(HISTORIES_DIR).filter((file) => file.endsWith('.json'));
 

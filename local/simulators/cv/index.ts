@@ -3,7 +3,7 @@ import type { Simulator } from '../index';
 import { eventAt, hash32, isInvalid, recordIdOf, type GeneratorOptions } from './generator';
 
 /**
- * The CV platform simulator (contracts/cv-api.md), mounted at `/cv`: login with expiring tokens,
+ * The CV platform simulator, mounted at `/cv`: login with expiring tokens,
  * newest-first offset pages, and seeded faults (429 with Retry-After, 5xx, slow answers,
  * malformed bodies, malformed events, events arriving while a client pages). Its controls let a
  * test change faults, add events, and ask which events were served valid and invalid.

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The DGA MEE wire formats (contracts/dga-mee.md): one submit/verify path per kind of work, the
+ * The DGA MEE wire formats: one submit/verify path per kind of work, the
  * body key and field set of each, and the string formats every value must have.
  */
 export type DgaKind = 'groundwater' | 'surface-flowmeter' | 'surface';

@@ -17,7 +17,7 @@ export { DGA_KINDS, type DgaKind, type DgaKindSpec } from './formats';
 export type { Violation, ViolationRule } from './violations';
 
 /**
- * The DGA MEE online API (contracts/dga-mee.md), mounted at `/dga`: the three submit POSTs and
+ * The DGA MEE online API, mounted at `/dga`: the three submit POSTs and
  * verify GETs, strict formats, the informant error, duplicates answered "Ya existe … Comprobante",
  * faults (5xx, down, slow and lost answers) and a referee that records every sending-rule violation.
  * All state lives here, in the process that serves it, so workers in other processes cannot touch it.

@@ -1,9 +1,10 @@
 import { measuredAtMs } from './formats';
 
 /**
- * The referee: every sending rule of contracts/dga-mee.md ("Sending rules", manual §6–7) a submit
- * can break, recorded instead of enforced, so tests can assert that a pipeline broke none. The SMA
- * simulator records its own rules in the same shape.
+ * The referee: every sending rule of the DGA's manual a submit can break (an accepted measurement
+ * never sent again, a retry not before a "day", the backlog spaced, one send per work at a time,
+ * hourly slots: the `ViolationRule`s below), recorded instead of enforced, so tests can assert that
+ * a pipeline broke none. The SMA simulator records its own rules in the same shape.
  */
 export type ViolationRule =
   /** A measurement the regulator holds, and whose acceptance reached the client, sent again. */

@@ -16,7 +16,7 @@ export { PROVIDER_DEMO_LOGIN, providerUsername } from './types';
 export type { ProviderFaults, ProviderStats, ServedReading } from './types';
 
 /**
- * The six telemetry providers (contracts/providers.md), mounted at `/providers/<name>`, each
+ * The six telemetry providers, mounted at `/providers/<name>`, each
  * speaking its protocol over the seeded meters of `generator.ts`, with seeded faults a test can
  * switch per provider: down (503), 5xx, 429 with Retry-After, slow answers, malformed bodies,
  * expiring tokens.

@@ -1,7 +1,7 @@
 import type { Request, Response, Router } from 'express';
 import { PROVIDER_DEMO_LOGIN, providerUsername, type ProtocolContext, type ServedReading } from './types';
 
-/** The three wire protocols of contracts/providers.md, over a provider's simulated devices. */
+/** The three wire protocols the providers speak, over a provider's simulated devices. */
 
 const VARIABLES = ['flow', 'total', 'level'] as const;
 type Key = (typeof VARIABLES)[number];

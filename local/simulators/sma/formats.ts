@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The SMA REST API's request formats (contracts/sma.md): the login, and the `registros` array of
+ * The SMA REST API's request formats: the login, and the `registros` array of
  * devices, each with all parameters of one timestamp.
  */
 export interface SmaParameter {

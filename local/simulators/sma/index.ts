@@ -8,7 +8,7 @@ import { authBody, parametersProblem, registrosBody, stampMinute, type SmaParame
 export type { SmaParameter } from './formats';
 
 /**
- * The SMA REST API (contracts/sma.md), mounted at `/sma`: a 24-hour token from `POST /api/v1/auth`,
+ * The SMA REST API, mounted at `/sma`: a 24-hour token from `POST /api/v1/auth`,
  * `registros` with exactly each device's parameters at one timestamp (minute a multiple of 5),
  * duplicates answered with the first IdVerificacion, 5xx and lost answers on demand, and a record of
  * every rule violation (a resend of an accepted record, a wrong minute).

@@ -63,10 +63,15 @@ describe('stopOrphans', () => {
 
   it('kills one that ignores its stop signal once the grace period is over', async () => {
     const dataDir = mkdtempSync(path.join(scratch, 'data-'));
-    const stubborn = startIdle(process.execPath, [
-      '-e',
-      "process.on('SIGTERM', () => {}); process.stdout.write('ready'); setInterval(() => {}, 1000)",
-    ]);
+    const stubborn = spawn(
+      process.execPath,
+      ['-e', "process.on('SIGTERM', () => {}); process.stdout.write('ready'); setInterval(() => {}, 1000)"],
+      { detached: true, stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    started.push(stubborn);
+    // Its handler is installed before the stop signal is sent: on a loaded machine, a SIGTERM that
+    // arrived before node had run that line killed it, and the test saw SIGTERM instead of SIGKILL.
+    await new Promise((resolve) => stubborn.stdout!.once('data', resolve));
     record(dataDir, 'bigquery-emulator', { pid: stubborn.pid! });
     expect(await stopOrphans(dataDir, () => {}, 500)).toEqual(['bigquery-emulator']);
     await exited(stubborn);

@@ -2,7 +2,7 @@ import { createCvSimulator, CV_DEMO_CREDENTIALS, type CvSimulator } from '../../
 import { startSimulatorServer, type RunningSimulators } from '../../local/simulators/server';
 import { validateEvent } from '../../lib/cv/event';
 
-/** The simulator follows contracts/cv-api.md, and its catalog agrees with the pipeline's validation. */
+/** The simulator answers as the CV platform does, and its catalog agrees with the pipeline's validation. */
 let sim: CvSimulator;
 let server: RunningSimulators;
 let base: string;

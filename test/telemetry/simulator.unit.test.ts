@@ -2,7 +2,7 @@ import { createProviderSimulator, PROVIDER_DEMO_LOGIN, type ProviderSimulator } 
 import { meterAt, simDevice } from '../../local/simulators/providers/generator';
 import { startSimulatorServer, type RunningSimulators } from '../../local/simulators/server';
 
-/** The provider simulators speak contracts/providers.md: checked with plain HTTP, no adapter. */
+/** The provider simulators speak the providers' protocols: checked with plain HTTP, no adapter. */
 const NOW = Math.floor(Date.now() / 60_000) * 60_000;
 let sim: ProviderSimulator;
 let server: RunningSimulators;

@@ -64,7 +64,7 @@ describe('effective configuration', () => {
 });
 
 describe('totalizer', () => {
-  it('converts pulses per litre with the calibration factor (seed 002) and litres per pulse', () => {
+  it('converts pulses per litre with the calibration factor and litres per pulse', () => {
     expect(pulsesToM3(1_000_000, { pulsesPerLitre: 1000 })).toBeCloseTo(1);
     expect(pulsesToM3(1_000_000, { pulsesPerLitre: 1000, calibrationFactor: 1.023 })).toBeCloseTo(1.023);
     expect(pulsesToM3(500_000, { pulsesPerLitre: 500 })).toBeCloseTo(1);

@@ -4,7 +4,7 @@ import { createSmaSimulator, SMA_DEMO_CREDENTIALS, type SmaSimulator } from '../
 import { smaItem, smaStamp } from './sim-client';
 
 /**
- * Issue 17 §5: the sender's parallel lanes share one SMA login per credentials while it is in
+ * The sender's parallel lanes share one SMA login per credentials while it is in
  * flight (they logged in four times in a second for two credentials), and a token the SMA refuses
  * is renewed once for all of them. Counted at the SMA simulator, over HTTP.
  */

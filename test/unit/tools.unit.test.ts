@@ -18,7 +18,7 @@ describe('tools', () => {
   const emptyPath = path.join(scratch, 'empty-bin');
   mkdirSync(emptyPath);
 
-  it('pins the SPEC versions in one place', () => {
+  it('pins the tool versions in one place', () => {
     expect(TOOLS.temporal.version).toBe('v1.5.1');
     expect(TOOLS['bigquery-emulator'].version).toBe('v0.8.1');
   });

@@ -15,7 +15,7 @@ import { startSimulatorServer, type RunningSimulators } from '../../local/simula
 import { dgaBlock, dgaSubmit, dgaVerify, smaAuth, smaItem, smaPost, smaStamp, utcMinus4 } from './sim-client';
 
 /**
- * The DGA and SMA simulators over real HTTP (contracts/dga-mee.md, contracts/sma.md): every answer
+ * The DGA and SMA simulators over real HTTP: every answer
  * kind, and every violation rule firing when broken and silent when obeyed. Both run on an injected
  * clock, so a "day" or a 5-minute spacing passes in no time.
  */
