@@ -12,7 +12,7 @@ import {
   TemplateSchema,
 } from './schemas';
 
-/** Schema templates (seed 001): reusable variable settings, merged under each point's overrides. */
+/** Schema templates: reusable variable settings, merged under each point's overrides. */
 export function defineTemplateRoutes(router: Router, kit: RouteKit, deps: ApiDeps): void {
   const { db } = deps;
   defineRoute(router, kit, {
