@@ -6,7 +6,7 @@ import type { ApiDeps } from '../deps';
 import { principalOf } from '../http/auth';
 import { badRequest, conflict, notFound } from '../http/problem';
 import { defineRoute, type RouteKit } from '../http/route';
-import { isViolation, setClause } from '../../lib/sql';
+import { isViolation, setClause } from '../http/sql';
 import { defineLedgerRoutes } from './ledger';
 import { CONFIG_COLUMNS, listConfigs, readConfig, toConfig } from './reads';
 import {

@@ -16,7 +16,7 @@ import type { ApiDeps } from '../deps';
 import { principalOf } from '../http/auth';
 import { badRequest, conflict, notFound } from '../http/problem';
 import { defineRoute, type RouteKit } from '../http/route';
-import { isViolation } from '../../lib/sql';
+import { isViolation } from '../http/sql';
 import { defineBackfillRoute } from './backfill';
 import { defineCycleRoutes } from './cycles';
 import { defineFlowAcceptanceRoute } from './flow-acceptance';

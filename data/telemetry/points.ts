@@ -1,4 +1,3 @@
-import { setClause } from '../../lib/sql';
 import type { Database } from '../../lib/db';
 import type { JsonObject } from '../../lib/telemetry/config';
 import type { Provider } from '../../lib/telemetry/providers';
@@ -204,11 +203,13 @@ export async function updatePoint(
     overrides?: string;
   },
 ): Promise<Point | undefined> {
-  const set = setClause(columns, 2);
+  // Only the columns it names (undefined = unchanged), numbered after the code ($1); names come from the type above.
+  const set = Object.entries(columns).filter(([, value]) => value !== undefined);
+  const assignments = set.map(([column], i) => `${column} = $${i + 2}`).join(', ');
   const { rows } = await db.query<PointRecord>(
-    `UPDATE telemetry_points SET ${set.sql}, updated_at = now()
+    `UPDATE telemetry_points SET ${assignments}, updated_at = now()
             WHERE code = $1 RETURNING ${POINT_COLUMNS}`,
-    [code, ...set.values],
+    [code, ...set.map(([, value]) => value)],
   );
   return rows[0] && toPoint(rows[0]);
 }

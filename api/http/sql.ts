@@ -1,4 +1,4 @@
-/** SQL helpers shared by the families' data modules and routes: identifiers from code, values as `$n` parameters. */
+/** Small SQL helpers the families' routes share; identifiers come from code, values are `$n` parameters. */
 
 /** PostgreSQL's unique (23505) and foreign-key (23503) violations, which a concurrent request can still cause. */
 export const isViolation = (error: unknown, code: '23505' | '23503') => (error as { code?: string }).code === code;
