@@ -1,6 +1,6 @@
 import { createCvClient } from '../activities/cv/client';
 import { splitValidated } from '../activities/cv/ingest';
-import { insertEvents, insertRejects } from '../activities/cv/store';
+import { insertEvents, insertRejects } from '../data/cv';
 import { loadConfig } from '../lib/config';
 import { createDatabase } from '../lib/db';
 

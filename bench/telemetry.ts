@@ -6,7 +6,7 @@ import { startSimulatorProcess } from './child-process';
 import { createCredentialsStore } from '../platform/credentials';
 import { pollPoint } from '../activities/telemetry/poll';
 import { createProviderAdapters } from '../activities/telemetry/providers';
-import { loadPoints } from '../activities/telemetry/store';
+import { loadPoints } from '../data/telemetry';
 import { PROVIDERS } from '../lib/telemetry/providers';
 import { demoCredentials, demoPoints, registerDemoPoints } from '../local/demo-data/telemetry';
 import type { TelemetryCycleResult } from '../workflows/telemetry/cycle';

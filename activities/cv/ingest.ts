@@ -2,9 +2,7 @@ import type { Database } from '../../lib/db';
 import { validateEvent, type CvEvent, type CvReject } from '../../lib/cv/event';
 import { offsetToFetch, planPage, startSegment, type Page, type Segment } from '../../lib/cv/ingest-walk';
 import type { CvClient } from './client';
-import { loadIngestState, saveCheckpoint } from './ingest-state';
-import { insertEvents, insertRejects } from './store';
-import { withAdvisoryLock } from './lock';
+import { insertEvents, insertRejects, loadIngestState, saveCheckpoint, withAdvisoryLock } from '../../data/cv';
 
 /** What a load did, and what an operator sees in the heartbeat while it runs. */
 export interface IngestProgress {

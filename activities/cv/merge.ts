@@ -1,5 +1,6 @@
 import type { Database } from '../../lib/db';
-import { CATEGORIES, type Category } from '../../lib/cv/categories';
+import type { Category } from '../../lib/cv/categories';
+import { advanceMergeWatermark, fillLateNames, insertMergedTargets, lockMergeWindow } from '../../data/cv';
 
 export interface MergeResult {
   category: Category;
@@ -21,67 +22,12 @@ export interface MergeResult {
  * OTT days touched by either step are queued in `cv_ott_dirty_days` for the rollups.
  */
 export async function mergeCategory(db: Database, category: Category): Promise<MergeResult> {
-  const { table, targetActionId, referenceActionId } = CATEGORIES[category];
-  const markDirty = category === 'ott';
   return db.withTransaction(async (tx) => {
-    const { rows } = await tx.query<{ last_record_id: bigint; high_watermark: bigint }>(
-      `SELECT w.last_record_id, s.high_watermark FROM cv_merge_watermarks w, cv_ingest_state s
-       WHERE w.category = $1 FOR UPDATE OF w`,
-      [category],
-    );
-    const row = rows[0];
-    if (!row) throw new Error(`no merge watermark row for ${category}`);
-    const from = Number(row.last_record_id);
-    const to = Number(row.high_watermark);
+    const { from, to } = await lockMergeWindow(tx, category);
     if (to <= from) return { category, merged: 0, namesFilled: 0, fromRecordId: from, toRecordId: from };
-
-    const dirty = (cte: string) =>
-      markDirty
-        ? `INSERT INTO cv_ott_dirty_days (data_date) SELECT DISTINCT data_date FROM ${cte} ON CONFLICT DO NOTHING`
-        : 'SELECT 1';
-    const inserted = await tx.query<{ n: bigint }>(
-      `WITH inserted AS (
-         INSERT INTO ${table} (record_id, action_id, data_id, data_name, name_from_record_id, event_time, data_date,
-                               time_date, duration, subscriber_id, device_id)
-         SELECT e.record_id, e.action_id, e.data_id,
-                CASE WHEN coalesce(e.data_name, '') = '' AND coalesce(r.data_name, '') <> '' THEN r.data_name ELSE e.data_name END,
-                CASE WHEN coalesce(e.data_name, '') = '' AND coalesce(r.data_name, '') <> '' THEN r.record_id END,
-                e.event_time, e.data_date, e.time_date, e.duration, e.subscriber_id, e.device_id
-         FROM cv_events e
-         LEFT JOIN LATERAL (
-           SELECT ref.record_id, ref.data_name FROM cv_events ref
-           WHERE ref.action_id = $4 AND ref.data_id = e.data_id AND ref.record_id <= $2
-           ORDER BY ref.record_id DESC LIMIT 1
-         ) r ON true
-         WHERE e.action_id = $3 AND e.record_id > $1 AND e.record_id <= $2
-         ON CONFLICT (record_id) DO NOTHING
-         RETURNING data_date
-       ), dirty AS (${dirty('inserted')})
-       SELECT count(*) AS n FROM inserted`,
-      [from, to, targetActionId, referenceActionId],
-    );
-    const filled = await tx.query<{ n: bigint }>(
-      `WITH latest AS (
-         SELECT DISTINCT ON (data_id) data_id, data_name, record_id FROM cv_events
-         WHERE action_id = $3 AND record_id > $1 AND record_id <= $2
-         ORDER BY data_id, record_id DESC
-       ), filled AS (
-         UPDATE ${table} m SET data_name = latest.data_name, name_from_record_id = latest.record_id
-         FROM latest
-         WHERE m.data_id = latest.data_id AND m.record_id <= $1
-           AND coalesce(m.data_name, '') = '' AND coalesce(latest.data_name, '') <> ''
-         RETURNING m.data_date
-       ), dirty AS (${dirty('filled')})
-       SELECT count(*) AS n FROM filled`,
-      [from, to, referenceActionId],
-    );
-    const merged = Number(inserted.rows[0]?.n ?? 0);
-    const namesFilled = Number(filled.rows[0]?.n ?? 0);
-    await tx.query(
-      `UPDATE cv_merge_watermarks SET last_record_id = $2, merged_total = merged_total + $3,
-         names_filled_total = names_filled_total + $4, updated_at = now() WHERE category = $1`,
-      [category, to, merged, namesFilled],
-    );
+    const merged = await insertMergedTargets(tx, category, from, to);
+    const namesFilled = await fillLateNames(tx, category, from, to);
+    await advanceMergeWatermark(tx, category, to, { merged, namesFilled });
     return { category, merged, namesFilled, fromRecordId: from, toRecordId: to };
   });
 }

@@ -1,5 +1,5 @@
 import type { Database } from '../../lib/db';
-import { bandSql } from '../../lib/cv/bands';
+import { replaceOttDays, takeDirtyOttDays } from '../../data/cv';
 
 /**
  * Recomputes the OTT daily rollups of the days the merges marked dirty, from cv_merged_ott:
@@ -8,19 +8,9 @@ import { bandSql } from '../../lib/cv/bands';
  */
 export async function refreshOttRollups(db: Database): Promise<{ days: string[] }> {
   return db.withTransaction(async (tx) => {
-    const { rows } = await tx.query<{ data_date: string }>(
-      'DELETE FROM cv_ott_dirty_days RETURNING data_date::text AS data_date',
-    );
-    const days = rows.map((row) => row.data_date).sort();
+    const days = await takeDirtyOttDays(tx);
     if (days.length === 0) return { days };
-    await tx.query('DELETE FROM cv_ott_daily WHERE data_date = ANY($1::date[])', [days]);
-    await tx.query(
-      `INSERT INTO cv_ott_daily (data_date, band, data_name, hours, events)
-       SELECT data_date, ${bandSql('time_date')}, coalesce(data_name, ''), coalesce(sum(duration), 0) / 3600.0, count(*)
-       FROM cv_merged_ott WHERE data_date = ANY($1::date[])
-       GROUP BY 1, 2, 3`,
-      [days],
-    );
+    await replaceOttDays(tx, days);
     return { days };
   });
 }

@@ -13,7 +13,7 @@ import {
   loadProgress,
   saveConfigVersion,
   saveProgress,
-} from './store';
+} from '../../data/telemetry';
 
 export interface BackfillInput {
   code: string;

@@ -7,13 +7,19 @@ import { maskSecrets, secretValuesOf } from '../../lib/telemetry/mask';
 import type { Frequency, Provider } from '../../lib/telemetry/providers';
 import { createNotificationActivities } from '../notifications';
 import { createCredentialsStore } from '../../platform/credentials';
-import { checkHealth, cleanupRawReadings, recordPointHealth, type HealthResult } from './health';
+import { checkHealth, type HealthResult } from './health';
 import { pollPoint } from './poll';
 import { enqueueDailySummaries } from './summary';
 import { reprocessPoint, type ReprocessInput, type ReprocessResult } from './reprocess';
 import { backfillPoint, type BackfillInput, type BackfillProgress } from './backfill';
 import { createProviderAdapters } from './providers';
-import { loadPoints, type PointRow } from './store';
+import {
+  cleanupRawReadings,
+  listActivePointCodes,
+  loadPoints,
+  recordPointHealth,
+  type PointRow,
+} from '../../data/telemetry';
 
 export interface TelemetryActivityDeps {
   config: Config;
@@ -101,11 +107,7 @@ export function createTelemetryActivities({ config, db, now = () => new Date() }
     },
 
     async listTelemetryPointBatches(input: { frequency: Frequency; batchSize: number }): Promise<PointBatch[]> {
-      const { rows } = await db.query<{ provider: Provider; codes: string[] }>(
-        `SELECT provider, array_agg(code ORDER BY code) AS codes FROM telemetry_points
-          WHERE status = 'ACTIVE' AND frequency_minutes = $1 GROUP BY provider ORDER BY provider`,
-        [input.frequency],
-      );
+      const rows = await listActivePointCodes(db, input.frequency);
       const batches: PointBatch[] = [];
       for (const { provider, codes } of rows)
         for (let i = 0; i < codes.length; i += input.batchSize)

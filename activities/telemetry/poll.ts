@@ -20,7 +20,7 @@ import {
   saveConfigVersion,
   saveProgress,
   type PointRow,
-} from './store';
+} from '../../data/telemetry';
 
 export interface PollPointDeps {
   db: Database;

@@ -1,9 +1,15 @@
 import type { PoolClient } from 'pg';
 import type { StateCheckpoint } from '../../lib/telemetry/checkpoints';
 import type { PointConfig } from '../../lib/telemetry/config';
-import { EMPTY_POINT_STATE, processReadings, type ProcessResult, type RawReading } from '../../lib/telemetry/rules';
+import { EMPTY_POINT_STATE, processReadings, type ProcessResult } from '../../lib/telemetry/rules';
 import { inconsistentFlowHours } from '../../lib/telemetry/window';
-import { flagInconsistentFlowHours, insertMeasurements, type PointRow } from './store';
+import {
+  deleteMeasurements,
+  flagInconsistentFlowHours,
+  insertMeasurements,
+  loadRawReadings,
+  type PointRow,
+} from '../../data/telemetry';
 
 export interface Recomputed {
   result: ProcessResult;
@@ -33,25 +39,7 @@ export async function recomputeMeasurements(
   stateAt?: string,
 ): Promise<Recomputed> {
   const to = range.to ?? null;
-  const { rows } = await client.query<{
-    variable: string;
-    measured_at: Date;
-    value: number;
-    unit: string | null;
-    raw: unknown;
-  }>(
-    `SELECT variable, measured_at, value, unit, raw FROM telemetry_raw_readings
-      WHERE point_code = $1 AND ($2::timestamptz IS NULL OR measured_at < $2)
-        AND ($3::timestamptz IS NULL OR measured_at > $3) ORDER BY measured_at, variable`,
-    [point.code, to, start?.at ?? null],
-  );
-  const readings: RawReading[] = rows.map((row) => ({
-    variable: row.variable,
-    value: row.value,
-    unit: row.unit ?? undefined,
-    measuredAt: row.measured_at.toISOString(),
-    raw: row.raw,
-  }));
+  const readings = await loadRawReadings(client, point.code, to, start?.at ?? null);
   const fromMs = Date.parse(range.from);
   const before = readings.filter((r) => Date.parse(r.measuredAt) < fromMs);
   const inRange = readings.filter((r) => Date.parse(r.measuredAt) >= fromMs);
@@ -68,12 +56,8 @@ export async function recomputeMeasurements(
   };
   const checkpoint =
     stateAt !== undefined && head.length > 0 ? { at: head.at(-1)!.measuredAt, state: headResult.state } : undefined;
-  const deleted = await client.query(
-    `DELETE FROM telemetry_measurements
-      WHERE point_code = $1 AND measured_at >= $2 AND ($3::timestamptz IS NULL OR measured_at < $3)`,
-    [point.code, range.from, to],
-  );
+  const replaced = await deleteMeasurements(client, point.code, range.from, to);
   const computed = await insertMeasurements(client, point, version, result.measurements, true);
   await flagInconsistentFlowHours(client, point.code, inconsistentFlowHours(result.findings));
-  return { result, replaced: deleted.rowCount ?? 0, computed, readings: readings.length, checkpoint };
+  return { result, replaced, computed, readings: readings.length, checkpoint };
 }

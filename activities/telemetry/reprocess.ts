@@ -1,7 +1,14 @@
 import type { Database } from '../../lib/db';
 import { effectiveConfig } from '../../lib/telemetry/config';
 import { recomputeMeasurements } from './recompute';
-import { loadPoints, saveConfigVersion } from './store';
+import {
+  ensureProgressRow,
+  hasRawReadingsFrom,
+  loadPoints,
+  lockPointState,
+  resetPointState,
+  saveConfigVersion,
+} from '../../data/telemetry';
 
 export interface ReprocessInput {
   code: string;
@@ -32,22 +39,12 @@ export async function reprocessPoint(db: Database, input: ReprocessInput): Promi
   const { config, version } = effectiveConfig(point.template, point.overrides);
   await saveConfigVersion(db, version, config);
   return db.withTransaction(async (client) => {
-    await client.query('INSERT INTO telemetry_point_state (point_code) VALUES ($1) ON CONFLICT DO NOTHING', [
-      point.code,
-    ]);
-    await client.query('SELECT 1 FROM telemetry_point_state WHERE point_code = $1 FOR UPDATE', [point.code]);
+    await ensureProgressRow(client, point.code);
+    await lockPointState(client, point.code);
     const { result, replaced, computed, readings } = await recomputeMeasurements(client, point, config, version, input);
-    const newer = await client.query(
-      'SELECT 1 FROM telemetry_raw_readings WHERE point_code = $1 AND measured_at >= $2 LIMIT 1',
-      [point.code, input.to],
-    );
-    const stateUpdated = newer.rowCount === 0 && readings > 0;
+    const stateUpdated = !(await hasRawReadingsFrom(client, point.code, input.to)) && readings > 0;
     // The checkpoints hold states of the old constants: a later late reading rebuilds from the raw readings.
-    await client.query(
-      `UPDATE telemetry_point_state SET checkpoints = '[]', updated_at = clock_timestamp()${stateUpdated ? ', state = $2' : ''}
-        WHERE point_code = $1`,
-      stateUpdated ? [point.code, JSON.stringify(result.state)] : [point.code],
-    );
+    await resetPointState(client, point.code, stateUpdated ? result.state : undefined);
     return { code: point.code, configVersion: version, replaced, computed, stateUpdated };
   });
 }

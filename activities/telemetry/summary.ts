@@ -1,3 +1,4 @@
+import { listDailySummaryAlerts } from '../../data/telemetry';
 import type { Database } from '../../lib/db';
 import { regulatorDate } from '../../lib/compliance/calendar';
 import { previousDay } from '../../lib/compliance/report';
@@ -12,24 +13,7 @@ import { reportLinesFor } from '../compliance/report';
  */
 export async function enqueueDailySummaries(db: Database, day: string, until: Date): Promise<number> {
   const since = new Date(until.getTime() - 86_400_000);
-  const { rows } = await db.query<{
-    user_id: string;
-    alerts: { point: string; rule: string; status: string; count: number }[];
-  }>(
-    `SELECT u.id::text AS user_id,
-            COALESCE(json_agg(json_build_object('point', COALESCE(a.point_code, 'provider ' || a.provider), 'rule', a.rule,
-                                                'status', a.status, 'count', a.count)
-                     ORDER BY a.point_code, a.provider, a.rule) FILTER (WHERE a.id IS NOT NULL), '[]') AS alerts
-       FROM notification_users u
-       LEFT JOIN telemetry_alerts a ON a.last_at >= $1 AND a.first_at < $2
-        AND EXISTS (SELECT 1 FROM notification_subscriptions s
-                     WHERE s.user_id = u.id AND (s.subject = '*' OR s.subject = a.point_code
-                        -- an alert about a provider: for the followers of any of its points
-                        OR s.subject IN (SELECT p.code FROM telemetry_points p WHERE p.provider = a.provider)))
-      WHERE u.daily_summary AND u.email IS NOT NULL
-      GROUP BY u.id`,
-    [since, until],
-  );
+  const rows = await listDailySummaryAlerts(db, since, until);
   const reportDay = previousDay(regulatorDate(until));
   let written = 0;
   for (const row of rows) {

@@ -1,10 +1,10 @@
 import { Router } from 'express';
 import type { z } from 'zod';
-import { buildOttAnalytics } from '../../lib/cv/analytics';
+import { buildOttAnalytics, windowStart } from '../../lib/cv/analytics';
 import { PIPELINE } from '../../lib/search-attributes';
 import { CV_PIPELINE_WORKFLOW_TYPE } from '../../schedules/cv';
 import type { CvPipelineInput } from '../../workflows/cv/pipeline';
-import { readCvRejects, readCvState, readOttRollups, windowStart } from './reads';
+import { readCvRejects, readCvState, readOttRollups } from '../../data/cv';
 import type { ApiDeps } from '../deps';
 import { defineRoute, type RouteKit } from '../http/route';
 import { toRunSummary } from '../runs/view';

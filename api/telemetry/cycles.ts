@@ -8,7 +8,7 @@ import type { ApiDeps } from '../deps';
 import { badRequest } from '../http/problem';
 import { defineRoute, type RouteKit } from '../http/route';
 import { ActionAcceptedSchema } from '../http/schemas';
-import { readStats } from './reads';
+import { readStats } from '../../data/telemetry';
 import { FrequencyParams, StatsSchema } from './schemas';
 import { startRunAndAccept } from '../http/start-run';
 

@@ -1,5 +1,6 @@
 import type { Router } from 'express';
 import { z } from 'zod';
+import { acceptInconsistentFlows } from '../../data/telemetry';
 import type { ApiDeps } from '../deps';
 import { defineRoute, type RouteKit } from '../http/route';
 import { requirePoint } from './reads';
@@ -36,14 +37,8 @@ export function defineFlowAcceptanceRoute(router: Router, kit: RouteKit, deps: A
     },
     async handler({ params, body }, res) {
       await requirePoint(deps.db, params.code);
-      const updated = await deps.db.query(
-        `UPDATE telemetry_measurements
-            SET flags = array_append(array_remove(flags, 'FLOW_TOTAL_CONSISTENCY'), 'FLOW_TOTAL_ACCEPTED')
-          WHERE point_code = $1 AND variable = 'flow' AND measured_at >= $2 AND measured_at < $3
-            AND 'FLOW_TOTAL_CONSISTENCY' = ANY(flags)`,
-        [params.code, new Date(body.from), new Date(body.to)],
-      );
-      res.json({ code: params.code, accepted: updated.rowCount ?? 0 } satisfies z.input<typeof AcceptedFlowsSchema>);
+      const accepted = await acceptInconsistentFlows(deps.db, params.code, new Date(body.from), new Date(body.to));
+      res.json({ code: params.code, accepted } satisfies z.input<typeof AcceptedFlowsSchema>);
     },
   });
 }

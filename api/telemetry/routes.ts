@@ -1,17 +1,27 @@
 import { Router } from 'express';
 import type { z } from 'zod';
+import {
+  deactivatePoint,
+  insertPoint,
+  listActivePoints,
+  listPoints,
+  readAlerts,
+  readMeasurements,
+  readPoint,
+  templateExists,
+  updatePoint,
+} from '../../data/telemetry';
 import { effectiveConfig } from '../../lib/telemetry/config';
 import type { ApiDeps } from '../deps';
 import { principalOf } from '../http/auth';
 import { badRequest, conflict, notFound } from '../http/problem';
 import { defineRoute, type RouteKit } from '../http/route';
-import { isViolation, setClause } from '../http/sql';
+import { isViolation } from '../http/sql';
 import { defineBackfillRoute } from './backfill';
 import { defineCycleRoutes } from './cycles';
 import { defineFlowAcceptanceRoute } from './flow-acceptance';
 import { defineReprocessRoute } from './reprocess';
 import { defineTemplateRoutes } from './templates';
-import { readAlerts, readMeasurements, readPoint, listPoints, POINT_COLUMNS, toPoint } from './reads';
 import {
   ActivePointsQuery,
   ActivePointsSchema,
@@ -37,8 +47,7 @@ export function telemetryRoutes(deps: ApiDeps, kit: RouteKit): Router {
 
   async function requireTemplate(name: string | null | undefined) {
     if (!name) return;
-    const { rowCount } = await db.query('SELECT 1 FROM telemetry_templates WHERE name = $1', [name]);
-    if (!rowCount)
+    if (!(await templateExists(db, name)))
       throw badRequest(`body.template: no template named "${name}"`, [
         { field: 'body.template', message: 'unknown template' },
       ]);
@@ -53,18 +62,10 @@ export function telemetryRoutes(deps: ApiDeps, kit: RouteKit): Router {
     request: { query: ActivePointsQuery },
     responses: { 200: { description: 'Active points', schema: ActivePointsSchema } },
     async handler({ query }, res) {
-      const { rows } = await db.query<{
-        code: string;
-        name: string;
-        provider: string;
-        frequency_minutes: number;
-        point_type: string;
-      }>(
-        `SELECT code, name, provider, frequency_minutes, point_type FROM telemetry_points
-          WHERE status = 'ACTIVE' AND ($1::int IS NULL OR frequency_minutes = $1) AND ($2::text IS NULL OR provider = $2)
-          ORDER BY code`,
-        [query.frequency ? Number(query.frequency) : null, query.provider ?? null],
-      );
+      const rows = await listActivePoints(db, {
+        frequency: query.frequency ? Number(query.frequency) : null,
+        provider: query.provider ?? null,
+      });
       res.json({
         points: rows.map((r) => ({
           id: r.code,
@@ -105,28 +106,9 @@ export function telemetryRoutes(deps: ApiDeps, kit: RouteKit): Router {
     async handler({ body }, res) {
       await requireTemplate(body.template);
       try {
-        const { rows } = await db.query(
-          `INSERT INTO telemetry_points (code, name, point_type, latitude, longitude, altitude, provider, device_id,
-                                         credentials_ref, status, frequency_minutes, template_name, overrides)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING ${POINT_COLUMNS}`,
-          [
-            body.code,
-            body.name,
-            body.type,
-            body.latitude,
-            body.longitude,
-            body.altitude ?? null,
-            body.provider,
-            body.deviceId,
-            body.credentialsRef,
-            body.status,
-            body.frequency,
-            body.template ?? null,
-            JSON.stringify(body.overrides ?? {}),
-          ],
-        );
+        const point = await insertPoint(db, body);
         deps.logger.info({ point: body.code, by: principalOf(res)?.name }, 'telemetry point created');
-        res.status(201).json(toPoint(rows[0] as Parameters<typeof toPoint>[0]) satisfies z.input<typeof PointSchema>);
+        res.status(201).json(point satisfies z.input<typeof PointSchema>);
       } catch (error) {
         if (isViolation(error, '23505'))
           throw conflict(`a point with code ${body.code} or device ${body.provider}/${body.deviceId} exists`);
@@ -168,28 +150,22 @@ export function telemetryRoutes(deps: ApiDeps, kit: RouteKit): Router {
     responses: { 200: { description: 'Updated', schema: PointSchema }, 404: { description: 'No such point' } },
     async handler({ params, body }, res) {
       await requireTemplate(body.template);
-      const columns: Record<string, unknown> = {
-        name: body.name,
-        point_type: body.type,
-        latitude: body.latitude,
-        longitude: body.longitude,
-        altitude: body.altitude,
-        device_id: body.deviceId,
-        credentials_ref: body.credentialsRef,
-        status: body.status,
-        frequency_minutes: body.frequency,
-        template_name: body.template,
-        overrides: body.overrides === undefined ? undefined : JSON.stringify(body.overrides),
-      };
-      const set = setClause(columns, 2);
       try {
-        const { rows } = await db.query(
-          `UPDATE telemetry_points SET ${set.sql}, updated_at = now()
-            WHERE code = $1 RETURNING ${POINT_COLUMNS}`,
-          [params.code, ...set.values],
-        );
-        if (!rows[0]) throw notFound(`No point with code "${params.code}"`);
-        res.json(toPoint(rows[0] as Parameters<typeof toPoint>[0]) satisfies z.input<typeof PointSchema>);
+        const point = await updatePoint(db, params.code, {
+          name: body.name,
+          point_type: body.type,
+          latitude: body.latitude,
+          longitude: body.longitude,
+          altitude: body.altitude,
+          device_id: body.deviceId,
+          credentials_ref: body.credentialsRef,
+          status: body.status,
+          frequency_minutes: body.frequency,
+          template_name: body.template,
+          overrides: body.overrides === undefined ? undefined : JSON.stringify(body.overrides),
+        });
+        if (!point) throw notFound(`No point with code "${params.code}"`);
+        res.json(point satisfies z.input<typeof PointSchema>);
       } catch (error) {
         if (isViolation(error, '23505')) throw conflict('another point has this provider and device id');
         throw error;
@@ -206,12 +182,9 @@ export function telemetryRoutes(deps: ApiDeps, kit: RouteKit): Router {
     request: { params: PointCodeParams },
     responses: { 200: { description: 'Deactivated', schema: PointSchema }, 404: { description: 'No such point' } },
     async handler({ params }, res) {
-      const { rows } = await db.query(
-        `UPDATE telemetry_points SET status = 'INACTIVE', updated_at = now() WHERE code = $1 RETURNING ${POINT_COLUMNS}`,
-        [params.code],
-      );
-      if (!rows[0]) throw notFound(`No point with code "${params.code}"`);
-      res.json(toPoint(rows[0] as Parameters<typeof toPoint>[0]) satisfies z.input<typeof PointSchema>);
+      const point = await deactivatePoint(db, params.code);
+      if (!point) throw notFound(`No point with code "${params.code}"`);
+      res.json(point satisfies z.input<typeof PointSchema>);
     },
   });
 

@@ -1,5 +1,6 @@
 import type { Router } from 'express';
 import type { z } from 'zod';
+import { insertTemplate, listTemplates, updateTemplate } from '../../data/telemetry';
 import type { ApiDeps } from '../deps';
 import { conflict, notFound } from '../http/problem';
 import { defineRoute, type RouteKit } from '../http/route';
@@ -11,7 +12,7 @@ import {
   TemplateSchema,
 } from './schemas';
 
-/** Schema templates (seed 001): reusable variable settings, merged under each point's overrides. */
+/** Schema templates: reusable variable settings, merged under each point's overrides. */
 export function defineTemplateRoutes(router: Router, kit: RouteKit, deps: ApiDeps): void {
   const { db } = deps;
   defineRoute(router, kit, {
@@ -22,10 +23,7 @@ export function defineTemplateRoutes(router: Router, kit: RouteKit, deps: ApiDep
     role: 'viewer',
     responses: { 200: { description: 'Templates', schema: TemplateListSchema } },
     async handler(_input, res) {
-      const { rows } = await db.query<{ name: string; description: string; config: Record<string, unknown> }>(
-        'SELECT name, description, config FROM telemetry_templates ORDER BY name',
-      );
-      res.json({ items: rows } satisfies z.input<typeof TemplateListSchema>);
+      res.json({ items: await listTemplates(db) } satisfies z.input<typeof TemplateListSchema>);
     },
   });
 
@@ -38,11 +36,7 @@ export function defineTemplateRoutes(router: Router, kit: RouteKit, deps: ApiDep
     request: { body: CreateTemplateSchema },
     responses: { 201: { description: 'Created', schema: TemplateSchema }, 409: { description: 'Name taken' } },
     async handler({ body }, res) {
-      const { rowCount } = await db.query(
-        'INSERT INTO telemetry_templates (name, description, config) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
-        [body.name, body.description, JSON.stringify(body.config)],
-      );
-      if (!rowCount) throw conflict(`a template named "${body.name}" exists`);
+      if (!(await insertTemplate(db, body))) throw conflict(`a template named "${body.name}" exists`);
       res
         .status(201)
         .json({ name: body.name, description: body.description, config: body.config } satisfies z.input<
@@ -61,11 +55,8 @@ export function defineTemplateRoutes(router: Router, kit: RouteKit, deps: ApiDep
     request: { params: TemplateNameParams, body: TemplateBodySchema },
     responses: { 200: { description: 'Replaced', schema: TemplateSchema }, 404: { description: 'No such template' } },
     async handler({ params, body }, res) {
-      const { rowCount } = await db.query(
-        'UPDATE telemetry_templates SET description = $2, config = $3, updated_at = now() WHERE name = $1',
-        [params.name, body.description, JSON.stringify(body.config)],
-      );
-      if (!rowCount) throw notFound(`No template named "${params.name}"`);
+      if (!(await updateTemplate(db, { name: params.name, description: body.description, config: body.config })))
+        throw notFound(`No template named "${params.name}"`);
       res.json({ name: params.name, description: body.description, config: body.config } satisfies z.input<
         typeof TemplateSchema
       >);

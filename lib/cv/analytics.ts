@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { BANDS, bandKey, type Band } from './bands';
 import { bandPieFigure, channelFigure } from './figures';
 
@@ -65,3 +66,12 @@ export function buildOttAnalytics(rows: readonly OttRollupRow[], days: number) {
 }
 
 export type OttAnalytics = ReturnType<typeof buildOttAnalytics>;
+
+/** First local date of "the last N days" (today included), or null for all data when N <= 0. */
+export function windowStart(days: number, now: Date, timeZone: string): string | null {
+  if (days <= 0) return null;
+  return DateTime.fromJSDate(now, { zone: timeZone })
+    .startOf('day')
+    .minus({ days: days - 1 })
+    .toISODate();
+}

@@ -1,4 +1,4 @@
-import { flagInconsistentFlowHours } from '../../activities/telemetry/store';
+import { flagInconsistentFlowHours } from '../../data/telemetry';
 import { startTestApi, type TestApi } from '../api/api-client';
 import {
   activeFromFor,

@@ -1,5 +1,5 @@
 import { BANDS } from '../../lib/cv/bands';
-import { windowStart } from '../../api/cv/reads';
+import { windowStart } from '../../lib/cv/analytics';
 import { CV_REFRESH_WORKFLOW_ID } from '../../api/cv/routes';
 import { TEST_KEYS } from '../harness/context';
 import { eventually, startTestApi, type TestApi } from '../api/api-client';

@@ -1,6 +1,6 @@
 import { mergeCategory } from '../../activities/cv/merge';
 import { refreshOttRollups } from '../../activities/cv/rollups';
-import { insertEvents } from '../../activities/cv/store';
+import { insertEvents } from '../../data/cv';
 import { BANDS, bandOf, bandSql } from '../../lib/cv/bands';
 import { CATEGORIES, CATEGORY_NAMES } from '../../lib/cv/categories';
 import { validateEvent, type CvEvent } from '../../lib/cv/event';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createCredentialsStore } from '../../platform/credentials';
 import { pollPoint } from '../../activities/telemetry/poll';
 import { createProviderAdapters } from '../../activities/telemetry/providers';
-import { loadPoints } from '../../activities/telemetry/store';
+import { loadPoints } from '../../data/telemetry';
 import { createDatabase, type Database } from '../../lib/db';
 import { migrate } from '../../lib/migrate';
 import { Secret } from '../../lib/secret';

@@ -1,10 +1,12 @@
+import type { Database } from '../../lib/db';
 import type { CvEvent, CvReject } from '../../lib/cv/event';
 
 /**
- * The bulk writes of the ingest (one statement per page, `unnest` arrays), shared with the
- * benchmark's bare loop so both measure the same SQL. Existing keys are skipped, so a page
- * stored twice changes nothing; the counts are what was really new.
+ * `cv_events` and `cv_rejects`. The bulk writes of the ingest (one statement per page, `unnest` arrays)
+ * are shared with the benchmark's bare loop so both measure the same SQL. Existing keys are skipped, so
+ * a page stored twice changes nothing; the counts are what was really new.
  */
+
 /** A pool, a transaction's client or the database module: anything that runs a statement. */
 export interface Executor {
   query(text: string, params?: unknown[]): Promise<{ rowCount: number | null }>;
@@ -49,4 +51,21 @@ export async function insertRejects(db: Executor, rejects: readonly CvReject[]):
     ],
   );
   return result.rowCount ?? 0;
+}
+
+const num = (value: bigint | null) => (value === null ? null : Number(value));
+
+/** The newest rejects, for the API. */
+export async function readCvRejects(db: Database, limit: number) {
+  const { rows } = await db.query(
+    'SELECT reject_key, record_id, reason, raw, rejected_at FROM cv_rejects ORDER BY rejected_at DESC, reject_key LIMIT $1',
+    [limit],
+  );
+  return rows.map((row) => ({
+    key: row.reject_key as string,
+    recordId: num(row.record_id as bigint | null),
+    reason: row.reason as string,
+    raw: row.raw as string,
+    rejectedAt: (row.rejected_at as Date).toISOString(),
+  }));
 }
