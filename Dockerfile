@@ -16,6 +16,8 @@ RUN npm ci --no-audit --no-fund
 # Only what tsconfig.build.json compiles; the build never sees .data/, .env or a host node_modules.
 COPY tsconfig.json tsconfig.build.json ./
 COPY lib ./lib
+COPY data ./data
+COPY platform ./platform
 COPY workflows ./workflows
 COPY activities ./activities
 COPY workers ./workers

@@ -2,7 +2,7 @@ import { Context, log } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../../lib/config';
 import type { Database } from '../../lib/db';
-import { ensureComplianceSender } from '../../lib/compliance/workflow-client';
+import { ensureComplianceSender } from '../../platform/compliance-sender';
 import { connectClient } from '../../lib/temporal';
 import { createNotificationActivities } from '../notifications';
 import { heartbeatWhile } from '../heartbeat';
