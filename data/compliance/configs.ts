@@ -111,6 +111,36 @@ export async function insertConfig(db: QueryRunner, config: NewConfig): Promise<
   return toConfig(rows[0]!);
 }
 
+/**
+ * The local stack's demo configuration of a point, unless the point already reports to that
+ * regulator; it reports from the day before today on the regulators' UTC−4 calendar.
+ */
+export async function insertDemoConfig(
+  db: QueryRunner,
+  config: Pick<NewConfig, 'pointCode' | 'source' | 'standard' | 'credentialsRef'> & {
+    dga: { codigoObra: string; workKind: WorkKind } | null;
+    sma: { ufId: string | null; procesoId: string | null; dispositivoId: string | null };
+  },
+): Promise<void> {
+  await db.query(
+    `INSERT INTO compliance_configs (point_code, source, standard, dga_codigo_obra, dga_work_kind, sma_uf_id,
+                                     sma_proceso_id, sma_dispositivo_id, credentials_ref, active_from)
+     SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, ((now() AT TIME ZONE 'UTC') - interval '4 hours')::date - 1
+      WHERE NOT EXISTS (SELECT 1 FROM compliance_configs WHERE point_code = $1 AND source = $2)`,
+    [
+      config.pointCode,
+      config.source,
+      config.standard,
+      config.dga?.codigoObra ?? null,
+      config.dga?.workKind ?? null,
+      config.sma.ufId,
+      config.sma.procesoId,
+      config.sma.dispositivoId,
+      config.credentialsRef,
+    ],
+  );
+}
+
 /** An operator's change (undefined = unchanged). */
 export interface ConfigChanges {
   standard?: Standard;
