@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { extractToStaging } from '../activities/etl/extract';
-import { stagingTableName } from '../activities/etl/checkpoint';
+import { stagingTableName } from '../data/etl/staging';
 import { DASHBOARD_DATA } from '../lib/etl/registry';
 import { extractionQuery, ident, STAGING_SCHEMA } from '../lib/etl/sql';
 import { createEtlTestContext, type EtlTestContext } from '../test/etl/harness';

@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
-import { DAILY_FORMULAS } from '../activities/metrics/formulas/daily';
-import type { MetricFormula } from '../activities/metrics/formulas/types';
-import { WEEKLY_FORMULAS } from '../activities/metrics/formulas/weekly';
-import { replacePeriodRows } from '../activities/metrics/store';
+import { DAILY_FORMULAS } from '../data/metrics/formulas/daily';
+import type { MetricFormula } from '../lib/metrics/formula';
+import { WEEKLY_FORMULAS } from '../data/metrics/formulas/weekly';
+import { replacePeriodRows } from '../data/metrics/calculated';
 import { generateMetricsDemoData } from '../local/demo-data/metrics';
 import type { MetricsBatchResult } from '../workflows/metrics/batch';
 import { metricsWorkflowId, RETENTION_DAYS, type MetricsJobId } from '../lib/metrics/catalog';

@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startSimulatorProcess } from './child-process';
-import { createCredentialsStore } from '../activities/telemetry/credentials';
+import { createCredentialsStore } from '../platform/credentials';
 import { pollPoint } from '../activities/telemetry/poll';
 import { createProviderAdapters } from '../activities/telemetry/providers';
 import { loadPoints } from '../activities/telemetry/store';

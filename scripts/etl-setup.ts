@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { applyStorageLayout, checkStorage, validateTargets } from '../activities/etl/setup';
+import { applyStorageLayout, checkStorage, validateTargets } from '../data/etl/storage';
 import { loadConfigOrExit, type Config } from '../lib/config';
 import { createDatabase } from '../lib/db';
 import { Secret } from '../lib/secret';

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { CREDENTIAL_SCHEMAS } from '../../lib/compliance/config';
-import type { CredentialsStore } from '../telemetry/credentials';
+import type { CredentialsStore } from '../../platform/credentials';
 
 /**
  * The regulators' credentials, resolved by reference from CREDENTIALS_FILE inside the activity:

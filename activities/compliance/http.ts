@@ -1,4 +1,5 @@
 import type { RegulatorAnswer } from '../../lib/compliance/answers';
+import { httpExchange } from '../../platform/http-client';
 
 /**
  * One HTTP exchange with a regulator, never retried here: whether and when to send again is the
@@ -7,15 +8,14 @@ import type { RegulatorAnswer } from '../../lib/compliance/answers';
  */
 export async function exchange(url: string, init: RequestInit, timeoutMs: number): Promise<RegulatorAnswer> {
   try {
-    const response = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-    const text = await response.text();
+    const { status, text } = await httpExchange(url, init, { timeoutMs });
     let body: unknown = text.slice(0, 2_000);
     try {
       body = JSON.parse(text);
     } catch {
       // Kept as (truncated) text: an HTML error page from a proxy, for instance.
     }
-    return { status: response.status, body };
+    return { status, body };
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause?.code;
     return { status: 'none', error: `${(error as Error).name}${cause ? ` ${cause}` : ''}: no answer` };

@@ -7,7 +7,7 @@ import { claimedBy, listUnverifiedSlots, nextDueAt, wakeWorks } from '../../data
 import { ensureComplianceSender } from '../../platform/compliance-sender';
 import { createNotificationActivities } from '../notifications';
 import { heartbeatWhile } from '../heartbeat';
-import { createCredentialsStore } from '../telemetry/credentials';
+import { createCredentialsStore } from '../../platform/credentials';
 import { createComplianceReportActivities } from './report';
 import { sendDueWorks, sendRequestedSlot, type SendDeps } from './sender';
 import { createSmaClient } from './sma-client';

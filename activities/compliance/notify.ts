@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import { enqueueNotifications } from '../notifications/outbox';
+import { enqueueNotifications } from '../../data/notifications/outbox';
 import type { ComplianceConfigRow } from '../../data/compliance';
 
 export type ComplianceEvent = 'compliance.rejected' | 'compliance.config_error' | 'compliance.mismatch';

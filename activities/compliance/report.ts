@@ -1,7 +1,7 @@
 import type { Database } from '../../lib/db';
 import { dayReportsOf, reportLine } from '../../lib/compliance/report';
 import { readDayLedgers, upsertDayReport } from '../../data/compliance';
-import { enqueueNotifications } from '../notifications/outbox';
+import { enqueueNotifications } from '../../data/notifications/outbox';
 
 export interface ReportResult {
   day: string;

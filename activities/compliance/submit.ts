@@ -27,7 +27,7 @@ import {
   type ComplianceConfigRow,
 } from '../../data/compliance';
 import { heartbeatWhile } from '../heartbeat';
-import type { CredentialsStore } from '../telemetry/credentials';
+import type { CredentialsStore } from '../../platform/credentials';
 import { resolveDgaCredentials, resolveSmaCredentials, type DgaCredentials, type SmaCredentials } from './credentials';
 import { submitDgaMeasurement } from './dga-client';
 import { storableAnswer } from './http';

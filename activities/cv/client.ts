@@ -1,7 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { BadCredentialsError, MissingConfigurationError } from '../../lib/errors';
 import type { Secret } from '../../lib/secret';
 import type { Page } from '../../lib/cv/ingest-walk';
+import { httpExchange, retryAfterMs, withRetries } from '../../platform/http-client';
 
 /**
  * The longest `Retry-After` of a `429` the client waits (a longer one is waited this long, then the
@@ -55,35 +55,23 @@ export function createCvClient(options: CvClientOptions): CvClient {
   const maxRetryAfterMs = options.maxRetryAfterMs ?? MAX_RETRY_AFTER_MS;
   let token: string | undefined;
 
-  /**
-   * A signal for one request: aborted by the activity's cancellation or after `timeoutMs`. Built by
-   * hand and released after the request (AbortSignal.any/timeout keep every request's signal and
-   * timer alive under a long-lived parent, which grows memory over a million-event load).
-   */
-  async function withSignal<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    const controller = new AbortController();
-    const abort = () =>
-      controller.abort(options.signal?.reason ?? new CvTransientError(`no answer in ${timeoutMs} ms`));
-    const timer = setTimeout(abort, timeoutMs);
-    options.signal?.addEventListener('abort', abort, { once: true });
-    try {
-      return await fn(controller.signal);
-    } finally {
-      clearTimeout(timer);
-      options.signal?.removeEventListener('abort', abort);
-    }
-  }
+  // Each request: bounded by `timeoutMs`, cancelled with the activity.
+  const requestOptions = {
+    timeoutMs,
+    signal: options.signal,
+    timeoutError: () => new CvTransientError(`no answer in ${timeoutMs} ms`),
+  };
 
   async function login(): Promise<string> {
-    const { status, text } = await withSignal(async (signal) => {
-      const response = await fetch(`${base}/api/auth/login`, {
+    const { status, text } = await httpExchange(
+      `${base}/api/auth/login`,
+      {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ username, password: password!.reveal() }),
-        signal,
-      });
-      return { status: response.status, text: await response.text() };
-    });
+      },
+      requestOptions,
+    );
     if (status === 401) throw new BadCredentialsError('the CV platform refused the credentials (CV_USERNAME)');
     if (status < 200 || status > 299) throw new CvTransientError(`login answered ${status}`);
     let body: { token?: unknown };
@@ -99,13 +87,11 @@ export function createCvClient(options: CvClientOptions): CvClient {
   async function attempt(offset: number, limit: number): Promise<Page | { retryAfterMs: number }> {
     token ??= await login();
     const current = token;
-    const response = await withSignal(async (signal) => {
-      const answer = await fetch(`${base}/api/telemetry?offset=${offset}&limit=${limit}`, {
-        headers: { authorization: `Bearer ${current}` },
-        signal,
-      });
-      return { status: answer.status, ok: answer.ok, headers: answer.headers, text: await answer.text() };
-    });
+    const response = await httpExchange(
+      `${base}/api/telemetry?offset=${offset}&limit=${limit}`,
+      { headers: { authorization: `Bearer ${current}` } },
+      requestOptions,
+    );
     const text = response.text;
     if (response.status === 401) {
       // Expired (or otherwise refused) token: log in again and repeat the same call.
@@ -126,46 +112,29 @@ export function createCvClient(options: CvClientOptions): CvClient {
     return { offset, total: page.total, items: page.items };
   }
 
-  /** Sleeps `ms`, calling `onWait` every tick; cancelled at once with the activity. */
-  async function wait(ms: number, reason: string): Promise<void> {
-    const until = Date.now() + ms;
-    for (let left = ms; left > 0; left = until - Date.now()) {
-      options.onWait?.(reason);
-      await sleep(Math.min(left, WAIT_TICK_MS), undefined, { signal: options.signal });
-    }
-  }
-
   return {
     async fetchPage(offset, limit) {
       let lastError: unknown;
-      for (let n = 1; n <= maxAttempts; n++) {
-        let waitMs: number;
-        let reason: string;
-        try {
+      return withRetries<Page>(
+        async () => {
           const result = await attempt(offset, limit);
-          if (!('retryAfterMs' in result)) return result;
-          waitMs = Math.min(result.retryAfterMs, maxRetryAfterMs);
-          reason = 'throttled (429)';
-        } catch (error) {
-          if (error instanceof BadCredentialsError || options.signal?.aborted) throw error;
-          lastError = error;
-          waitMs = Math.min(100 * 2 ** n, maxBackoffMs);
-          reason = `retrying: ${(error as Error).message}`;
-        }
-        if (n < maxAttempts) await wait(waitMs, reason);
-      }
-      throw new CvTransientError(`telemetry at offset ${offset} failed ${maxAttempts} times: ${String(lastError)}`);
+          if (!('retryAfterMs' in result)) return { done: result };
+          return { retryInMs: Math.min(result.retryAfterMs, maxRetryAfterMs), reason: 'throttled (429)' };
+        },
+        {
+          maxAttempts,
+          signal: options.signal,
+          onWait: options.onWait,
+          tickMs: WAIT_TICK_MS,
+          afterError(error, n) {
+            if (error instanceof BadCredentialsError) throw error;
+            lastError = error;
+            return { retryInMs: Math.min(100 * 2 ** n, maxBackoffMs), reason: `retrying: ${(error as Error).message}` };
+          },
+          exhausted: () =>
+            new CvTransientError(`telemetry at offset ${offset} failed ${maxAttempts} times: ${String(lastError)}`),
+        },
+      );
     },
   };
-}
-
-/**
- * A `Retry-After` (RFC 9110: delay-seconds or an HTTP date) in milliseconds; missing or unreadable,
- * one second.
- */
-export function retryAfterMs(value: string | null, now = Date.now()): number {
-  if (value === null || value.trim() === '') return 1_000;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1_000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? 1_000 : Math.max(0, at - now);
 }

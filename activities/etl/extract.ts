@@ -1,18 +1,26 @@
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { Job } from '@google-cloud/bigquery';
 import { CancelledFailure } from '@temporalio/common';
-import { from as copyFrom } from 'pg-copy-streams';
 import type { BigQuerySource } from '../../lib/bigquery';
 import { isNotFound } from '../../lib/bigquery';
 import type { Database } from '../../lib/db';
 import { compareSchema, type UpstreamField } from '../../lib/etl/drift';
-import { copyLine, encodeRow, type RawRow } from '../../lib/etl/encode';
+import { encodeRow, type RawRow } from '../../lib/etl/encode';
 import type { TableDeclaration } from '../../lib/etl/registry';
-import { copyStatement, extractionQuery, insertStatement, STAGING_SCHEMA, ident, stagingDdl } from '../../lib/etl/sql';
+import { extractionQuery } from '../../lib/etl/sql';
 import type { EtlWindow } from '../../lib/etl/window';
 import { SchemaMismatchError } from '../../lib/errors';
-import { loadCheckpoint, stagingTableName, type Checkpoint } from './checkpoint';
+import {
+  createStaging,
+  discardStaged,
+  loadCheckpoint,
+  saveCheckpointJob,
+  setRunJob,
+  stagedRowCount,
+  stagingTableName,
+  writeStagedPage,
+  type Checkpoint,
+  type StagedPage,
+} from '../../data/etl';
 
 export interface ExtractProgress {
   phase: 'schema' | 'query' | 'extract' | 'staged';
@@ -35,8 +43,7 @@ export interface ExtractResult {
 export interface ExtractDeps {
   db: Database;
   source: BigQuerySource;
-  /** ETL_STAGING_WRITE: COPY, or one INSERT per page where the server has no COPY FROM STDIN. */
-  stagingWrite: 'copy' | 'insert';
+  stagingWrite: StagedPage['stagingWrite'];
   signal: AbortSignal;
   onProgress: (progress: ExtractProgress) => void;
 }
@@ -152,54 +159,15 @@ export async function ensureCheckpoint(db: Database, runId: string, table: Table
   const existing = await loadCheckpoint(db, runId);
   if (existing) return existing;
   const stagingTable = stagingTableName(table.name, runId);
-  await db.withTransaction(async (client) => {
-    await client.query(stagingDdl(table, stagingTable));
-    await client.query(
-      `INSERT INTO etl_extract_checkpoints (run_id, table_name, staging_table, window_from, window_to)
-       VALUES ($1, $2, $3, $4, $5) ON CONFLICT (run_id) DO NOTHING`,
-      [runId, table.name, stagingTable, window.from, window.to],
-    );
-  });
+  await db.withTransaction((client) => createStaging(client, { runId, table, stagingTable, window }));
   return (await loadCheckpoint(db, runId))!;
 }
 
 async function saveJob(db: Database, checkpoint: Checkpoint, job: Job): Promise<Checkpoint> {
   const location = (job.location as string | undefined) ?? null;
-  await db.query(
-    'UPDATE etl_extract_checkpoints SET bq_job_id = $2, bq_location = $3, page_token = NULL, updated_at = now() WHERE run_id = $1',
-    [checkpoint.runId, job.id, location],
-  );
-  await db.query('UPDATE etl_execution_log SET bq_job_id = $2 WHERE run_id = $1', [checkpoint.runId, job.id]);
+  await saveCheckpointJob(db, checkpoint.runId, { id: job.id ?? null, location });
+  await setRunJob(db, checkpoint.runId, job.id ?? null);
   return { ...checkpoint, jobId: job.id ?? null, location, pageToken: null };
-}
-
-/** Rows in a run's staging table (what its checkpoint's `rowsStaged` must match). */
-export async function stagedRowCount(db: Pick<Database, 'query'>, checkpoint: Checkpoint): Promise<number> {
-  const { rows } = await db.query(`SELECT count(*) AS n FROM ${STAGING_SCHEMA}.${ident(checkpoint.stagingTable)}`);
-  return Number(rows[0]!.n);
-}
-
-/** Empties staging, its rejects and the checkpoint's progress: the window is extracted from scratch. */
-export async function discardStaged(db: Database, checkpoint: Checkpoint): Promise<Checkpoint> {
-  await db.withTransaction(async (client) => {
-    await client.query(`TRUNCATE ${STAGING_SCHEMA}.${ident(checkpoint.stagingTable)}`);
-    await client.query('DELETE FROM etl_rejects WHERE run_id = $1', [checkpoint.runId]);
-    await client.query(
-      `UPDATE etl_extract_checkpoints SET bq_job_id = NULL, bq_location = NULL, page_token = NULL, pages = 0,
-         rows_staged = 0, rows_rejected = 0, done = false, updated_at = now() WHERE run_id = $1`,
-      [checkpoint.runId],
-    );
-  });
-  return {
-    ...checkpoint,
-    jobId: null,
-    location: null,
-    pageToken: null,
-    pages: 0,
-    rowsStaged: 0,
-    rowsRejected: 0,
-    done: false,
-  };
 }
 
 /** One page: COPY its rows, keep its rejects, move the checkpoint — all or nothing. */
@@ -218,34 +186,9 @@ export async function stagePage(
     if (encoded.ok) values.push(encoded.values);
     else rejects.push({ reason: encoded.reason, raw: encoded.raw });
   }
-  await db.withTransaction(async (client) => {
-    // A page that is not the last need not wait for the WAL flush: a PostgreSQL crash that loses
-    // its commit also empties the unlogged staging, and the row-count check then starts over. The
-    // last page (done) commits durably before the extract reports completion.
-    if (nextToken !== null) await client.query('SET LOCAL synchronous_commit = off');
-    if (values.length > 0 && stagingWrite === 'copy') {
-      await pipeline(
-        Readable.from([values.map(copyLine).join('')]),
-        client.query(copyFrom(copyStatement(table, checkpoint.stagingTable))),
-      );
-    } else if (values.length > 0) {
-      // Text values with their column names: PostgreSQL parses each with its type's input function.
-      const records = values.map((row) => Object.fromEntries(table.columns.map((c, i) => [c.name, row[i]])));
-      await client.query(insertStatement(table, checkpoint.stagingTable), [JSON.stringify(records)]);
-    }
-    if (rejects.length > 0) {
-      await client.query(
-        `INSERT INTO etl_rejects (run_id, table_name, reason, raw)
-         SELECT $1, $2, r.reason, r.raw FROM jsonb_to_recordset($3::jsonb) AS r(reason text, raw jsonb)`,
-        [checkpoint.runId, table.name, JSON.stringify(rejects)],
-      );
-    }
-    await client.query(
-      `UPDATE etl_extract_checkpoints SET page_token = $2, pages = pages + 1, rows_staged = rows_staged + $3,
-         rows_rejected = rows_rejected + $4, done = $5, updated_at = now() WHERE run_id = $1`,
-      [checkpoint.runId, nextToken, values.length, rejects.length, nextToken === null],
-    );
-  });
+  await db.withTransaction((client) =>
+    writeStagedPage(client, { stagingWrite, table, checkpoint, values, rejects, nextToken }),
+  );
   return {
     ...checkpoint,
     pageToken: nextToken,

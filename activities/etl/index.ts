@@ -8,8 +8,9 @@ import { InvalidInputError } from '../../lib/errors';
 import { heartbeatWhile } from '../heartbeat';
 import { extractToStaging, type ExtractResult } from './extract';
 import { mergeStaging, type MergeCounts } from './merge';
-import { beginRun, finishRun, type BeginRunInput, type BegunRun } from './run-log';
-import { applyRetention, type StorageMode } from './setup';
+import { finishRun, type StorageMode } from '../../data/etl';
+import { applyRetention } from './retention';
+import { beginRun, type BeginRunInput, type BegunRun } from './run-log';
 
 export interface EtlActivityDeps {
   config: Config;

@@ -1,15 +1,10 @@
 import { Context } from '@temporalio/activity';
+import { deleteEventsBefore } from '../../data/metrics';
 import type { Database } from '../../lib/db';
 import { cancellableDatabase } from '../cancellable-db';
 
 /** Rows deleted per statement: short transactions, and progress an operator can watch. */
 const EVENT_BATCH = 10_000;
-
-/** Deletes the metric rows whose `expira_en` is before `asOf` (one statement: all or nothing). */
-export async function deleteExpiredMetrics(db: Database, asOf: string): Promise<number> {
-  const deleted = await db.query('DELETE FROM metricas_calculadas WHERE expira_en < $1', [asOf]);
-  return deleted.rowCount ?? 0;
-}
 
 /**
  * Deletes `eventos` that occurred before `before`, a batch per transaction, heartbeating the
@@ -22,12 +17,7 @@ export async function deleteOldEvents(db: Database, before: string): Promise<num
   let total = Number((context.info.heartbeatDetails as { deleted?: number } | undefined)?.deleted ?? 0);
   const batches = cancellableDatabase(db, () => ({ deleted: total }));
   for (;;) {
-    const batch = await batches.query(
-      `DELETE FROM eventos WHERE id IN (
-         SELECT id FROM eventos WHERE ocurrido_en < $1 ORDER BY ocurrido_en LIMIT $2)`,
-      [before, EVENT_BATCH],
-    );
-    const deleted = batch.rowCount ?? 0;
+    const deleted = await deleteEventsBefore(batches, before, EVENT_BATCH);
     total += deleted;
     context.heartbeat({ deleted: total });
     if (deleted < EVENT_BATCH) return total;

@@ -1,14 +1,12 @@
+import { DAILY_FORMULAS, deleteExpiredMetrics, replacePeriodRows, WEEKLY_FORMULAS } from '../../data/metrics';
 import type { Database } from '../../lib/db';
 import { InvalidInputError } from '../../lib/errors';
 import type { CleanupTask, DailyMetric, WeeklyMetric } from '../../lib/metrics/catalog';
 import { EVENT_RETENTION_DAYS, RETENTION_DAYS } from '../../lib/metrics/catalog';
 import type { Period, WeekPeriod } from '../../lib/metrics/periods';
 import { cancellableDatabase } from '../cancellable-db';
-import { deleteExpiredMetrics, deleteOldEvents } from './cleanup';
-import { DAILY_FORMULAS } from './formulas/daily';
-import type { MetricFormula } from './formulas/types';
-import { WEEKLY_FORMULAS } from './formulas/weekly';
-import { replacePeriodRows } from './store';
+import { deleteOldEvents } from './cleanup';
+import type { MetricFormula } from '../../lib/metrics/formula';
 
 export interface MetricsActivityDeps {
   db: Database;
@@ -38,7 +36,7 @@ type PeriodMetricActivity<P extends Period> = (input: MetricInput<P>) => Promise
 
 /**
  * The metric batches' activities: one per metric (the workflow runs each on its own, so one
- * failing leaves the others) and one per cleanup task. Formulas: `formulas/*.ts`.
+ * failing leaves the others) and one per cleanup task. Formulas: `data/metrics/formulas/*.ts`.
  */
 export function createMetricsActivities({ db }: MetricsActivityDeps) {
   const compute =

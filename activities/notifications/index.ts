@@ -2,11 +2,9 @@ import { Context } from '@temporalio/activity';
 import type { Config } from '../../lib/config';
 import type { Database } from '../../lib/db';
 import { NonRetryableError } from '../../lib/errors';
-import type { Channel, NotificationEvent } from '../../lib/notifications/messages';
-import { createCredentialsStore } from '../telemetry/credentials';
-import { createSenders } from './channels';
-
-export { enqueueNotifications } from './outbox';
+import { claimPendingNotification, markNotificationSent, recordFailedSend } from '../../data/notifications';
+import { createCredentialsStore } from '../../platform/credentials';
+import { createSenders } from '../../platform/notifications/channels';
 
 /** After this many failed sends a notification is marked FAILED (and stays visible in the outbox). */
 export const MAX_SEND_ATTEMPTS = 8;
@@ -45,23 +43,7 @@ export function createNotificationActivities({
       for (let n = 0; n < limit; n++) {
         Context.current().heartbeat(result);
         const done = await db.withTransaction(async (client) => {
-          const { rows } = await client.query<{
-            id: string;
-            channel: Channel;
-            payload: NotificationEvent;
-            attempts: number;
-            email: string | null;
-            phone: string | null;
-            webhook_url: string | null;
-            webhook_secret_ref: string | null;
-          }>(
-            `SELECT o.id, o.channel, o.payload, o.attempts, u.email, u.phone, u.webhook_url, u.webhook_secret_ref
-               FROM notification_outbox o JOIN notification_users u ON u.id = o.user_id
-              WHERE o.status = 'PENDING' AND o.attempts < $1 AND NOT (o.id = ANY($2::text[]))
-              ORDER BY o.created_at, o.id LIMIT 1 FOR UPDATE OF o SKIP LOCKED`,
-            [MAX_SEND_ATTEMPTS, tried],
-          );
-          const row = rows[0];
+          const row = await claimPendingNotification(client, MAX_SEND_ATTEMPTS, tried);
           if (!row) return false;
           tried.push(row.id);
           try {
@@ -74,17 +56,11 @@ export function createNotificationActivities({
               webhookUrl: row.webhook_url,
               webhookSecret,
             });
-            await client.query(
-              "UPDATE notification_outbox SET status = 'SENT', attempts = attempts + 1, sent_at = now(), last_error = NULL WHERE id = $1",
-              [row.id],
-            );
+            await markNotificationSent(client, row.id);
             result.sent += 1;
           } catch (error) {
             const final = error instanceof NonRetryableError || row.attempts + 1 >= MAX_SEND_ATTEMPTS;
-            await client.query(
-              'UPDATE notification_outbox SET attempts = attempts + 1, last_error = $2, status = $3 WHERE id = $1',
-              [row.id, (error as Error).message.slice(0, 500), final ? 'FAILED' : 'PENDING'],
-            );
+            await recordFailedSend(client, row.id, (error as Error).message.slice(0, 500), final);
             if (final) result.failed += 1;
             else result.pending += 1;
           }

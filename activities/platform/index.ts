@@ -1,3 +1,4 @@
+import { deleteOldCanaries, insertCanary } from '../../data/platform';
 import type { Database } from '../../lib/db';
 import { cancellableDatabase } from '../cancellable-db';
 
@@ -18,17 +19,10 @@ export function createPlatformActivities({ db }: PlatformActivityDeps) {
      */
     async recordCanary(input: { scheduledFor: string; workflowId: string }): Promise<{ recorded: boolean }> {
       return cancellableDatabase(db).withTransaction(async (client) => {
-        const inserted = await client.query(
-          `INSERT INTO platform_canary (scheduled_for, workflow_id)
-           SELECT $1, $2 WHERE $1::timestamptz >= now() - $3::interval
-           ON CONFLICT (scheduled_for) DO NOTHING`,
-          [input.scheduledFor, input.workflowId, CANARY_RETENTION],
-        );
+        const recorded = await insertCanary(client, { ...input, retention: CANARY_RETENTION });
         // The same `now()` as the insert (the transaction's), so the row just written is never the one deleted.
-        await client.query(`DELETE FROM platform_canary WHERE scheduled_for < now() - $1::interval`, [
-          CANARY_RETENTION,
-        ]);
-        return { recorded: inserted.rowCount === 1 };
+        await deleteOldCanaries(client, CANARY_RETENTION);
+        return { recorded };
       });
     },
   };

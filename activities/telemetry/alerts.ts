@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { AlertCondition } from '../../lib/telemetry/alerts';
-import { enqueueNotifications } from '../notifications/outbox';
+import { enqueueNotifications } from '../../data/notifications/outbox';
 
 /**
  * The notifications of the alerts a transaction opened, written in that same transaction: an

@@ -1,7 +1,7 @@
 import type { Database } from '../../lib/db';
 import { checkpointsBefore, withCheckpoint, type StateCheckpoint } from '../../lib/telemetry/checkpoints';
 import { effectiveConfig, VARIABLES } from '../../lib/telemetry/config';
-import type { CredentialsStore } from './credentials';
+import type { CredentialsStore } from '../../platform/credentials';
 import type { HttpOptions } from './providers/http';
 import type { ProviderAdapter } from './providers/types';
 import { distinctReadings, watermarksOf } from './poll';

@@ -6,7 +6,7 @@ import { NonRetryableError } from '../../lib/errors';
 import { maskSecrets, secretValuesOf } from '../../lib/telemetry/mask';
 import type { Frequency, Provider } from '../../lib/telemetry/providers';
 import { createNotificationActivities } from '../notifications';
-import { createCredentialsStore } from './credentials';
+import { createCredentialsStore } from '../../platform/credentials';
 import { checkHealth, cleanupRawReadings, recordPointHealth, type HealthResult } from './health';
 import { pollPoint } from './poll';
 import { enqueueDailySummaries } from './summary';

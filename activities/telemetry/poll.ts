@@ -5,7 +5,7 @@ import { fetchSince, reReadUntil } from '../../lib/telemetry/overlap';
 import { processReadings, type Measurement, type PointState, type RawReading } from '../../lib/telemetry/rules';
 import { inconsistentFlowHours } from '../../lib/telemetry/window';
 import type { Database } from '../../lib/db';
-import type { CredentialsStore } from './credentials';
+import type { CredentialsStore } from '../../platform/credentials';
 import type { HttpOptions } from './providers/http';
 import type { ProviderAdapter } from './providers/types';
 import { notifyOpenedAlerts } from './alerts';

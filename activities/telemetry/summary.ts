@@ -1,7 +1,7 @@
 import type { Database } from '../../lib/db';
 import { regulatorDate } from '../../lib/compliance/calendar';
 import { previousDay } from '../../lib/compliance/report';
-import { notificationId } from '../../lib/notifications/messages';
+import { enqueueEmail } from '../../data/notifications';
 import { reportLinesFor } from '../../data/compliance';
 
 /**
@@ -48,12 +48,7 @@ export async function enqueueDailySummaries(db: Database, day: string, until: Da
       ].join('\n'),
       data: { day, alerts: row.alerts, compliance: { day: reportDay, reports: compliance } },
     };
-    const { rowCount } = await db.query(
-      `INSERT INTO notification_outbox (id, about, user_id, channel, payload) VALUES ($1, $2, $3, 'email', $4)
-       ON CONFLICT DO NOTHING`,
-      [notificationId(about, row.user_id, 'email'), about, row.user_id, JSON.stringify(event)],
-    );
-    written += rowCount ?? 0;
+    written += await enqueueEmail(db, event, row.user_id);
   }
   return written;
 }

@@ -1,6 +1,5 @@
 import { Router } from 'express';
 import type { z } from 'zod';
-import { createCredentialsStore } from '../../activities/telemetry/credentials';
 import {
   deactivateConfig,
   insertConfig,
@@ -9,6 +8,7 @@ import {
   readConfig,
   updateConfig,
 } from '../../data/compliance';
+import { createCredentialsStore } from '../../platform/credentials';
 import { credentialProblems, MANUAL_STANDARDS, type Source } from '../../lib/compliance/config';
 import type { ApiDeps } from '../deps';
 import { principalOf } from '../http/auth';

@@ -1,5 +1,6 @@
 import { createBigQuerySource } from '../../lib/bigquery';
 import type { Config } from '../../lib/config';
+import { lastEtlSuccess } from '../../data/etl';
 import type { Database } from '../../lib/db';
 import { MissingConfigurationError } from '../../lib/errors';
 
@@ -55,16 +56,6 @@ function isDefinite(error: unknown): boolean {
     e = e.cause as typeof e;
   }
   return REFUSED.has(/\b(ECONNREFUSED|ENOTFOUND)\b/.exec(String((error as Error)?.message))?.[1] ?? '');
-}
-
-/** The latest sign that an ETL worker's BigQuery calls succeed: a finished run, or a staged page. */
-async function lastEtlSuccess(db: Database): Promise<Date | null> {
-  const { rows } = await db.query<{ last: Date | null }>(
-    `SELECT GREATEST(
-       (SELECT max(finished_at) FROM etl_execution_log WHERE status = 'succeeded'),
-       (SELECT max(updated_at) FROM etl_extract_checkpoints WHERE pages > 0)) AS last`,
-  );
-  return rows[0]?.last ?? null;
 }
 
 /** One per API process: remembers its own last successful probe. */

@@ -1,6 +1,6 @@
 import { Gauge, type Registry } from 'prom-client';
 import type { Database } from '../../lib/db';
-import { readStatus } from './reads';
+import { readStatus } from '../../data/etl';
 
 /**
  * Per-table ETL gauges on the API's `/metrics`, read from the watermarks and the execution log at

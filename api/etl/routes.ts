@@ -11,8 +11,8 @@ import { defineRoute, type RouteKit } from '../http/route';
 import { ActionAcceptedSchema } from '../http/schemas';
 import { cleanupAbandoned } from './cleanup';
 import { createBigQueryHealth } from './health';
-import { checkStorage } from '../../activities/etl/setup';
-import { readStatus, readTableStatus, tablesConfig } from './reads';
+import { checkStorage, readStatus, readTableStatus } from '../../data/etl';
+import { tablesConfig } from './tables-config';
 import {
   EtlCleanupSchema,
   EtlHealthSchema,
@@ -35,8 +35,9 @@ function tableOr404(name: string) {
 }
 
 /**
- * The ETL's seed API (seed 004: paths and parameter names kept). Refreshes start workflows under
- * their business ids with USE_EXISTING: a second request for a running job answers that run.
+ * The ETL's API, with the paths and parameter names of the service it replaces. Refreshes start
+ * workflows under their business ids with USE_EXISTING: a second request for a running job
+ * answers that run.
  */
 export function etlRoutes(deps: ApiDeps, kit: RouteKit): Router {
   const router = Router();

@@ -1,4 +1,5 @@
 import type { Client, ScheduleDescription } from '@temporalio/client';
+import { lastCanaryAt } from '../../data/platform';
 import type { Database } from '../../lib/db';
 import { CANARY_INTERVAL_MINUTES, CANARY_WORKFLOW_TYPE } from '../../schedules/platform';
 import type { ScheduleDeclaration } from '../../schedules';
@@ -50,11 +51,6 @@ export function canaryState(lastCanaryAt: Date | null, scheduleCreatedAt: Date, 
   return now.getTime() - scheduleCreatedAt.getTime() < CANARY_GRACE_MS ? 'waiting' : 'late';
 }
 
-async function lastCanary(db: Database): Promise<Date | null | undefined> {
-  const { rows } = await db.query<{ last: Date | null }>('SELECT max(recorded_at) AS last FROM platform_canary');
-  return rows[0]?.last ?? null;
-}
-
 /**
  * Every declared schedule must exist in Temporal and not be paused, and the canary must be on
  * time. `down` when Temporal cannot describe them at all.
@@ -75,7 +71,7 @@ export async function checkSchedules(client: Client, db: Database, schedules: re
     ),
     // undefined: the database did not answer, which the database check reports.
     within(
-      lastCanary(db).catch(() => undefined),
+      lastCanaryAt(db).catch(() => undefined),
       undefined,
     ),
   ]);

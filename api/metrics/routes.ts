@@ -1,6 +1,7 @@
 import { WorkflowIdConflictPolicy, type Client } from '@temporalio/client';
 import { Router, type Response } from 'express';
 import type { z } from 'zod';
+import { readCalculatedMetrics } from '../../data/metrics';
 import type { Config } from '../../lib/config';
 import { PIPELINE, TRIGGERED_BY } from '../../lib/search-attributes';
 import type { MetricsBatchInput } from '../../workflows/metrics/batch';
@@ -30,7 +31,7 @@ import {
 } from './schemas';
 
 /**
- * The analytics service's batch-job routes (seed 003), same paths and parameter names. Every
+ * The analytics service's batch-job routes, with the paths and parameter names it had. Every
  * start uses the business id (`metrics-daily/<fecha>`): a second call for a date that is
  * running joins that run instead of starting another.
  */
@@ -134,16 +135,7 @@ export function metricsRoutes(deps: ApiDeps, kit: RouteKit): Router {
     request: { query: CalculatedMetricsQuerySchema },
     responses: { 200: { description: 'Rows of metricas_calculadas', schema: CalculatedMetricsSchema } },
     async handler({ query }, res) {
-      const { rows } = await deps.db.query<z.input<typeof CalculatedMetricsSchema>['metricas'][number]>(
-        `SELECT id::int AS id, nombre, tipo, valor, descripcion, unidad, dimensiones,
-                to_json(periodo_inicio) #>> '{}' AS periodo_inicio, to_json(periodo_fin) #>> '{}' AS periodo_fin,
-                to_json(calculado_en) #>> '{}' AS calculado_en, to_json(expira_en) #>> '{}' AS expira_en
-         FROM metricas_calculadas
-         WHERE $1::text IS NULL OR nombre = $1
-         ORDER BY calculado_en DESC, id
-         LIMIT $2`,
-        [query.nombre_metrica ?? null, query.limit],
-      );
+      const rows = await readCalculatedMetrics(deps.db, { nombre: query.nombre_metrica ?? null, limit: query.limit });
       res.json({ metricas: rows, total: rows.length } satisfies z.input<typeof CalculatedMetricsSchema>);
     },
   });

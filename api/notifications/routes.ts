@@ -1,5 +1,13 @@
 import { Router } from 'express';
 import type { z } from 'zod';
+import {
+  deleteNotificationUser,
+  deleteSubscription,
+  insertNotificationUser,
+  listOutbox,
+  readNotificationUsers,
+  upsertSubscription,
+} from '../../data/notifications';
 import type { Database } from '../../lib/db';
 import type { ApiDeps } from '../deps';
 import { notFound } from '../http/problem';
@@ -18,23 +26,7 @@ import {
 /** Users, their contact channels and subscriptions, and the outbox (shared by the families that notify). */
 
 async function readUsers(db: Database, id?: number): Promise<z.input<typeof UserSchema>[]> {
-  const { rows } = await db.query<{
-    id: string;
-    name: string;
-    email: string | null;
-    phone: string | null;
-    webhook_url: string | null;
-    webhook_secret_ref: string | null;
-    daily_summary: boolean;
-    subscriptions: { subject: string; eventTypes: string[]; channels: string[] }[];
-  }>(
-    `SELECT u.id::text, u.name, u.email, u.phone, u.webhook_url, u.webhook_secret_ref, u.daily_summary,
-            COALESCE(json_agg(json_build_object('subject', s.subject, 'eventTypes', s.event_types, 'channels', s.channels)
-                     ORDER BY s.subject) FILTER (WHERE s.id IS NOT NULL), '[]') AS subscriptions
-       FROM notification_users u LEFT JOIN notification_subscriptions s ON s.user_id = u.id
-      WHERE $1::bigint IS NULL OR u.id = $1 GROUP BY u.id ORDER BY u.id LIMIT 1000`,
-    [id ?? null],
-  );
+  const rows = await readNotificationUsers(db, id);
   return rows.map((row) => ({
     id: row.id,
     name: row.name,
@@ -77,19 +69,15 @@ export function notificationRoutes(deps: ApiDeps, kit: RouteKit): Router {
     request: { body: CreateUserSchema },
     responses: { 201: { description: 'Created', schema: UserSchema } },
     async handler({ body }, res) {
-      const { rows } = await db.query<{ id: string }>(
-        `INSERT INTO notification_users (name, email, phone, webhook_url, webhook_secret_ref, daily_summary)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id::text`,
-        [
-          body.name,
-          body.email ?? null,
-          body.phone ?? null,
-          body.webhookUrl ?? null,
-          body.webhookSecretRef ?? null,
-          body.dailySummary,
-        ],
-      );
-      res.status(201).json(await userOr404(Number(rows[0]!.id)));
+      const id = await insertNotificationUser(db, {
+        name: body.name,
+        email: body.email ?? null,
+        phone: body.phone ?? null,
+        webhookUrl: body.webhookUrl ?? null,
+        webhookSecretRef: body.webhookSecretRef ?? null,
+        dailySummary: body.dailySummary,
+      });
+      res.status(201).json(await userOr404(id));
     },
   });
 
@@ -115,8 +103,7 @@ export function notificationRoutes(deps: ApiDeps, kit: RouteKit): Router {
     request: { params: UserIdParams },
     responses: { 204: { description: 'Removed' }, 404: { description: 'No such user' } },
     async handler({ params }, res) {
-      const { rowCount } = await db.query('DELETE FROM notification_users WHERE id = $1', [params.id]);
-      if (!rowCount) throw notFound(`No user ${params.id}`);
+      if (!(await deleteNotificationUser(db, params.id))) throw notFound(`No user ${params.id}`);
       res.status(204).end();
     },
   });
@@ -131,11 +118,12 @@ export function notificationRoutes(deps: ApiDeps, kit: RouteKit): Router {
     responses: { 200: { description: 'The user', schema: UserSchema }, 404: { description: 'No such user' } },
     async handler({ params, body }, res) {
       await userOr404(params.id);
-      await db.query(
-        `INSERT INTO notification_subscriptions (user_id, subject, event_types, channels) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (user_id, subject) DO UPDATE SET event_types = EXCLUDED.event_types, channels = EXCLUDED.channels`,
-        [params.id, params.subject, body.eventTypes, [...new Set(body.channels)]],
-      );
+      await upsertSubscription(db, {
+        userId: params.id,
+        subject: params.subject,
+        eventTypes: body.eventTypes,
+        channels: [...new Set(body.channels)],
+      });
       res.json(await userOr404(params.id));
     },
   });
@@ -149,11 +137,8 @@ export function notificationRoutes(deps: ApiDeps, kit: RouteKit): Router {
     request: { params: SubscriptionParams },
     responses: { 204: { description: 'Removed' }, 404: { description: 'No such subscription' } },
     async handler({ params }, res) {
-      const { rowCount } = await db.query(
-        'DELETE FROM notification_subscriptions WHERE user_id = $1 AND subject = $2',
-        [params.id, params.subject],
-      );
-      if (!rowCount) throw notFound(`User ${params.id} has no subscription to ${params.subject}`);
+      if (!(await deleteSubscription(db, params.id, params.subject)))
+        throw notFound(`User ${params.id} has no subscription to ${params.subject}`);
       res.status(204).end();
     },
   });
@@ -167,21 +152,7 @@ export function notificationRoutes(deps: ApiDeps, kit: RouteKit): Router {
     request: { query: OutboxQuery },
     responses: { 200: { description: 'Outbox rows', schema: OutboxListSchema } },
     async handler({ query }, res) {
-      const { rows } = await db.query<{
-        id: string;
-        about: string;
-        user_id: string;
-        channel: string;
-        status: string;
-        attempts: number;
-        last_error: string | null;
-        created_at: Date;
-        sent_at: Date | null;
-      }>(
-        `SELECT id, about, user_id::text, channel, status, attempts, last_error, created_at, sent_at FROM notification_outbox
-          WHERE $1::text IS NULL OR status = $1 ORDER BY created_at DESC, id LIMIT $2`,
-        [query.status ?? null, query.limit],
-      );
+      const rows = await listOutbox(db, { status: query.status, limit: query.limit });
       res.json({
         items: rows.map((row) => ({
           id: row.id,

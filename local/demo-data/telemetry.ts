@@ -1,4 +1,5 @@
 import type { Database } from '../../lib/db';
+import { addDemoSubscriberOnce } from '../../data/notifications';
 import { FREQUENCIES, PROTOCOL_OF, PROVIDERS, type Frequency, type Provider } from '../../lib/telemetry/providers';
 import { ROLLOVER_MAX, simDevice, TDATA_PULSES_PER_LITRE, type SimDevice } from '../simulators/providers/generator';
 import { PROVIDER_DEMO_LOGIN, providerUsername } from '../simulators/providers/types';
@@ -92,13 +93,5 @@ export async function registerDemoPoints(db: Database, points: readonly DemoPoin
 
 /** A demo operator subscribed to every point's alerts by email and SMS, once (the local inbox shows them). */
 export async function registerDemoSubscriber(db: Database): Promise<void> {
-  await db.query(
-    `WITH existing AS (SELECT id FROM notification_users LIMIT 1),
-          added AS (
-            INSERT INTO notification_users (name, email, phone)
-            SELECT 'Demo operator', 'operator@localhost', '+56900000000' WHERE NOT EXISTS (SELECT 1 FROM existing)
-            RETURNING id)
-     INSERT INTO notification_subscriptions (user_id, subject, event_types, channels)
-     SELECT id, '*', '{}', '{email,sms}' FROM added`,
-  );
+  await addDemoSubscriberOnce(db);
 }

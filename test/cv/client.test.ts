@@ -1,5 +1,6 @@
-import { MAX_RETRY_AFTER_MS, createCvClient, retryAfterMs, CvTransientError } from '../../activities/cv/client';
+import { MAX_RETRY_AFTER_MS, createCvClient, CvTransientError } from '../../activities/cv/client';
 import { Secret } from '../../lib/secret';
+import { retryAfterMs } from '../../platform/http-client';
 import { createCvSimulator, CV_DEMO_CREDENTIALS } from '../../local/simulators/cv';
 import { startSimulatorServer, type RunningSimulators } from '../../local/simulators/server';
 

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { DateTime } from 'luxon';
-import { checkStorage, validateTargets } from '../../activities/etl/setup';
+import { checkStorage, validateTargets } from '../../data/etl/storage';
 import { applySchedules } from '../../schedules/apply';
 import { etlSchedules } from '../../schedules/etl';
 import { PIPELINE } from '../../lib/search-attributes';

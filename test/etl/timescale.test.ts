@@ -3,7 +3,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { DateTime } from 'luxon';
 import { createEtlActivities } from '../../activities/etl';
-import { checkStorage, validateTargets } from '../../activities/etl/setup';
+import { checkStorage, validateTargets } from '../../data/etl/storage';
 import { createDatabase, type Database } from '../../lib/db';
 import { withFailureMapping } from '../../lib/errors';
 import { migrate } from '../../lib/migrate';

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { DateTime } from 'luxon';
-import { DAILY_FORMULAS } from '../../activities/metrics/formulas/daily';
+import { DAILY_FORMULAS } from '../../data/metrics/formulas/daily';
 import { createDatabase, type Database } from '../../lib/db';
 import type { MetricsBatchInput } from '../../workflows/metrics/batch';
 import { dayPeriod } from '../../lib/metrics/periods';

@@ -1,7 +1,7 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createCredentialsStore } from '../../activities/telemetry/credentials';
+import { createCredentialsStore } from '../../platform/credentials';
 import { ConfigError, loadConfig } from '../../lib/config';
 import { MissingConfigurationError } from '../../lib/errors';
 import { signWebhook, verifyWebhook } from '../../lib/notifications/webhook-signature';

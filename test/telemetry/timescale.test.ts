@@ -1,7 +1,7 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createCredentialsStore } from '../../activities/telemetry/credentials';
+import { createCredentialsStore } from '../../platform/credentials';
 import { pollPoint } from '../../activities/telemetry/poll';
 import { createProviderAdapters } from '../../activities/telemetry/providers';
 import { loadPoints } from '../../activities/telemetry/store';

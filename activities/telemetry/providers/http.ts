@@ -1,6 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { InvalidInputError, RejectedPayloadError } from '../../../lib/errors';
 import { maskSecrets } from '../../../lib/telemetry/mask';
+import { classifyStatus, httpExchange, withRetries } from '../../../platform/http-client';
 
 /**
  * The HTTP exchange every provider adapter shares: a timeout per request, `429` honoured through
@@ -33,48 +33,50 @@ export async function requestJson(url: string, init: RequestInit, options: HttpO
   // The path may carry a device or thing token: masked, like anything an error repeats from the exchange.
   const where = maskSecrets(new URL(url).pathname);
   let lastError = '';
-  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    let waitMs = Math.min(200 * 2 ** attempt, maxBackoffMs);
-    const controller = new AbortController();
-    const abort = () => controller.abort(options.signal?.reason);
-    options.signal?.addEventListener('abort', abort, { once: true });
-    const timer = setTimeout(
-      () => controller.abort(new ProviderTransientError(`no answer in ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-    try {
-      const response = await fetch(url, { ...init, signal: controller.signal });
-      const text = await response.text();
-      if (response.status === 401 || response.status === 403) return { status: 'unauthorized', body: parse(text) };
-      if (response.status === 429) {
-        const seconds = Number(response.headers.get('retry-after'));
-        waitMs = Math.min(Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : 1000, maxBackoffMs);
-        lastError = 'throttled (429)';
-      } else if (response.status === 404) {
-        throw new InvalidInputError(`${where} answered 404: unknown device`);
-      } else if (response.status >= 400 && response.status < 500) {
-        throw new RejectedPayloadError(`${where} answered ${response.status}`);
-      } else if (!response.ok) {
-        lastError = `answered ${response.status}`;
-      } else {
-        const body = parse(text);
-        if (body !== undefined) return { status: 'ok', body };
-        lastError = 'answered malformed JSON';
-      }
-    } catch (error) {
-      if (error instanceof InvalidInputError || error instanceof RejectedPayloadError) throw error;
-      if (options.signal?.aborted) throw error;
-      lastError = maskSecrets((error as Error).message, [url]);
-    } finally {
-      clearTimeout(timer);
-      options.signal?.removeEventListener('abort', abort);
-    }
-    if (attempt < maxAttempts) {
-      options.onWait?.(`${where}: ${lastError}; retrying`);
-      await sleep(waitMs, undefined, { signal: options.signal });
-    }
-  }
-  throw new ProviderTransientError(`${where} failed ${maxAttempts} times: ${lastError}`);
+  const backoff = (attempt: number) => Math.min(200 * 2 ** attempt, maxBackoffMs);
+  const retry = (waitMs: number, error: string) => {
+    lastError = error;
+    return { retryInMs: waitMs, reason: `${where}: ${error}; retrying` };
+  };
+  return withRetries<JsonAnswer>(
+    async (attempt) => {
+      const response = await httpExchange(url, init, {
+        timeoutMs,
+        signal: options.signal,
+        timeoutError: () => new ProviderTransientError(`no answer in ${timeoutMs} ms`),
+      });
+      if (response.status === 401 || response.status === 403)
+        return { done: { status: 'unauthorized', body: parse(response.text) } };
+      const statusClass = classifyStatus(response.status);
+      if (statusClass === 'throttled')
+        return retry(Math.min(secondsOf(response.headers.get('retry-after')), maxBackoffMs), 'throttled (429)');
+      if (response.status === 404) throw new InvalidInputError(`${where} answered 404: unknown device`);
+      if (statusClass === 'refused') throw new RejectedPayloadError(`${where} answered ${response.status}`);
+      if (statusClass === 'failed') return retry(backoff(attempt), `answered ${response.status}`);
+      const body = parse(response.text);
+      if (body !== undefined) return { done: { status: 'ok', body } };
+      return retry(backoff(attempt), 'answered malformed JSON');
+    },
+    {
+      maxAttempts,
+      signal: options.signal,
+      onWait: options.onWait,
+      afterError(error, attempt) {
+        if (error instanceof InvalidInputError || error instanceof RejectedPayloadError) throw error;
+        return retry(backoff(attempt), maskSecrets((error as Error).message, [url]));
+      },
+      exhausted: () => new ProviderTransientError(`${where} failed ${maxAttempts} times: ${lastError}`),
+    },
+  );
+}
+
+/**
+ * The providers' `Retry-After`, read as it always was: a number of seconds (a missing header is no
+ * wait); an HTTP date or anything else, one second.
+ */
+function secondsOf(header: string | null): number {
+  const seconds = Number(header);
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : 1000;
 }
 
 function parse(text: string): unknown {

@@ -1,9 +1,9 @@
 import type { WeeklyMetric } from '../../../lib/metrics/catalog';
 import { advisorScoresSql, round2 } from './advisor-score';
-import type { MetricFormula } from './types';
+import type { MetricFormula } from '../../../lib/metrics/formula';
 
 /**
- * The weekly metrics (seed 003, job `weekly_metrics_batch`), over the 7 local days
+ * The weekly metrics (job `weekly_metrics_batch`), over the 7 local days
  * `[:inicio, :fin)` ending `fecha_fin`, compared with the 7 days before, `[:previo_inicio, :inicio)`.
  */
 export const WEEKLY_FORMULAS: Record<WeeklyMetric, MetricFormula> = {

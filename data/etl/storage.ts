@@ -1,11 +1,11 @@
 import type { Database } from '../../lib/db';
 import { ETL_TABLES } from '../../lib/etl/registry';
-import { hypertableLayouts, timescaleLayoutSql } from '../../lib/etl/timescale';
+import { hypertableLayouts, timescaleLayoutSql, type HypertableLayout } from '../../lib/etl/timescale';
 import { compareTargetSchema, type TargetColumn } from '../../lib/etl/validate';
 
 /**
- * The ETL's storage set-up (seed `setup_timescaledb`): which mode the database is in, the
- * TimescaleDB layout, the comparison of the target tables with the registry, and retention.
+ * The ETL's storage statements (the set-up the ETL's setup job runs): which mode the database is
+ * in, the TimescaleDB layout, the comparison of the target tables with the registry, and retention.
  */
 export type StorageMode = 'optimal' | 'basic';
 
@@ -69,17 +69,11 @@ export async function validateTargets(db: Pick<Database, 'query'>): Promise<Reco
   return result;
 }
 
-/**
- * Plain PostgreSQL only: deletes what TimescaleDB's retention policies would drop (rows older
- * than each layout's retention). With TimescaleDB the policies do it, and this deletes nothing.
- */
-export async function applyRetention(db: Database): Promise<{ mode: StorageMode; deleted: Record<string, number> }> {
-  const { mode, timescaledb } = await checkStorage(db);
-  const deleted: Record<string, number> = {};
-  if (timescaledb) return { mode, deleted };
-  for (const { table, timeColumn, retention } of hypertableLayouts()) {
-    const result = await db.query(`DELETE FROM "${table}" WHERE "${timeColumn}" < now() - $1::interval`, [retention]);
-    deleted[table] = result.rowCount ?? 0;
-  }
-  return { mode, deleted };
+/** Retention without TimescaleDB: deletes a layout's rows older than its retention (an interval). */
+export async function deleteOlderThan(
+  db: Pick<Database, 'query'>,
+  { table, timeColumn, retention }: Pick<HypertableLayout, 'table' | 'timeColumn' | 'retention'>,
+): Promise<number> {
+  const result = await db.query(`DELETE FROM "${table}" WHERE "${timeColumn}" < now() - $1::interval`, [retention]);
+  return result.rowCount ?? 0;
 }

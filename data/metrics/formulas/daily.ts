@@ -1,8 +1,8 @@
 import type { DailyMetric } from '../../../lib/metrics/catalog';
 import { advisorScoresSql, round2 } from './advisor-score';
-import type { MetricFormula } from './types';
+import type { MetricFormula } from '../../../lib/metrics/formula';
 
-/** The daily metrics (seed 003, job `daily_metrics_batch`), over one local day `[:inicio, :fin)`. */
+/** The daily metrics (job `daily_metrics_batch`), over one local day `[:inicio, :fin)`. */
 export const DAILY_FORMULAS: Record<DailyMetric, MetricFormula> = {
   /**
    * One row per advisor with offers that day: `valor` = score (advisor-score.ts);

@@ -3,6 +3,10 @@ import { MissingConfigurationError, RejectedPayloadError } from '../../lib/error
 import { emailOf, smsOf, webhookBodyOf, type NotificationEvent } from '../../lib/notifications/messages';
 import { webhookHeaders } from '../../lib/notifications/webhook-signature';
 import type { Secret } from '../../lib/secret';
+import { httpExchange, statusError } from '../http-client';
+
+/** A webhook or the SMS gateway gets this long to answer; the delivery tries again later. */
+const SEND_TIMEOUT_MS = 15_000;
 
 /** The three channels. Each send carries the outbox id, so a receiver can drop a repeat. */
 export interface Recipient {
@@ -44,19 +48,21 @@ export function createSenders(deps: ChannelDeps): Record<'email' | 'webhook' | '
       if (!to.webhookUrl || !to.webhookSecret) throw new RejectedPayloadError('the user has no webhook URL or secret');
       const timestamp = Math.floor(deps.now().getTime() / 1000);
       const body = webhookBodyOf(event, id, timestamp);
-      const response = await fetch(to.webhookUrl, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...webhookHeaders({ id, timestamp, body, secret: to.webhookSecret }),
+      const { status } = await httpExchange(
+        to.webhookUrl,
+        {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            ...webhookHeaders({ id, timestamp, body, secret: to.webhookSecret }),
+          },
+          body,
         },
-        body,
-        signal: AbortSignal.timeout(15_000),
-      });
-      await response.arrayBuffer();
-      if (response.status >= 400 && response.status < 500 && response.status !== 429)
-        throw new RejectedPayloadError(`the webhook answered ${response.status}`);
-      if (!response.ok) throw new Error(`the webhook answered ${response.status}`);
+        { timeoutMs: SEND_TIMEOUT_MS },
+      );
+      // A 4xx other than 429 is final (RejectedPayloadError); anything else non-2xx is tried again later.
+      const failure = statusError(status, `the webhook answered ${status}`);
+      if (failure) throw failure;
     },
 
     async sms(id, event, to) {
@@ -69,22 +75,22 @@ export function createSenders(deps: ChannelDeps): Record<'email' | 'webhook' | '
       url.username = '';
       url.password = '';
       const endpoint = `${url.toString().replace(/\/$/, '')}/2010-04-01/Accounts/${encodeURIComponent(account)}/Messages.json`;
-      const response = await fetch(endpoint, {
-        method: 'POST',
-        headers: {
-          authorization: `Basic ${Buffer.from(`${account}:${token}`).toString('base64')}`,
-          'content-type': 'application/x-www-form-urlencoded',
-          'idempotency-key': id,
+      const { status } = await httpExchange(
+        endpoint,
+        {
+          method: 'POST',
+          headers: {
+            authorization: `Basic ${Buffer.from(`${account}:${token}`).toString('base64')}`,
+            'content-type': 'application/x-www-form-urlencoded',
+            'idempotency-key': id,
+          },
+          body: new URLSearchParams({ To: to.phone, From: 'PIPELINES', Body: smsOf(event) }),
         },
-        body: new URLSearchParams({ To: to.phone, From: 'PIPELINES', Body: smsOf(event) }),
-        signal: AbortSignal.timeout(15_000),
-      });
-      await response.arrayBuffer();
-      if (response.status === 401)
-        throw new MissingConfigurationError('the SMS gateway refused SMS_GATEWAY_URL credentials');
-      if (response.status >= 400 && response.status < 500 && response.status !== 429)
-        throw new RejectedPayloadError(`the SMS gateway answered ${response.status}`);
-      if (!response.ok) throw new Error(`the SMS gateway answered ${response.status}`);
+        { timeoutMs: SEND_TIMEOUT_MS },
+      );
+      if (status === 401) throw new MissingConfigurationError('the SMS gateway refused SMS_GATEWAY_URL credentials');
+      const failure = statusError(status, `the SMS gateway answered ${status}`);
+      if (failure) throw failure;
     },
   };
 }

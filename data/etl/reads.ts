@@ -1,5 +1,5 @@
 import type { Database } from '../../lib/db';
-import { ETL_TABLES, isNullable, PG_TYPE } from '../../lib/etl/registry';
+import { ETL_TABLES } from '../../lib/etl/registry';
 
 /** The ETL family's reads for the API: the watermarks, the execution log and the checkpoints. */
 
@@ -95,23 +95,12 @@ export async function readTableStatus(db: Database, timeZone: string, table: str
   };
 }
 
-export function tablesConfig() {
-  return {
-    tables: ETL_TABLES.map((table) => ({
-      name: table.name,
-      description: table.description,
-      primaryKey: [...table.key],
-      incrementalColumn: table.incrementalColumn,
-      lookbackDays: table.lookbackDays,
-      granularity: table.granularity,
-      timescale: table.timescale,
-      columns: table.columns.map((column) => ({
-        name: column.name,
-        bigqueryType: column.type,
-        postgresType: PG_TYPE[column.type],
-        nullable: isNullable(table, column),
-        description: column.description,
-      })),
-    })),
-  };
+/** The latest sign that an ETL worker's BigQuery calls succeed: a finished run, or a staged page. */
+export async function lastEtlSuccess(db: Pick<Database, 'query'>): Promise<Date | null> {
+  const { rows } = await db.query<{ last: Date | null }>(
+    `SELECT GREATEST(
+       (SELECT max(finished_at) FROM etl_execution_log WHERE status = 'succeeded'),
+       (SELECT max(updated_at) FROM etl_extract_checkpoints WHERE pages > 0)) AS last`,
+  );
+  return rows[0]?.last ?? null;
 }

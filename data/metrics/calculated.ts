@@ -1,5 +1,7 @@
-import type { Queryable } from '../../lib/db';
-import { bindNamed, type FormulaParameters, type MetricFormula } from './formulas/types';
+import type { Database, Queryable } from '../../lib/db';
+import { bindNamed, type FormulaParameters, type MetricFormula } from '../../lib/metrics/formula';
+
+/** The calculated metrics (`metricas_calculadas`): their only writer, and the API's reads. */
 
 /**
  * Replaces one period's rows of a metric with a fresh computation, inside the caller's
@@ -47,4 +49,43 @@ export async function replacePeriodRows(
     ],
   );
   return inserted.rowCount ?? 0;
+}
+
+/** Deletes the metric rows whose `expira_en` is before `asOf` (one statement: all or nothing). */
+export async function deleteExpiredMetrics(db: Pick<Database, 'query'>, asOf: string): Promise<number> {
+  const deleted = await db.query('DELETE FROM metricas_calculadas WHERE expira_en < $1', [asOf]);
+  return deleted.rowCount ?? 0;
+}
+
+/** A row of `metricas_calculadas` as the API shows it: the column names, instants as JSON text. */
+export interface CalculatedMetricRow {
+  id: number;
+  nombre: string;
+  tipo: string;
+  valor: number;
+  descripcion: string | null;
+  unidad: string;
+  dimensiones: Record<string, unknown>;
+  periodo_inicio: string;
+  periodo_fin: string;
+  calculado_en: string;
+  expira_en: string;
+}
+
+/** The newest computation first, each in the order it was written (a ranking by position). */
+export async function readCalculatedMetrics(
+  db: Pick<Database, 'query'>,
+  filter: { nombre: string | null; limit: number },
+): Promise<CalculatedMetricRow[]> {
+  const { rows } = await db.query<CalculatedMetricRow>(
+    `SELECT id::int AS id, nombre, tipo, valor, descripcion, unidad, dimensiones,
+            to_json(periodo_inicio) #>> '{}' AS periodo_inicio, to_json(periodo_fin) #>> '{}' AS periodo_fin,
+            to_json(calculado_en) #>> '{}' AS calculado_en, to_json(expira_en) #>> '{}' AS expira_en
+     FROM metricas_calculadas
+     WHERE $1::text IS NULL OR nombre = $1
+     ORDER BY calculado_en DESC, id
+     LIMIT $2`,
+    [filter.nombre, filter.limit],
+  );
+  return rows;
 }

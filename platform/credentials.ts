@@ -1,11 +1,12 @@
 import { readFileSync, statSync } from 'node:fs';
-import { MissingConfigurationError } from '../../lib/errors';
+import { MissingConfigurationError } from '../lib/errors';
 
 /**
- * Credentials by reference (SPEC §3): `CREDENTIALS_FILE` is a JSON object mapping a reference name
- * to a secret object (`{baseUrl, username, password}` or `{baseUrl, token}`). Points store only
- * the name; only activities resolve it, so no secret enters a table or a workflow history. The
- * file is re-read when it changes (rotation without a restart) and refused unless mode 600.
+ * Credentials by reference, shared by every family that calls out with a secret (telemetry points,
+ * compliance works, notification webhooks): `CREDENTIALS_FILE` is a JSON object mapping a reference
+ * name to a secret (`{baseUrl, username, password}`, `{baseUrl, token}`, a webhook's `{secret}`…).
+ * Rows store only the name; only activities resolve it, so no secret enters a table or a workflow
+ * history. The file is re-read when it changes (rotation without a restart) and refused unless mode 600.
  */
 export interface CredentialsStore {
   resolve(reference: string): unknown;

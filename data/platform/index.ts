@@ -1,0 +1,2 @@
+/** The platform's data module: the statements on its own tables. */
+export * from './canary';
