@@ -18,7 +18,7 @@ import { createTestContext, type TestContext } from '../test/harness/context';
 import { startWorkerProcess } from '../test/harness/worker-process';
 
 /**
- * `npm run bench:compliance`:
+ * `npm run bench:compliance` (issue 11):
  * - **hour**: COMPLIANCE_BENCH_CONFIGS (1,000) MAYOR works send the hour's slot — claim, plan, submit,
  *   verify, release — through Temporal (a worker process running the compliance sender: claims and
  *   batch activities) against a bare loop calling the same activity functions (same HTTP calls and

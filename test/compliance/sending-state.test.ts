@@ -5,7 +5,7 @@ import { senderWorkflowId } from '../../lib/compliance/sender-contract';
 import { createComplianceTestContext, stopSender, waitFor, type ComplianceTestContext } from './harness';
 
 /**
- * The status route once said `no-worker` for a running worker whose first workflow task
+ * Issue 17 §5: the status route said `no-worker` for a running worker whose first workflow task
  * after a restart took 15.7 s to replay. When the sender's query gets no answer in time, the task
  * queue's pollers now tell a queue nobody polls (`no-worker`) from one whose worker holds the
  * sender's task and answers late (`busy`). Against the real Temporal server, on a queue of this
