@@ -2,15 +2,16 @@ import { Context, log } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../../lib/config';
 import type { Database } from '../../lib/db';
-import { ensureComplianceSender } from '../../lib/compliance/workflow-client';
 import { connectClient } from '../../lib/temporal';
+import { claimedBy, listUnverifiedSlots, nextDueAt, wakeWorks } from '../../data/compliance';
+import { ensureComplianceSender } from '../../platform/compliance-sender';
 import { createNotificationActivities } from '../notifications';
 import { heartbeatWhile } from '../heartbeat';
 import { createCredentialsStore } from '../../platform/credentials';
 import { createComplianceReportActivities } from './report';
-import { claimedBy, nextDueAt, sendDueWorks, sendRequestedSlot, wakeWorks, type SendDeps } from './sender';
+import { sendDueWorks, sendRequestedSlot, type SendDeps } from './sender';
 import { createSmaClient } from './sma-client';
-import { listUnverifiedSlots, verifyComplianceSlot, type VerifyOutcome } from './verify';
+import { verifyComplianceSlot, type VerifyOutcome } from './verify';
 
 export interface ComplianceActivityDeps {
   config: Config;

@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import { enqueueNotifications } from '../../data/notifications/outbox';
-import type { ComplianceConfigRow } from './store';
+import type { ComplianceConfigRow } from '../../data/compliance';
 
 export type ComplianceEvent = 'compliance.rejected' | 'compliance.config_error' | 'compliance.mismatch';
 

@@ -1,13 +1,12 @@
 import type { Database } from '../../lib/db';
 import { planNextSend } from '../../lib/compliance/planner';
-import { MANUAL_STANDARDS } from '../../lib/compliance/standards';
+import { claimDueWork, claimWork, loadComplianceConfig, readRequestedSlot, releaseWork } from '../../data/compliance';
 import { planComplianceSlots, type PlanOptions, type PlanResult } from './plan';
-import { loadComplianceConfig } from './store';
 import { submitComplianceSlot, type SubmitDeps, type SubmitResult } from './submit';
 import { verifyComplianceSlot, type VerifyDeps } from './verify';
 
 /**
- * The sending path of every work (issue 11 §3–4), shared by the sender's batches and an operator's
+ * The sending path of every work, shared by the sender's batches and an operator's
  * slot workflow. A work is sent by one owner at a time: its row is **claimed** (`claimed_by`,
  * bounded by `claimed_until`), planned, sent as far as the rules allow now — submit, then the DGA
  * verify GET — and **released** with the time it is worth looking at again
@@ -43,65 +42,12 @@ export interface WorkResult {
 }
 
 /**
- * INACTIVE works are planned too: one with sends left without an answer resolves them
- * (in-doubt.ts); one without is released until it changes (`next_plan_at` infinity), at no cost.
+ * Claims one work due now that nobody holds, the longest due first (lanes and workers claiming at
+ * once never wait on each other or take the same work).
  */
-const AUTOMATIC = `status IN ('ACTIVE', 'INACTIVE') AND NOT (standard = ANY($1::text[]))`;
-
-/** The due works of a configuration created or changed: planned at the next claim. */
-export async function wakeWorks(db: Database, configIds: readonly string[]): Promise<void> {
-  if (configIds.length === 0) return;
-  await db.query(
-    `UPDATE compliance_configs SET next_plan_at = '-infinity'
-      WHERE id = ANY($1::bigint[]) AND status IN ('ACTIVE', 'INACTIVE')`,
-    [configIds],
-  );
-}
-
-/**
- * Claims one work due now that nobody holds, the longest due first (SKIP LOCKED: lanes and
- * workers claiming at once never wait on each other or take the same work).
- */
-export async function claimDueWork(db: Database, now: Date, owner: string): Promise<string | undefined> {
-  const { rows } = await db.query<{ id: string }>(
-    `UPDATE compliance_configs SET claimed_by = $2, claimed_until = $3
-      WHERE id = (SELECT id FROM compliance_configs
-                   WHERE ${AUTOMATIC} AND next_plan_at <= $4 AND (claimed_until IS NULL OR claimed_until <= $4)
-                   ORDER BY next_plan_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
-      RETURNING id::text`,
-    [MANUAL_STANDARDS, owner, new Date(now.getTime() + CLAIM_LEASE_MS), now],
-  );
-  return rows[0]?.id;
-}
-
-/** Works still claimed by `owner`: an earlier attempt of the same batch died while sending them. */
-export async function claimedBy(db: Database, owner: string): Promise<string[]> {
-  const { rows } = await db.query<{ id: string }>(
-    'SELECT id::text FROM compliance_configs WHERE claimed_by = $1 ORDER BY id',
-    [owner],
-  );
-  return rows.map((r) => r.id);
-}
-
-/** When the next work nobody holds comes due (null: none will until one changes). */
-export async function nextDueAt(db: Database, now: Date): Promise<string | null> {
-  const { rows } = await db.query<{ at: Date | null }>(
-    `SELECT min(GREATEST(next_plan_at, coalesce(claimed_until, next_plan_at), $2)) AS at FROM compliance_configs
-      WHERE ${AUTOMATIC} AND next_plan_at < 'infinity'`,
-    [MANUAL_STANDARDS, now],
-  );
-  const at = rows[0]?.at;
-  return at ? at.toISOString() : null;
-}
-
-/** Claims one work for `owner` (an operator's slot workflow), unless someone else holds it. */
-export async function claimWork(db: Database, now: Date, configId: string, owner: string): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `UPDATE compliance_configs SET claimed_by = $2, claimed_until = $3
-      WHERE id = $1::bigint AND (claimed_by IS NULL OR claimed_by = $2 OR claimed_until <= $4)`,
-    [configId, owner, new Date(now.getTime() + CLAIM_LEASE_MS), now],
-  );
-  return (rowCount ?? 0) > 0;
+function claimNextDueWork(deps: SendDeps, owner: string): Promise<string | undefined> {
+  const now = deps.now();
+  return claimDueWork(deps.db, now, owner, new Date(now.getTime() + CLAIM_LEASE_MS));
 }
 
 /** Gives the work back with the plan's account of it; only its owner can. */
@@ -114,12 +60,7 @@ async function release(deps: SendDeps, configId: string, owner: string, plan: Pl
           plan.state,
           plan.reason,
         ];
-  await deps.db.query(
-    `UPDATE compliance_configs SET claimed_by = NULL, claimed_until = NULL, next_plan_at = $3::timestamptz,
-            send_state = $4, send_reason = $5
-      WHERE id = $1::bigint AND claimed_by = $2`,
-    [configId, owner, nextAt, state, reason?.slice(0, 500) ?? null],
-  );
+  await releaseWork(deps.db, configId, owner, { nextAt, state, reason });
   return nextAt === 'infinity' ? null : nextAt;
 }
 
@@ -203,7 +144,7 @@ export async function sendDueWorks(
   const claim = async () => {
     if (signal.aborted) return undefined;
     try {
-      return resumed.shift() ?? (Date.now() < until ? await claimDueWork(deps.db, deps.now(), owner) : undefined);
+      return resumed.shift() ?? (Date.now() < until ? await claimNextDueWork(deps, owner) : undefined);
     } catch (error) {
       failure ??= error;
       stop();
@@ -254,7 +195,7 @@ export async function sendRequestedSlot(
     busy,
     reopened,
   });
-  if (!(await claimWork(deps.db, now, configId, owner)))
+  if (!(await claimWork(deps.db, now, configId, owner, new Date(now.getTime() + CLAIM_LEASE_MS))))
     return soon(2_000, 'the sender is sending this work now', true);
   let plan: PlanResult | { error: string } = { error: 'not planned' };
   try {
@@ -262,17 +203,7 @@ export async function sendRequestedSlot(
     reopened = input.reopen;
     if (plan.state === 'stopped' || plan.state === 'blocked')
       return { done: true, outcome: 'NOT_SENT', reason: plan.reason ?? plan.state };
-    const { rows } = await deps.db.query<{
-      status: string;
-      ready: boolean;
-      next_attempt_at: Date | null;
-      reason: string | null;
-    }>(
-      `SELECT status, payload IS NOT NULL AS ready, next_attempt_at, reason FROM compliance_submissions
-        WHERE config_id = $1::bigint AND slot = $2`,
-      [configId, slot],
-    );
-    const row = rows[0];
+    const row = await readRequestedSlot(deps.db, configId, slot);
     if (!row || row.status !== 'PENDING')
       return { done: true, outcome: 'NOT_SENT', reason: row ? `slot is ${row.status}` : 'no such slot' };
     if (!row.ready) return soon(deps.plan.dataRecheckMs, row.reason ?? 'waiting for data');

@@ -10,18 +10,32 @@ import {
   type AttemptOutcome,
   type Classified,
 } from '../../lib/compliance/answers';
+import {
+  blockConfig,
+  insertInFlightAttempt,
+  isSlotInDoubt,
+  listInFlightAttempts,
+  loadComplianceConfig,
+  lockSlot,
+  markSlotAttempted,
+  recordAttemptOutcome,
+  recordLastSend,
+  recordSlotAccepted,
+  recordSlotNotAccepted,
+  resolveUnansweredAttempt,
+  retryUnansweredSlot,
+  type ComplianceConfigRow,
+} from '../../data/compliance';
 import { heartbeatWhile } from '../heartbeat';
 import type { CredentialsStore } from '../../platform/credentials';
 import { resolveDgaCredentials, resolveSmaCredentials, type DgaCredentials, type SmaCredentials } from './credentials';
 import { submitDgaMeasurement } from './dga-client';
 import { storableAnswer } from './http';
-import { isSlotInDoubt } from './in-doubt';
 import { notifyCompliance } from './notify';
 import type { SmaClient } from './sma-client';
-import { blockConfig, loadComplianceConfig, type ComplianceConfigRow } from './store';
 
 /**
- * Sends one slot, exactly once (issue 11 §3):
+ * Sends one slot, exactly once:
  * 1. under the work's row lock, an IN_FLIGHT attempt left by an earlier execution (the worker died,
  *    the answer was lost) is resolved first: it becomes NO_ANSWER and the slot waits for the
  *    retry rule, whose resend the regulator answers "Ya existe … Comprobante X" if it had it;
@@ -148,47 +162,25 @@ async function recordIntent(deps: SubmitDeps, client: PoolClient, input: SubmitI
       send: false,
       result: { outcome: 'DEFERRED', reason: 'the work is not claimed by this sender' },
     } satisfies Intent;
-  const inFlight = await client.query<{ slot: Date; attempt: number; started_at: Date }>(
-    `SELECT slot, attempt, started_at FROM compliance_attempts
-      WHERE config_id = $1::bigint AND kind = 'SUBMIT' AND outcome = 'IN_FLIGHT'`,
-    [config.id],
-  );
-  if (inFlight.rows.length > 0) {
+  const inFlight = await listInFlightAttempts(client, config.id);
+  if (inFlight.length > 0) {
     let lastEnded = now;
-    for (const row of inFlight.rows) {
+    for (const row of inFlight) {
       // The request may still be in the regulator's hands: it counts as ended when a live worker
       // would have given up on it, so nothing is sent for the work while it could still be answered.
       const ended = new Date(Math.max(now.getTime(), row.started_at.getTime() + deps.httpTimeoutMs));
       if (ended > lastEnded) lastEnded = ended;
       const delay = retryDelayMs(config.source, row.attempt, deps.retryEveryMs);
-      await client.query(
-        `UPDATE compliance_attempts SET outcome = 'NO_ANSWER', finished_at = $4,
-                answer = '{"resolved":"no answer was recorded: the worker stopped or the answer was lost"}'
-          WHERE config_id = $1::bigint AND slot = $2 AND kind = 'SUBMIT' AND attempt = $3`,
-        [config.id, row.slot, row.attempt, ended],
-      );
-      await client.query(
-        `UPDATE compliance_submissions SET next_attempt_at = $3, updated_at = now(),
-                reason = 'no answer to attempt ' || $4::text || ': sent again under the retry rule'
-          WHERE config_id = $1::bigint AND slot = $2 AND status = 'PENDING'`,
-        [config.id, row.slot, new Date(ended.getTime() + delay), row.attempt],
-      );
+      await resolveUnansweredAttempt(client, config.id, row.slot, row.attempt, ended);
+      await retryUnansweredSlot(client, config.id, row.slot, new Date(ended.getTime() + delay), row.attempt);
     }
-    await client.query(
-      'UPDATE compliance_configs SET last_send_at = GREATEST(last_send_at, $2) WHERE id = $1::bigint',
-      [config.id, lastEnded],
-    );
+    await recordLastSend(client, config.id, lastEnded);
     return {
       send: false,
-      result: { outcome: 'DEFERRED', reason: `resolved ${inFlight.rows.length} unanswered attempt(s)` },
+      result: { outcome: 'DEFERRED', reason: `resolved ${inFlight.length} unanswered attempt(s)` },
     } satisfies Intent;
   }
-  const { rows } = await client.query<{ status: string; payload: unknown; attempts: number; next_attempt_at: Date }>(
-    `SELECT status, payload, attempts, next_attempt_at FROM compliance_submissions
-      WHERE config_id = $1::bigint AND slot = $2 FOR UPDATE`,
-    [config.id, input.slot],
-  );
-  const row = rows[0];
+  const row = await lockSlot(client, config.id, input.slot);
   // The rules again, under the lock: whatever planned this send, they hold here.
   const refusal = !row
     ? 'no such slot'
@@ -207,16 +199,8 @@ async function recordIntent(deps: SubmitDeps, client: PoolClient, input: SubmitI
               : undefined;
   if (refusal) return { send: false, result: { outcome: 'DEFERRED', reason: refusal } } satisfies Intent;
   const attempt = row!.attempts + 1;
-  await client.query(
-    `INSERT INTO compliance_attempts (config_id, slot, attempt, kind, started_at, outcome)
-     VALUES ($1::bigint, $2, $3, 'SUBMIT', $4, 'IN_FLIGHT')`,
-    [config.id, input.slot, attempt, now],
-  );
-  await client.query(
-    `UPDATE compliance_submissions SET attempts = $3, first_sent_at = coalesce(first_sent_at, $4), updated_at = now()
-      WHERE config_id = $1::bigint AND slot = $2`,
-    [config.id, input.slot, attempt, now],
-  );
+  await insertInFlightAttempt(client, config.id, input.slot, attempt, now);
+  await markSlotAttempted(client, config.id, input.slot, attempt, now);
   return { send: true, config, attempt, payload: row!.payload } satisfies Intent;
 }
 
@@ -231,45 +215,24 @@ async function recordOutcome(
   stored: unknown,
 ) {
   const finishedAt = deps.now();
-  // Also over NO_ANSWER: a late answer of an attempt another execution gave up on still counts.
-  await client.query(
-    `UPDATE compliance_attempts SET outcome = $4, http_status = $5, answer = $6, receipt = $7, finished_at = $8
-      WHERE config_id = $1::bigint AND slot = $2 AND kind = 'SUBMIT' AND attempt = $3
-        AND outcome IN ('IN_FLIGHT', 'NO_ANSWER')`,
-    [
-      config.id,
-      slot,
-      attempt,
-      classified.outcome,
-      answer.status === 'none' ? null : answer.status,
-      JSON.stringify(stored),
-      classified.receipt ?? null,
-      finishedAt,
-    ],
-  );
+  await recordAttemptOutcome(client, config.id, slot, attempt, {
+    outcome: classified.outcome,
+    httpStatus: answer.status === 'none' ? null : answer.status,
+    answer: JSON.stringify(stored),
+    receipt: classified.receipt ?? null,
+    finishedAt,
+  });
   const effect = effectOf(config.source, classified.outcome);
   const reason = classified.reason?.slice(0, 500) ?? null;
   if (effect.status === 'SENT' || effect.status === 'CONFIRMED') {
-    await client.query(
-      `UPDATE compliance_submissions SET status = $3, receipt = $4, accepted_at = $5, next_attempt_at = NULL,
-              confirmed_at = CASE WHEN $3 = 'CONFIRMED' THEN $5 ELSE confirmed_at END, reason = NULL, updated_at = now()
-        WHERE config_id = $1::bigint AND slot = $2 AND status IN ('PENDING', 'REJECTED')`,
-      [config.id, slot, effect.status, classified.receipt, finishedAt],
-    );
+    await recordSlotAccepted(client, config.id, slot, effect.status, classified.receipt, finishedAt);
   } else {
     const next = effect.retries
       ? new Date(finishedAt.getTime() + retryDelayMs(config.source, attempt, deps.retryEveryMs))
       : null;
-    await client.query(
-      `UPDATE compliance_submissions SET status = $3, reason = $4, next_attempt_at = $5, updated_at = now()
-        WHERE config_id = $1::bigint AND slot = $2 AND status = 'PENDING'`,
-      [config.id, slot, effect.status, reason, next],
-    );
+    await recordSlotNotAccepted(client, config.id, slot, effect.status, reason, next);
   }
-  await client.query('UPDATE compliance_configs SET last_send_at = GREATEST(last_send_at, $2) WHERE id = $1::bigint', [
-    config.id,
-    finishedAt,
-  ]);
+  await recordLastSend(client, config.id, finishedAt);
   const blocked = effect.blocksConfig && (await blockConfig(client, config.id, reason ?? classified.outcome));
   if (effect.notify && (effect.notify !== 'compliance.config_error' || blocked))
     await notifyCompliance(client, config, slot, effect.notify, reason ?? classified.outcome);

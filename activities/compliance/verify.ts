@@ -1,10 +1,10 @@
 import type { Database } from '../../lib/db';
 import { fromDayMonthYear } from '../../lib/compliance/calendar';
 import { DGA_KINDS } from '../../lib/compliance/payload';
+import { insertVerifyAttempt, loadComplianceConfig, readSentSlot, recordSlotVerified } from '../../data/compliance';
 import { verifyDgaReceipt } from './dga-client';
 import { storableAnswer } from './http';
 import { notifyCompliance } from './notify';
-import { loadComplianceConfig } from './store';
 
 /**
  * Checks a SENT DGA slot against the DGA's record of its receipt (the verify GET; its date comes
@@ -29,16 +29,7 @@ export async function verifyComplianceSlot(
   input: { configId: string; slot: string },
 ): Promise<{ outcome: VerifyOutcome; reason?: string }> {
   const config = await loadComplianceConfig(deps.db, input.configId);
-  const { rows } = await deps.db.query<{
-    status: string;
-    receipt: string | null;
-    payload: Record<string, unknown>;
-    accepted_at: Date;
-  }>(
-    'SELECT status, receipt, payload, accepted_at FROM compliance_submissions WHERE config_id = $1::bigint AND slot = $2',
-    [input.configId, input.slot],
-  );
-  const row = rows[0];
+  const row = await readSentSlot(deps.db, input.configId, input.slot);
   if (!config || config.source !== 'DGA' || !row || row.status !== 'SENT' || !row.receipt || !deps.dgaBaseUrl)
     return { outcome: 'SKIPPED' };
   const work = { baseUrl: deps.dgaBaseUrl, kind: config.workKind!, codigoObra: config.codigoObra! };
@@ -62,28 +53,23 @@ export async function verifyComplianceSlot(
 
   const at = deps.now();
   await deps.db.withTransaction(async (client) => {
-    await client.query(
-      `INSERT INTO compliance_attempts (config_id, slot, attempt, kind, started_at, finished_at, outcome, http_status, answer, receipt)
-       SELECT $1::bigint, $2, coalesce(max(attempt), 0) + 1, 'VERIFY', $3, $3, $4, $5, $6, $7
-         FROM compliance_attempts WHERE config_id = $1::bigint AND slot = $2 AND kind = 'VERIFY'`,
-      [
+    await insertVerifyAttempt(client, config.id, input.slot, {
+      at,
+      outcome,
+      httpStatus: answer.status === 'none' ? null : answer.status,
+      answer: JSON.stringify(storableAnswer(answer, [])),
+      receipt: row.receipt,
+    });
+    if (outcome === 'CONFIRMED' || outcome === 'MISMATCH') {
+      const changed = await recordSlotVerified(
+        client,
         config.id,
         input.slot,
+        outcome === 'CONFIRMED' ? 'CONFIRMED' : 'ERROR',
+        reason ?? null,
         at,
-        outcome,
-        answer.status === 'none' ? null : answer.status,
-        JSON.stringify(storableAnswer(answer, [])),
-        row.receipt,
-      ],
-    );
-    if (outcome === 'CONFIRMED' || outcome === 'MISMATCH') {
-      const { rowCount } = await client.query(
-        `UPDATE compliance_submissions SET status = $3, reason = $4, updated_at = now(),
-                confirmed_at = CASE WHEN $3 = 'CONFIRMED' THEN $5::timestamptz ELSE confirmed_at END
-          WHERE config_id = $1::bigint AND slot = $2 AND status = 'SENT'`,
-        [config.id, input.slot, outcome === 'CONFIRMED' ? 'CONFIRMED' : 'ERROR', reason ?? null, at],
       );
-      if (outcome === 'MISMATCH' && rowCount)
+      if (outcome === 'MISMATCH' && changed)
         await notifyCompliance(client, config, input.slot, 'compliance.mismatch', reason!);
     }
   });
@@ -106,14 +92,4 @@ function differencesOf(sent: Record<string, string>, held: Record<string, unknow
     if (!same) differences.push(`${field} sent ${JSON.stringify(value)}, held ${JSON.stringify(theirs ?? null)}`);
   }
   return differences;
-}
-
-/** The SENT DGA slots accepted more than `olderThanMs` ago, oldest first (the sweep's work list). */
-export async function listUnverifiedSlots(db: Database, now: Date, olderThanMs: number, limit: number) {
-  const { rows } = await db.query<{ config_id: string; slot: Date }>(
-    `SELECT s.config_id::text, s.slot FROM compliance_submissions s JOIN compliance_configs c ON c.id = s.config_id
-      WHERE s.status = 'SENT' AND c.source = 'DGA' AND s.accepted_at <= $1 ORDER BY s.accepted_at LIMIT $2`,
-    [new Date(now.getTime() - olderThanMs), limit],
-  );
-  return rows.map((r) => ({ configId: r.config_id, slot: r.slot.toISOString() }));
 }

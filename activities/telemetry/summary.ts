@@ -3,7 +3,7 @@ import type { Database } from '../../lib/db';
 import { regulatorDate } from '../../lib/compliance/calendar';
 import { previousDay } from '../../lib/compliance/report';
 import { enqueueEmail } from '../../data/notifications';
-import { reportLinesFor } from '../compliance/report';
+import { reportLinesFor } from '../../data/compliance';
 
 /**
  * The daily summary (08:00) for users who ask for it: the alerts of the points they follow (and of

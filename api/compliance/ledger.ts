@@ -5,8 +5,8 @@ import type { ApiDeps } from '../deps';
 import { principalOf } from '../http/auth';
 import { conflict, notFound } from '../http/problem';
 import { defineRoute, type RouteKit } from '../http/route';
+import { listSubmissions, readConfig, readLedgerStatus, readSubmission, readWorkSending } from '../../data/compliance';
 import { readSendingState, wakeSending } from './sending';
-import { listSubmissions, readConfig, readLedgerStatus, readSubmission, readWorkSending } from './reads';
 import { readReports } from './reports';
 import {
   ConfigIdParams,

@@ -1,5 +1,5 @@
-import { buildDayReports } from '../../activities/compliance/report';
-import type { DayReport } from '../../lib/compliance/report';
+import { readDayLedgers, readStoredReports } from '../../data/compliance';
+import { dayReportsOf } from '../../lib/compliance/report';
 import type { Database } from '../../lib/db';
 
 /**
@@ -7,16 +7,7 @@ import type { Database } from '../../lib/db';
  * yet (today, or a day the report did not run), what the ledger says now, marked provisional.
  */
 export async function readReports(db: Database, date: string, configId?: number) {
-  const { rows } = await db.query<
-    { config_id: string; point_code: string; source: string; standard: string; created_at: Date } & DayReport
-  >(
-    `SELECT r.config_id, c.point_code, c.source, c.standard, r.expected, r.sent, r.confirmed, r.rejected, r.missing,
-            r.late, r.details, r.created_at
-       FROM compliance_reports r JOIN compliance_configs c ON c.id = r.config_id
-      WHERE r.report_date = $1 AND ($2::bigint IS NULL OR r.config_id = $2)
-      ORDER BY r.config_id`,
-    [date, configId ?? null],
-  );
+  const rows = await readStoredReports(db, date, configId);
   if (rows.length > 0)
     return {
       provisional: false,
@@ -29,9 +20,14 @@ export async function readReports(db: Database, date: string, configId?: number)
       })),
     };
   const computedAt = new Date().toISOString();
-  const live = await buildDayReports(db, date, configId === undefined ? undefined : String(configId));
+  const ledgers = await readDayLedgers(db, date, configId === undefined ? undefined : String(configId));
   return {
     provisional: true,
-    items: live.map(({ configId: id, ...report }) => ({ date, configId: Number(id), ...report, computedAt })),
+    items: dayReportsOf(date, ledgers).map(({ configId: id, ...report }) => ({
+      date,
+      configId: Number(id),
+      ...report,
+      computedAt,
+    })),
   };
 }

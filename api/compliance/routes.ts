@@ -1,14 +1,21 @@
 import { Router } from 'express';
 import type { z } from 'zod';
+import {
+  deactivateConfig,
+  insertConfig,
+  listConfigs,
+  listSources,
+  readConfig,
+  updateConfig,
+} from '../../data/compliance';
 import { createCredentialsStore } from '../../platform/credentials';
 import { credentialProblems, MANUAL_STANDARDS, type Source } from '../../lib/compliance/config';
 import type { ApiDeps } from '../deps';
 import { principalOf } from '../http/auth';
 import { badRequest, conflict, notFound } from '../http/problem';
 import { defineRoute, type RouteKit } from '../http/route';
-import { isViolation, setClause } from '../http/sql';
+import { isViolation } from '../http/sql';
 import { defineLedgerRoutes } from './ledger';
-import { CONFIG_COLUMNS, listConfigs, readConfig, toConfig } from './reads';
 import {
   ConfigIdParams,
   ConfigListQuery,
@@ -55,10 +62,7 @@ export function complianceRoutes(deps: ApiDeps, kit: RouteKit): Router {
     role: 'viewer',
     responses: { 200: { description: 'Sources', schema: SourceListSchema } },
     async handler(_input, res) {
-      const { rows } = await db.query<{ code: string; name: string; variables: string[]; active: boolean }>(
-        'SELECT code, name, variables, active FROM compliance_sources ORDER BY code',
-      );
-      res.json({ items: rows } satisfies z.input<typeof SourceListSchema>);
+      res.json({ items: await listSources(db) } satisfies z.input<typeof SourceListSchema>);
     },
   });
 
@@ -98,28 +102,7 @@ export function complianceRoutes(deps: ApiDeps, kit: RouteKit): Router {
       requireCredentials(body.source, body.credentialsRef);
       let created;
       try {
-        const { rows } = await db.query(
-          `INSERT INTO compliance_configs (point_code, source, standard, dga_codigo_obra, dga_work_kind, sma_uf_id,
-                                           sma_proceso_id, sma_dispositivo_id, sma_parameters, credentials_ref, active_from,
-                                           active_to)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, COALESCE($9, ARRAY['Q', 'VA', 'NF']), $10, $11, $12)
-           RETURNING ${CONFIG_COLUMNS}`,
-          [
-            body.pointCode,
-            body.source,
-            body.standard,
-            body.dga?.codigoObra ?? null,
-            body.dga?.workKind ?? null,
-            body.sma?.ufId ?? null,
-            body.sma?.procesoId ?? null,
-            body.sma?.dispositivoId ?? null,
-            body.sma?.parameters ?? null,
-            body.credentialsRef,
-            body.activeFrom,
-            body.activeTo ?? null,
-          ],
-        );
-        created = toConfig(rows[0] as Parameters<typeof toConfig>[0]);
+        created = await insertConfig(db, body);
       } catch (error) {
         if (isViolation(error, '23505'))
           throw conflict(
@@ -176,30 +159,9 @@ export function complianceRoutes(deps: ApiDeps, kit: RouteKit): Router {
       const activeTo = body.activeTo === undefined ? current.activeTo : body.activeTo;
       if (activeTo && activeTo < activeFrom) throw badRequest('body.activeTo: must not be before activeFrom');
       if (body.credentialsRef) requireCredentials(source, body.credentialsRef);
-      const columns: Record<string, unknown> = {
-        standard: body.standard,
-        dga_codigo_obra: body.dga?.codigoObra,
-        dga_work_kind: body.dga?.workKind,
-        sma_uf_id: body.sma?.ufId,
-        sma_proceso_id: body.sma?.procesoId,
-        sma_dispositivo_id: body.sma?.dispositivoId,
-        sma_parameters: body.sma?.parameters,
-        credentials_ref: body.credentialsRef,
-        active_from: body.activeFrom,
-        active_to: body.activeTo,
-        status: body.status,
-        // any change is the operator's answer to what blocked it
-        blocked_reason: body.status ? null : undefined,
-      };
-      const set = setClause(columns, 2);
       let updated;
       try {
-        const { rows } = await db.query(
-          `UPDATE compliance_configs SET ${set.sql}, updated_at = now()
-            WHERE id = $1 RETURNING ${CONFIG_COLUMNS}`,
-          [params.id, ...set.values],
-        );
-        updated = toConfig(rows[0] as Parameters<typeof toConfig>[0]);
+        updated = await updateConfig(db, params.id, body);
       } catch (error) {
         if (isViolation(error, '23505')) throw conflict('another configuration reports this work');
         throw error;
@@ -219,12 +181,8 @@ export function complianceRoutes(deps: ApiDeps, kit: RouteKit): Router {
     request: { params: ConfigIdParams },
     responses: { 200: { description: 'Deactivated', schema: ConfigSchema }, 404: { description: 'No such one' } },
     async handler({ params }, res) {
-      const { rows } = await db.query(
-        `UPDATE compliance_configs SET status = 'INACTIVE', updated_at = now() WHERE id = $1 RETURNING ${CONFIG_COLUMNS}`,
-        [params.id],
-      );
-      if (!rows[0]) throw notFound(`No compliance configuration ${params.id}`);
-      const config = toConfig(rows[0] as Parameters<typeof toConfig>[0]);
+      const config = await deactivateConfig(db, params.id);
+      if (!config) throw notFound(`No compliance configuration ${params.id}`);
       if (!MANUAL_STANDARDS.includes(config.standard)) await wakeSending(deps, config.id);
       deps.logger.info({ config: config.id, by: principalOf(res)?.name }, 'compliance config deactivated');
       res.json(config satisfies z.input<typeof ConfigSchema>);

@@ -1,8 +1,8 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { optionalTsToDate } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
-import { ensureComplianceSender, requestSubmitNow } from '../../lib/compliance/workflow-client';
-import { senderStateQuery, senderWorkflowId } from '../../workflows/compliance/types';
+import { ensureComplianceSender, requestSubmitNow } from '../../platform/compliance-sender';
+import { senderStateQuery, senderWorkflowId } from '../../lib/compliance/sender-contract';
 import type { ApiDeps } from '../deps';
 
 /**

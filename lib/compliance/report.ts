@@ -6,7 +6,7 @@ import type { Standard } from './standards';
 /**
  * The daily compliance report (07:00): for each configuration, the previous day of the regulators'
  * calendar — the fixed UTC−4 offset their measurement times use, with no daylight saving — and how
- * its slots fared. Pure: the activity feeds it the ledger's rows.
+ * its slots fared. Pure: the activity and the API feed it the ledger's rows.
  */
 
 /** The day before a `YYYY-MM-DD` day. */
@@ -84,4 +84,38 @@ export function reportLine(config: { pointCode: string; source: string; standard
     `${config.pointCode} → ${config.source} ${config.standard}: ${report.expected} expected, ${report.sent} sent, ` +
     `${report.confirmed} confirmed, ${report.rejected} rejected, ${report.missing} missing, ${report.late} late`
   );
+}
+
+/** A configuration active on a day, and its ledger rows of that day (as the data module reads them). */
+export interface DayLedger {
+  config: {
+    id: string;
+    pointCode: string;
+    source: string;
+    standard: Standard;
+    activeFrom: string;
+    activeTo: string | null;
+  };
+  slots: LedgerSlot[];
+}
+
+export interface ConfigDayReport extends DayReport {
+  configId: string;
+  pointCode: string;
+  source: string;
+  standard: Standard;
+}
+
+/**
+ * What the ledger says of `day`, per configuration: the stored report's content, and the API's
+ * provisional answer for a day not reported yet (today).
+ */
+export function dayReportsOf(day: string, ledgers: readonly DayLedger[]): ConfigDayReport[] {
+  return ledgers.map(({ config, slots }) => ({
+    configId: config.id,
+    pointCode: config.pointCode,
+    source: config.source,
+    standard: config.standard,
+    ...dayReport(expectedSlots(config.standard, day, { from: config.activeFrom, to: config.activeTo }), slots),
+  }));
 }

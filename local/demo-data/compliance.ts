@@ -1,3 +1,4 @@
+import { insertDemoConfig } from '../../data/compliance';
 import type { Database } from '../../lib/db';
 import { DGA_DEMO_CREDENTIALS, DGA_DEMO_FOREIGN_WORK } from '../simulators/dga';
 import { SMA_DEMO_CREDENTIALS } from '../simulators/sma';
@@ -26,20 +27,13 @@ export const DEMO_COMPLIANCE_CONFIGS = [
 export async function registerDemoComplianceConfigs(db: Database): Promise<void> {
   for (const config of DEMO_COMPLIANCE_CONFIGS) {
     const sma = 'sma' in config ? config.sma : [null, null, null];
-    await db.query(
-      `INSERT INTO compliance_configs (point_code, source, standard, dga_codigo_obra, dga_work_kind, sma_uf_id,
-                                       sma_proceso_id, sma_dispositivo_id, credentials_ref, active_from)
-       SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, ((now() AT TIME ZONE 'UTC') - interval '4 hours')::date - 1
-        WHERE NOT EXISTS (SELECT 1 FROM compliance_configs WHERE point_code = $1 AND source = $2)`,
-      [
-        config.point,
-        config.source,
-        config.standard,
-        'obra' in config ? config.obra : null,
-        'kind' in config ? config.kind : null,
-        ...sma,
-        config.source === 'DGA' ? 'dga-demo' : 'sma-demo',
-      ],
-    );
+    await insertDemoConfig(db, {
+      pointCode: config.point,
+      source: config.source,
+      standard: config.standard,
+      dga: 'obra' in config ? { codigoObra: config.obra, workKind: config.kind } : null,
+      sma: { ufId: sma[0], procesoId: sma[1], dispositivoId: sma[2] },
+      credentialsRef: config.source === 'DGA' ? 'dga-demo' : 'sma-demo',
+    });
   }
 }

@@ -1,6 +1,6 @@
 import { regulatorDate, regulatorDayStart } from '../../lib/compliance/calendar';
 import { slotsBetween } from '../../lib/compliance/slots';
-import { COMPLIANCE_TASK_QUEUE, senderWorkflowId } from '../../workflows/compliance/types';
+import { COMPLIANCE_TASK_QUEUE, senderWorkflowId } from '../../lib/compliance/sender-contract';
 import { PROBLEM_ALREADY_ACCEPTED } from '../../api/compliance/ledger';
 import { startTestApi, type TestApi } from '../api/api-client';
 import { TEST_KEYS } from '../harness/context';

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { PROBLEM_ALREADY_ACCEPTED } from '../../api/compliance/ledger';
-import { senderWorkflowId, slotWorkflowId } from '../../workflows/compliance/types';
+import { senderWorkflowId, slotWorkflowId } from '../../lib/compliance/sender-contract';
 import { TEST_KEYS } from '../harness/context';
 import { ISOLATED_NAMESPACE } from '../harness/env';
 import { startTestApi, type TestApi } from '../api/api-client';

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createComplianceActivities, type ComplianceActivityDeps } from '../../activities/compliance';
 import { withFailureMapping } from '../../lib/errors';
 import { regulatorDate } from '../../lib/compliance/calendar';
-import { ensureComplianceSender } from '../../lib/compliance/workflow-client';
+import { ensureComplianceSender } from '../../platform/compliance-sender';
 import {
   createDgaSimulator,
   DGA_DEMO_CREDENTIALS,
@@ -20,7 +20,8 @@ import {
   type SmaSimulatorOptions,
 } from '../../local/simulators/sma';
 import { startSimulatorServer, type RunningSimulators } from '../../local/simulators/server';
-import { senderWorkflowId, type ComplianceSenderInput } from '../../workflows/compliance/types';
+import { senderWorkflowId } from '../../lib/compliance/sender-contract';
+import type { ComplianceSenderInput } from '../../workflows/compliance/types';
 import { createTestContext, type TestContext } from '../harness/context';
 
 export const H = 3_600_000;

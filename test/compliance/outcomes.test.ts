@@ -1,4 +1,4 @@
-import { requestSubmitNow } from '../../lib/compliance/workflow-client';
+import { requestSubmitNow } from '../../platform/compliance-sender';
 import { PIPELINE } from '../../lib/search-attributes';
 import { recordHistory } from '../harness/histories';
 import {

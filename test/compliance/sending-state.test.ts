@@ -1,7 +1,7 @@
 import { temporal } from '@temporalio/proto';
 import { readSendingState } from '../../api/compliance/sending';
-import { ensureComplianceSender, SENDER_MAX_HISTORY_EVENTS } from '../../lib/compliance/workflow-client';
-import { senderWorkflowId } from '../../workflows/compliance/types';
+import { ensureComplianceSender, SENDER_MAX_HISTORY_EVENTS } from '../../platform/compliance-sender';
+import { senderWorkflowId } from '../../lib/compliance/sender-contract';
 import { createComplianceTestContext, stopSender, waitFor, type ComplianceTestContext } from './harness';
 
 /**

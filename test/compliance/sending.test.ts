@@ -1,6 +1,6 @@
-import { ensureComplianceSender } from '../../lib/compliance/workflow-client';
+import { ensureComplianceSender } from '../../platform/compliance-sender';
 import { PIPELINE } from '../../lib/search-attributes';
-import { senderStateQuery, senderWorkflowId } from '../../workflows/compliance/types';
+import { senderStateQuery, senderWorkflowId } from '../../lib/compliance/sender-contract';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { recordHistory } from '../harness/histories';
 import {

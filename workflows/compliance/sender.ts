@@ -1,7 +1,8 @@
 import { condition, continueAsNew, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { createComplianceActivities } from '../../activities/compliance';
+import { senderStateQuery, wakeSignal, type SenderState } from '../../lib/compliance/sender-contract';
 import { tagRun } from '../run-context';
-import { senderStateQuery, wakeSignal, type ComplianceSenderInput, type SenderState } from './types';
+import type { ComplianceSenderInput } from './types';
 
 type ComplianceActivities = ReturnType<typeof createComplianceActivities>;
 

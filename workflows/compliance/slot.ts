@@ -1,8 +1,9 @@
 import { getExternalWorkflowHandle, log, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
 import type { createComplianceActivities } from '../../activities/compliance';
 import { regulatorDate } from '../../lib/compliance/calendar';
+import { senderWorkflowId, wakeSignal } from '../../lib/compliance/sender-contract';
 import { tagRun } from '../run-context';
-import { senderWorkflowId, wakeSignal, type ComplianceSlotInput, type ComplianceSlotResult } from './types';
+import type { ComplianceSlotInput, ComplianceSlotResult } from './types';
 
 type ComplianceActivities = ReturnType<typeof createComplianceActivities>;
 

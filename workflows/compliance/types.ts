@@ -1,17 +1,7 @@
-import { defineQuery, defineSignal } from '@temporalio/workflow';
-
 /**
- * What the compliance workflows share with their callers (the API, the schedules, tests): ids,
- * the task queue, inputs, signals and the query. Ids are business ids (SPEC §3).
+ * The compliance workflows' inputs and results. The values they share with their callers (task
+ * queue, ids, the wake signal, the state query) are in lib/compliance/sender-contract.ts.
  */
-export const COMPLIANCE_TASK_QUEUE = 'compliance';
-export const SENDER_WORKFLOW_TYPE = 'complianceSender';
-export const SLOT_WORKFLOW_TYPE = 'complianceSlot';
-
-/** One sender per task queue: `compliance-sender/compliance` on the local stack and in production. */
-export const senderWorkflowId = (taskQueue: string = COMPLIANCE_TASK_QUEUE) => `compliance-sender/${taskQueue}`;
-/** An operator's request for one slot; a second request while it runs finds the first. */
-export const slotWorkflowId = (configId: string, slot: string) => `compliance/${configId}/${slot}`;
 
 export interface ComplianceSenderInput {
   /** Configurations to plan at once (created or changed), carried over a continue-as-new. */
@@ -36,22 +26,3 @@ export interface ComplianceSlotResult {
   verified?: string;
   reason?: string;
 }
-
-/** The sender's own account: what it is doing now, and totals of this run. */
-export interface SenderState {
-  /** Batches started in this run, and running now. */
-  batches: number;
-  running: number;
-  /** When the next batch starts, if fewer than `batches` run (null: when woken). */
-  nextLookAt: string | null;
-  /** Works sent or planned in this run. */
-  works: number;
-  /** Sends of this run by outcome (`ACCEPTED+CONFIRMED`, `NO_ANSWER`…). */
-  sends: Record<string, number>;
-  /** Works whose run failed before an answer, and batches that failed. */
-  failures: number;
-}
-
-/** Configurations created or changed: plan them now. */
-export const wakeSignal = defineSignal<[{ configIds: string[] }]>('wake');
-export const senderStateQuery = defineQuery<SenderState>('senderState');

@@ -1,17 +1,20 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import type { Trigger } from '../families';
-import { BUSINESS_DATE, PIPELINE, PIPELINE_TARGET, TRIGGERED_BY } from '../search-attributes';
-import { regulatorDate } from './calendar';
+import type { Trigger } from '../lib/families';
+import { BUSINESS_DATE, PIPELINE, PIPELINE_TARGET, TRIGGERED_BY } from '../lib/search-attributes';
+import { regulatorDate } from '../lib/compliance/calendar';
 import {
   COMPLIANCE_TASK_QUEUE,
-  SENDER_WORKFLOW_TYPE,
-  SLOT_WORKFLOW_TYPE,
   senderWorkflowId,
   slotWorkflowId,
   wakeSignal,
-  type ComplianceSenderInput,
-  type ComplianceSlotInput,
-} from '../../workflows/compliance/types';
+  type WakeArgs,
+} from '../lib/compliance/sender-contract';
+import type { ComplianceSenderInput } from '../workflows/compliance/types';
+import type { WorkflowArgs, WorkflowType, Workflows } from '../workflows/types';
+
+// Started by their type: a renamed workflow or a changed input fails to compile here.
+const SENDER = 'complianceSender' satisfies WorkflowType;
+const SLOT = 'complianceSlot' satisfies WorkflowType;
 
 export interface EnsureOptions {
   /** @default 'compliance' */
@@ -47,7 +50,7 @@ export async function ensureComplianceSender(
   const common = {
     workflowId,
     taskQueue,
-    args: [{ maxHistoryEvents: SENDER_MAX_HISTORY_EVENTS, ...options.input }] as [ComplianceSenderInput],
+    args: [{ maxHistoryEvents: SENDER_MAX_HISTORY_EVENTS, ...options.input }] satisfies WorkflowArgs<typeof SENDER>,
     typedSearchAttributes: [
       { key: PIPELINE, value: 'compliance' },
       { key: PIPELINE_TARGET, value: 'sender' },
@@ -55,7 +58,7 @@ export async function ensureComplianceSender(
     ],
   };
   if (options.wake) {
-    await client.workflow.signalWithStart(SENDER_WORKFLOW_TYPE, {
+    await client.workflow.signalWithStart<Workflows[typeof SENDER], WakeArgs>(SENDER, {
       ...common,
       signal: wakeSignal,
       signalArgs: [{ configIds: options.wake }],
@@ -63,7 +66,7 @@ export async function ensureComplianceSender(
     return { workflowId, started: false };
   }
   try {
-    await client.workflow.start(SENDER_WORKFLOW_TYPE, common);
+    await client.workflow.start<Workflows[typeof SENDER]>(SENDER, common);
     return { workflowId, started: true };
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, started: false };
@@ -84,10 +87,10 @@ export async function requestSubmitNow(
 ): Promise<{ workflowId: string; runId: string | undefined; started: boolean }> {
   const workflowId = slotWorkflowId(configId, slot);
   try {
-    const handle = await client.workflow.start(SLOT_WORKFLOW_TYPE, {
+    const handle = await client.workflow.start<Workflows[typeof SLOT]>(SLOT, {
       workflowId,
       taskQueue: options.taskQueue ?? COMPLIANCE_TASK_QUEUE,
-      args: [{ configId, slot, heartbeatTimeout: options.heartbeatTimeout } satisfies ComplianceSlotInput],
+      args: [{ configId, slot, heartbeatTimeout: options.heartbeatTimeout }],
       typedSearchAttributes: [
         { key: PIPELINE, value: 'compliance' },
         { key: PIPELINE_TARGET, value: `config-${configId}` },
