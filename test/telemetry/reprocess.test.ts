@@ -1,4 +1,4 @@
-import { TELEMETRY_REPROCESS_WORKFLOW_TYPE } from '../../api/telemetry/reprocess';
+import type { Workflows } from '../../workflows/types';
 import type { ReprocessResult } from '../../activities/telemetry/reprocess';
 import { startTestApi, type TestApi } from '../api/api-client';
 import { recordHistory } from '../harness/histories';
@@ -24,7 +24,7 @@ afterAll(async () => {
 async function reprocess(code: string, from: string, to: string, record?: string): Promise<ReprocessResult> {
   const taskQueue = ctx.uniqueQueue('telemetry-reprocess');
   return ctx.withWorkers([{ taskQueue, activities: ctx.activitiesByQueue.telemetry }], async () => {
-    const handle = await ctx.client.workflow.start(TELEMETRY_REPROCESS_WORKFLOW_TYPE, {
+    const handle = await ctx.client.workflow.start<Workflows['telemetryReprocessPoint']>('telemetryReprocessPoint', {
       taskQueue,
       workflowId: `telemetry-reprocess-test/${code}-${taskQueue}`,
       args: [{ code, from, to, timeZone: 'America/Santiago' }],
