@@ -34,8 +34,9 @@ function tableOr404(name: string) {
 }
 
 /**
- * The ETL's seed API (seed 004: paths and parameter names kept). Refreshes start workflows under
- * their business ids with USE_EXISTING: a second request for a running job answers that run.
+ * The ETL's API, its paths and parameter names kept from the service it replaces. Refreshes start
+ * workflows under their business ids with USE_EXISTING: a second request for a running job answers
+ * that run.
  */
 export function etlRoutes(deps: ApiDeps, kit: RouteKit): Router {
   const router = Router();
