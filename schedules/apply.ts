@@ -10,16 +10,16 @@ import type { Logger } from '../lib/logger';
 import { ensureSearchAttributes } from '../lib/temporal';
 import { declareSchedules } from './index';
 import { PIPELINE, PIPELINE_TARGET, TRIGGERED_BY } from '../lib/search-attributes';
-import type { ScheduleContext, ScheduleDeclaration } from './types';
+import type { ScheduleContext, AnyScheduleDeclaration } from './types';
 
 /** Marks the schedules this code owns, so one removed from the code is removed from Temporal. */
 export const MANAGED_BY = 'durable-pipelines';
 
-export function scheduleSpec(declaration: ScheduleDeclaration, context: ScheduleContext): ScheduleSpec {
+export function scheduleSpec(declaration: AnyScheduleDeclaration, context: ScheduleContext): ScheduleSpec {
   return { calendars: declaration.calendars, timezone: context.timeZone };
 }
 
-function scheduleAction(declaration: ScheduleDeclaration): ScheduleOptionsAction {
+function scheduleAction(declaration: AnyScheduleDeclaration): ScheduleOptionsAction {
   return {
     type: 'startWorkflow',
     workflowType: declaration.workflowType,
@@ -36,7 +36,7 @@ function scheduleAction(declaration: ScheduleDeclaration): ScheduleOptionsAction
 }
 
 export function toScheduleOptions(
-  declaration: ScheduleDeclaration,
+  declaration: AnyScheduleDeclaration,
   context: ScheduleContext,
   owner = MANAGED_BY,
 ): ScheduleOptions {
@@ -70,7 +70,7 @@ export interface ApplyResult {
  */
 export async function applySchedules(
   client: Client,
-  declarations: readonly ScheduleDeclaration[],
+  declarations: readonly AnyScheduleDeclaration[],
   context: ScheduleContext,
   { logger, prune = false, owner = MANAGED_BY }: ApplyOptions = {},
 ): Promise<ApplyResult> {
@@ -127,7 +127,7 @@ async function retryTransient<T>(fn: () => Promise<T>, logger?: Logger, attempts
 /** Deletes the schedules this code once declared and no longer does. */
 async function pruneUndeclared(
   client: Client,
-  declarations: readonly ScheduleDeclaration[],
+  declarations: readonly AnyScheduleDeclaration[],
   owner: string,
 ): Promise<string[]> {
   const deleted: string[] = [];

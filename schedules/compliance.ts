@@ -1,5 +1,5 @@
 import { ScheduleOverlapPolicy } from '@temporalio/client';
-import type { ScheduleContext, ScheduleDeclaration } from './types';
+import type { AnyScheduleDeclaration, ScheduleContext } from './types';
 
 /**
  * The compliance schedules. Sending itself is not scheduled: the compliance sender keeps its own
@@ -8,7 +8,7 @@ import type { ScheduleContext, ScheduleDeclaration } from './types';
  * 2 hours (the seed's sync). Both are idempotent: SKIP, and a second run changes nothing. The daily
  * report of the regulators' previous day runs at 07:00, before the 08:00 summary that includes it.
  */
-export function complianceSchedules({ timeZone }: ScheduleContext): ScheduleDeclaration[] {
+export function complianceSchedules({ timeZone }: ScheduleContext): AnyScheduleDeclaration[] {
   return [
     {
       id: 'compliance-ensure',

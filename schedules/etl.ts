@@ -1,10 +1,7 @@
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { ETL_TABLES } from '../lib/etl/registry';
 import type { EtlTableInput } from '../workflows/etl';
-import type { ScheduleContext, ScheduleDeclaration } from './types';
-
-export const ETL_TABLE_WORKFLOW_TYPE = 'etlTable';
-export const ETL_DASHBOARD_WORKFLOW_TYPE = 'etlDashboard';
+import type { AnyScheduleDeclaration, ScheduleContext, ScheduleDeclaration } from './types';
 
 /** Every 30 minutes from 07:00 to 20:30 Monday to Saturday (the dashboard's office hours), and 03:00 daily. */
 export const ETL_OFFICE_HOURS = { firstHour: 7, lastHour: 20, everyMinutes: 30 } as const;
@@ -15,8 +12,8 @@ export const ETL_OFFICE_HOURS = { firstHour: 7, lastHour: 20, everyMinutes: 30 }
  * Tables start two minutes apart so five extractions do not hit BigQuery at the same second.
  * SKIP: a long run is never joined by a second one; the next tick finds it done.
  */
-export function etlSchedules({ timeZone }: ScheduleContext): ScheduleDeclaration[] {
-  const tables = ETL_TABLES.map((table, index): ScheduleDeclaration => {
+export function etlSchedules({ timeZone }: ScheduleContext): AnyScheduleDeclaration[] {
+  const tables = ETL_TABLES.map((table, index): ScheduleDeclaration<'etlTable'> => {
     const input: EtlTableInput = { table: table.name, mode: 'incremental', timeZone };
     const offset = index * 2;
     return {
@@ -33,7 +30,7 @@ export function etlSchedules({ timeZone }: ScheduleContext): ScheduleDeclaration
         },
         { hour: 3, minute: offset, comment: 'nightly' },
       ],
-      workflowType: ETL_TABLE_WORKFLOW_TYPE,
+      workflowType: 'etlTable',
       args: [input],
       workflowIdPrefix: `etl-table/${table.name}/incremental/scheduled`,
       overlap: ScheduleOverlapPolicy.SKIP,
@@ -41,7 +38,7 @@ export function etlSchedules({ timeZone }: ScheduleContext): ScheduleDeclaration
       workflowExecutionTimeout: '6 hours',
     };
   });
-  const retention: ScheduleDeclaration = {
+  const retention: ScheduleDeclaration<'etlRetention'> = {
     id: 'etl-retention',
     description: 'Deletes ETL rows older than their retention (plain PostgreSQL; TimescaleDB policies otherwise)',
     taskQueue: 'etl',

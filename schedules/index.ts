@@ -7,9 +7,9 @@ import { etlSchedules } from './etl';
 import { metricsSchedules } from './metrics';
 import { platformSchedules } from './platform';
 import { telemetrySchedules } from './telemetry';
-import type { ScheduleContext, ScheduleDeclaration } from './types';
+import type { AnyScheduleDeclaration, ScheduleContext } from './types';
 
-export type { ScheduleContext, ScheduleDeclaration } from './types';
+export type { AnyScheduleDeclaration, ScheduleContext, ScheduleDeclaration } from './types';
 
 /** The schedule context a process derives from its configuration. */
 export function scheduleContext(config: Config): ScheduleContext {
@@ -17,8 +17,8 @@ export function scheduleContext(config: Config): ScheduleContext {
 }
 
 /** Every declared schedule. Each family adds its own list here. */
-export function declareSchedules(context: ScheduleContext): ScheduleDeclaration[] {
-  const declarations = [
+export function declareSchedules(context: ScheduleContext): AnyScheduleDeclaration[] {
+  const declarations: AnyScheduleDeclaration[] = [
     ...platformSchedules(context),
     ...metricsSchedules(context),
     ...cvSchedules(context),

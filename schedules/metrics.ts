@@ -4,14 +4,14 @@ import { RUN_TIMEOUT, type MetricsJobId } from '../lib/metrics/catalog';
 import type { ScheduleContext, ScheduleDeclaration } from './types';
 
 /** The seed's three jobs; each schedule's id is the job id, so the API finds a job's schedule by it. */
-export function metricsSchedules({ timeZone }: ScheduleContext): ScheduleDeclaration[] {
+export function metricsSchedules({ timeZone }: ScheduleContext): ScheduleDeclaration<MetricsJobId>[] {
   // No date: each run derives its date from its scheduled time and runs under the business id.
   const input: MetricsBatchInput = { timeZone };
   const schedule = (
     job: MetricsJobId,
     description: string,
-    calendar: ScheduleDeclaration['calendars'][number],
-  ): ScheduleDeclaration => ({
+    calendar: ScheduleDeclaration<MetricsJobId>['calendars'][number],
+  ): ScheduleDeclaration<MetricsJobId> => ({
     id: job,
     description,
     taskQueue: 'metrics',

@@ -2,13 +2,10 @@ import { ScheduleOverlapPolicy } from '@temporalio/client';
 import type { CanaryInput } from '../workflows/platform/canary';
 import type { ScheduleContext, ScheduleDeclaration } from './types';
 
-/** The canary's workflow type; `/health` finds the canary schedule by it. */
-export const CANARY_WORKFLOW_TYPE = 'platformCanary';
-
 /** How often the canary runs; `/health` calls schedules degraded after two missed runs. */
 export const CANARY_INTERVAL_MINUTES = 5;
 
-export function platformSchedules({ timeZone }: ScheduleContext): ScheduleDeclaration[] {
+export function platformSchedules({ timeZone }: ScheduleContext): ScheduleDeclaration<'platformCanary'>[] {
   const input: CanaryInput = { timeZone };
   return [
     {
@@ -20,7 +17,7 @@ export function platformSchedules({ timeZone }: ScheduleContext): ScheduleDeclar
       calendars: [
         { hour: '*', minute: { start: 0, end: 59, step: CANARY_INTERVAL_MINUTES }, comment: 'every 5 minutes' },
       ],
-      workflowType: CANARY_WORKFLOW_TYPE,
+      workflowType: 'platformCanary',
       args: [input],
       workflowIdPrefix: 'platform-canary',
       overlap: ScheduleOverlapPolicy.SKIP,

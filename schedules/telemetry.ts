@@ -1,20 +1,19 @@
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { FREQUENCIES, type Frequency } from '../lib/telemetry/providers';
 import type { TelemetryCycleInput } from '../workflows/telemetry/cycle';
-import type { ScheduleContext, ScheduleDeclaration } from './types';
+import type { AnyScheduleDeclaration, ScheduleContext, ScheduleDeclaration } from './types';
 
-export const TELEMETRY_CYCLE_WORKFLOW_TYPE = 'telemetryPollCycle';
 export const telemetryScheduleId = (frequency: Frequency) => `telemetry-poll-${frequency}m`;
 
 /**
  * One schedule per polling frequency, plus the health check and the raw readings' cleanup. SKIP: a cycle that overruns its period is not joined by a
  * second one over the same points; the next tick polls from the watermarks, so nothing is lost.
  */
-export function telemetrySchedules({ timeZone }: ScheduleContext): ScheduleDeclaration[] {
+export function telemetrySchedules({ timeZone }: ScheduleContext): AnyScheduleDeclaration[] {
   return [...pollSchedules(timeZone), ...maintenanceSchedules(timeZone)];
 }
 
-function pollSchedules(timeZone: string): ScheduleDeclaration[] {
+function pollSchedules(timeZone: string): ScheduleDeclaration<'telemetryPollCycle'>[] {
   return FREQUENCIES.map((frequency) => {
     const input: TelemetryCycleInput = { frequency, timeZone };
     return {
@@ -27,17 +26,17 @@ function pollSchedules(timeZone: string): ScheduleDeclaration[] {
           ? { hour: '*', minute: 0, comment: 'every hour' }
           : { hour: '*', minute: { start: 0, end: 59, step: frequency }, comment: `every ${frequency} minutes` },
       ],
-      workflowType: TELEMETRY_CYCLE_WORKFLOW_TYPE,
+      workflowType: 'telemetryPollCycle',
       args: [input],
       workflowIdPrefix: `telemetry-poll-${frequency}m`,
       overlap: ScheduleOverlapPolicy.SKIP,
       catchupWindow: frequency === 60 ? '10 minutes' : '1 minute',
-    } satisfies ScheduleDeclaration;
+    } satisfies ScheduleDeclaration<'telemetryPollCycle'>;
   });
 }
 
 /** The health check every 10 minutes, the daily summary at 08:00, the raw readings' cleanup at 03:30. */
-function maintenanceSchedules(timeZone: string): ScheduleDeclaration[] {
+function maintenanceSchedules(timeZone: string): AnyScheduleDeclaration[] {
   return [
     {
       id: 'telemetry-health',

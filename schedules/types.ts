@@ -1,6 +1,7 @@
 import type { CalendarSpec, ScheduleOverlapPolicy } from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
 import type { TaskQueue } from '../lib/families';
+import type { WorkflowArgs, WorkflowType } from '../workflows/types';
 
 /** What every schedule declaration is given when it is built. */
 export interface ScheduleContext {
@@ -10,8 +11,11 @@ export interface ScheduleContext {
   cvIntervalMinutes?: number;
 }
 
-/** A schedule, declared in code and applied idempotently to Temporal (`schedules/apply.ts`). */
-export interface ScheduleDeclaration {
+/**
+ * A schedule of workflow `T`, declared in code and applied idempotently to Temporal
+ * (`schedules/apply.ts`). The compiler checks the workflow's name and the arguments it is given.
+ */
+export interface ScheduleDeclaration<T extends WorkflowType> {
   /** Stable id: applying again updates the schedule with this id, never adds another. */
   id: string;
   description: string;
@@ -21,8 +25,8 @@ export interface ScheduleDeclaration {
   target: string;
   /** Wall-clock times in the context's time zone. */
   calendars: CalendarSpec[];
-  workflowType: string;
-  args: unknown[];
+  workflowType: T;
+  args: WorkflowArgs<T>;
   /** Temporal appends the scheduled time, e.g. `platform-canary-2026-11-22T02:00:00Z`. */
   workflowIdPrefix: string;
   overlap: ScheduleOverlapPolicy;
@@ -30,3 +34,6 @@ export interface ScheduleDeclaration {
   catchupWindow: Duration;
   workflowExecutionTimeout?: Duration;
 }
+
+/** Any one declaration, its arguments matched to its workflow: what a list of every family's schedules holds. */
+export type AnyScheduleDeclaration = { [T in WorkflowType]: ScheduleDeclaration<T> }[WorkflowType];

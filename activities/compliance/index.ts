@@ -5,7 +5,7 @@ import type { Database } from '../../lib/db';
 import { connectClient } from '../../lib/temporal';
 import { claimedBy, listUnverifiedSlots, nextDueAt, wakeWorks } from '../../data/compliance';
 import { ensureComplianceSender } from '../../platform/compliance-sender';
-import { createNotificationActivities } from '../notifications';
+import { createNotificationActivities } from '../../platform/notifications/delivery';
 import { heartbeatWhile } from '../heartbeat';
 import { createCredentialsStore } from '../../platform/credentials';
 import { createComplianceReportActivities } from './report';

@@ -5,7 +5,7 @@ import type { Database } from '../../lib/db';
 import { NonRetryableError } from '../../lib/errors';
 import { maskSecrets, secretValuesOf } from '../../lib/telemetry/mask';
 import type { Frequency, Provider } from '../../lib/telemetry/providers';
-import { createNotificationActivities } from '../notifications';
+import { createNotificationActivities } from '../../platform/notifications/delivery';
 import { createCredentialsStore } from '../../platform/credentials';
 import { checkHealth, type HealthResult } from './health';
 import { pollPoint } from './poll';

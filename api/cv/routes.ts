@@ -2,7 +2,6 @@ import { Router } from 'express';
 import type { z } from 'zod';
 import { buildOttAnalytics, windowStart } from '../../lib/cv/analytics';
 import { PIPELINE } from '../../lib/search-attributes';
-import { CV_PIPELINE_WORKFLOW_TYPE } from '../../schedules/cv';
 import type { CvPipelineInput } from '../../workflows/cv/pipeline';
 import { readCvRejects, readCvState, readOttRollups } from '../../data/cv';
 import type { ApiDeps } from '../deps';
@@ -37,7 +36,7 @@ export function cvRoutes(deps: ApiDeps, kit: RouteKit): Router {
     async handler(_input, res) {
       const input: CvPipelineInput = { timeZone: config.timeZone };
       await startRunAndAccept(deps, res, {
-        workflowType: CV_PIPELINE_WORKFLOW_TYPE,
+        workflowType: 'cvPipeline',
         taskQueue: 'cv',
         workflowId: CV_REFRESH_WORKFLOW_ID,
         args: [input],

@@ -3,7 +3,6 @@ import type { z } from 'zod';
 import { findTable } from '../../lib/etl/registry';
 import { etlDashboardWorkflowId, etlTableWorkflowId, windowKey, type EtlMode } from '../../lib/etl/window';
 import { localDate } from '../../lib/time';
-import { ETL_DASHBOARD_WORKFLOW_TYPE, ETL_TABLE_WORKFLOW_TYPE } from '../../schedules/etl';
 import type { EtlDashboardInput, EtlTableInput } from '../../workflows/etl';
 import type { ApiDeps } from '../deps';
 import { badRequest, notFound } from '../http/problem';
@@ -24,7 +23,7 @@ import {
   RefreshTableQuerySchema,
   TableParamsSchema,
 } from './schemas';
-import { startRunAndAccept } from '../http/start-run';
+import { startRunAndAccept, type ApiRun } from '../http/start-run';
 
 const unknownTable = { description: 'Not a table of the registry (`GET /api/v1/etl/config/tables`)' };
 
@@ -45,15 +44,9 @@ export function etlRoutes(deps: ApiDeps, kit: RouteKit): Router {
   const checkBigQuery = createBigQueryHealth(config.bigquery, db);
   const today = () => localDate(new Date(), config.timeZone);
 
-  async function start(
+  async function start<T extends 'etlTable' | 'etlDashboard'>(
     res: Response,
-    options: {
-      workflowType: string;
-      workflowId: string;
-      args: unknown[];
-      target: string;
-      triggeredBy: 'api' | 'backfill';
-    },
+    options: Omit<ApiRun<T>, 'taskQueue'> & { target: string; triggeredBy: 'api' | 'backfill' },
   ) {
     await startRunAndAccept(deps, res, { ...options, taskQueue: 'etl' });
   }
@@ -70,7 +63,7 @@ export function etlRoutes(deps: ApiDeps, kit: RouteKit): Router {
     async handler({ body }, res) {
       const input: EtlDashboardInput = { force: body.force, timeZone: config.timeZone };
       await start(res, {
-        workflowType: ETL_DASHBOARD_WORKFLOW_TYPE,
+        workflowType: 'etlDashboard',
         workflowId: etlDashboardWorkflowId(body.force ? 'force' : 'incremental', today()),
         args: [input],
         target: 'dashboard',
@@ -106,7 +99,7 @@ export function etlRoutes(deps: ApiDeps, kit: RouteKit): Router {
       };
       const key = windowKey(mode, { from: body.start ?? null, to: body.end ?? null }, today());
       await start(res, {
-        workflowType: ETL_TABLE_WORKFLOW_TYPE,
+        workflowType: 'etlTable',
         workflowId: etlTableWorkflowId(table.name, mode, key),
         args: [input],
         target: table.name,

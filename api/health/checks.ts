@@ -1,8 +1,8 @@
 import type { Client, ScheduleDescription } from '@temporalio/client';
 import { lastCanaryAt } from '../../data/platform';
 import type { Database } from '../../lib/db';
-import { CANARY_INTERVAL_MINUTES, CANARY_WORKFLOW_TYPE } from '../../schedules/platform';
-import type { ScheduleDeclaration } from '../../schedules';
+import { CANARY_INTERVAL_MINUTES } from '../../schedules/platform';
+import type { AnyScheduleDeclaration } from '../../schedules';
 import { describeSchedule } from '../schedules/view';
 
 export type CheckStatus = 'ok' | 'degraded' | 'down';
@@ -55,7 +55,7 @@ export function canaryState(lastCanaryAt: Date | null, scheduleCreatedAt: Date, 
  * Every declared schedule must exist in Temporal and not be paused, and the canary must be on
  * time. `down` when Temporal cannot describe them at all.
  */
-export async function checkSchedules(client: Client, db: Database, schedules: readonly ScheduleDeclaration[]) {
+export async function checkSchedules(client: Client, db: Database, schedules: readonly AnyScheduleDeclaration[]) {
   const describeAll = client.connection.withDeadline(Date.now() + HEALTH_CHECK_TIMEOUT_MS, () =>
     Promise.all(
       schedules.map(async (declaration) => ({
@@ -86,7 +86,7 @@ export async function checkSchedules(client: Client, db: Database, schedules: re
   }
   const missing = described.filter((entry) => !entry.description).map((entry) => entry.declaration.id);
   const paused = described.filter((entry) => entry.description?.state.paused).map((entry) => entry.declaration.id);
-  const canarySchedule = described.find((entry) => entry.declaration.workflowType === CANARY_WORKFLOW_TYPE);
+  const canarySchedule = described.find((entry) => entry.declaration.workflowType === 'platformCanary');
   const canary = canaryOf(canarySchedule?.description, canarySchedule !== undefined, last);
   const degraded = missing.length > 0 || paused.length > 0 || canary === 'late';
   return {

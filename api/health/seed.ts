@@ -1,5 +1,5 @@
 import { METRICS_JOBS } from '../../lib/metrics/catalog';
-import type { ScheduleDeclaration } from '../../schedules';
+import type { AnyScheduleDeclaration } from '../../schedules';
 import type { checkSchedules } from './checks';
 
 const BATCH_JOB_TYPES = new Set<string>(METRICS_JOBS);
@@ -11,7 +11,7 @@ const BATCH_JOB_TYPES = new Set<string>(METRICS_JOBS);
  */
 export function seedComponents(
   schedules: Awaited<ReturnType<typeof checkSchedules>>,
-  declared: readonly ScheduleDeclaration[],
+  declared: readonly AnyScheduleDeclaration[],
 ): { scheduler: 'running' | 'stopped'; batch_jobs: number } {
   if (schedules.status === 'down') return { scheduler: 'stopped', batch_jobs: 0 };
   const idle = new Set([...schedules.missing, ...schedules.paused]);

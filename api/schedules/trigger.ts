@@ -2,7 +2,7 @@ import { ScheduleOverlapPolicy, WorkflowExecutionAlreadyStartedError, type Clien
 import { TypedSearchAttributes } from '@temporalio/common';
 import { TRIGGERED_BY } from '../../lib/search-attributes';
 import { toScheduleOptions } from '../../schedules/apply';
-import type { ScheduleDeclaration } from '../../schedules/types';
+import type { AnyScheduleDeclaration } from '../../schedules/types';
 import { conflict } from '../http/problem';
 
 export interface StartedRun {
@@ -22,7 +22,7 @@ export interface StartedRun {
  */
 export async function startScheduleActionNow(
   client: Client,
-  declaration: ScheduleDeclaration,
+  declaration: AnyScheduleDeclaration,
   { timeZone, now = new Date() }: { timeZone: string; now?: Date },
 ): Promise<StartedRun> {
   // Also answers 404 (ScheduleNotFoundError) for a declared schedule that was never applied.
@@ -60,7 +60,7 @@ export async function startScheduleActionNow(
 }
 
 /** A running run under the schedule's workflow id prefix: one the API started, or the schedule. */
-async function runningRunOf(client: Client, declaration: ScheduleDeclaration): Promise<string | undefined> {
+async function runningRunOf(client: Client, declaration: AnyScheduleDeclaration): Promise<string | undefined> {
   if (/['"\\]/.test(declaration.workflowIdPrefix)) throw new RangeError('workflow id prefixes must not hold quotes');
   const query = `WorkflowId STARTS_WITH '${declaration.workflowIdPrefix}-' AND ExecutionStatus = 'Running'`;
   for await (const info of client.workflow.list({ query, pageSize: 1 })) return info.workflowId;

@@ -1,13 +1,13 @@
 import { ScheduleNotFoundError, type Client, type ScheduleDescription } from '@temporalio/client';
 import type { Config } from '../../lib/config';
-import type { ScheduleDeclaration } from '../../schedules';
+import type { AnyScheduleDeclaration } from '../../schedules';
 import { runLinks, scheduleLinks } from '../http/links';
 import { notFound } from '../http/problem';
 
 /** How many upcoming times a view lists. */
 const NEXT_ACTION_TIMES = 5;
 
-export function findDeclared(schedules: readonly ScheduleDeclaration[], id: string): ScheduleDeclaration {
+export function findDeclared(schedules: readonly AnyScheduleDeclaration[], id: string): AnyScheduleDeclaration {
   const declaration = schedules.find((candidate) => candidate.id === id);
   // Only declared schedules: the API must not become a way to drive schedules the code does not own.
   if (!declaration) throw notFound(`No declared schedule "${id}"`);
@@ -27,7 +27,7 @@ export async function describeSchedule(client: Client, id: string): Promise<Sche
 /** A declared schedule joined with what Temporal says about it. */
 export function toScheduleView(
   config: Config,
-  declaration: ScheduleDeclaration,
+  declaration: AnyScheduleDeclaration,
   description: ScheduleDescription | undefined,
 ) {
   const declared = {

@@ -8,7 +8,6 @@ import { ActionAcceptedSchema, isoInstant } from '../http/schemas';
 import { startRunAndAccept } from '../http/start-run';
 import { PointCodeParams } from './schemas';
 
-export const TELEMETRY_BACKFILL_WORKFLOW_TYPE = 'telemetryBackfillPoint';
 /** One workflow per point and window: the same POST again finds the running one (and re-running stores nothing twice). */
 export const telemetryBackfillWorkflowId = (code: string, from: string, to: string) =>
   `telemetry-backfill/${code}/${from}_${to}`;
@@ -54,7 +53,7 @@ export function defineBackfillRoute(router: Router, kit: RouteKit, deps: ApiDeps
         timeZone: deps.config.timeZone,
       };
       await startRunAndAccept(deps, res, {
-        workflowType: TELEMETRY_BACKFILL_WORKFLOW_TYPE,
+        workflowType: 'telemetryBackfillPoint',
         taskQueue: 'telemetry',
         workflowId: telemetryBackfillWorkflowId(params.code, input.from, input.to),
         target: params.code,

@@ -2,7 +2,6 @@ import type { Router } from 'express';
 import type { z } from 'zod';
 import { PIPELINE, PIPELINE_TARGET } from '../../lib/search-attributes';
 import { FREQUENCIES, type Frequency } from '../../lib/telemetry/providers';
-import { TELEMETRY_CYCLE_WORKFLOW_TYPE } from '../../schedules/telemetry';
 import type { TelemetryCycleInput } from '../../workflows/telemetry/cycle';
 import type { ApiDeps } from '../deps';
 import { badRequest } from '../http/problem';
@@ -33,7 +32,7 @@ export function defineCycleRoutes(router: Router, kit: RouteKit, deps: ApiDeps):
       if (!FREQUENCIES.includes(frequency)) throw badRequest('frequency must be 1, 5 or 60');
       const input: TelemetryCycleInput = { frequency, timeZone: config.timeZone };
       await startRunAndAccept(deps, res, {
-        workflowType: TELEMETRY_CYCLE_WORKFLOW_TYPE,
+        workflowType: 'telemetryPollCycle',
         taskQueue: 'telemetry',
         workflowId: telemetryPollWorkflowId(frequency),
         args: [input],

@@ -7,7 +7,6 @@ import { ActionAcceptedSchema } from '../http/schemas';
 import { PointCodeParams, ReprocessBodySchema } from './schemas';
 import { startRunAndAccept } from '../http/start-run';
 
-export const TELEMETRY_REPROCESS_WORKFLOW_TYPE = 'telemetryReprocessPoint';
 /** One reprocessing per point at a time: a second POST while it runs answers that run. */
 export const telemetryReprocessWorkflowId = (code: string) => `telemetry-reprocess/${code}`;
 
@@ -34,7 +33,7 @@ export function defineReprocessRoute(router: Router, kit: RouteKit, deps: ApiDep
         timeZone: deps.config.timeZone,
       };
       await startRunAndAccept(deps, res, {
-        workflowType: TELEMETRY_REPROCESS_WORKFLOW_TYPE,
+        workflowType: 'telemetryReprocessPoint',
         taskQueue: 'telemetry',
         workflowId: telemetryReprocessWorkflowId(params.code),
         args: [input],

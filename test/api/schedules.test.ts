@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { TaskQueue } from '../../lib/families';
 import { applySchedules } from '../../schedules/apply';
 import { platformSchedules } from '../../schedules/platform';
-import type { ScheduleDeclaration } from '../../schedules/types';
+import type { AnyScheduleDeclaration } from '../../schedules/types';
 import { createTestContext, TEST_KEYS, type TestContext } from '../harness/context';
 import { MAX_BACKFILL_RUNS } from '../../api/schedules/backfill';
 import { eventually, startTestApi, type TestApi } from './api-client';
@@ -13,10 +13,10 @@ const owner = `test-api-${randomBytes(4).toString('hex')}`;
 
 let ctx: TestContext;
 let api: TestApi;
-let declaration: ScheduleDeclaration;
-let missing: ScheduleDeclaration;
+let declaration: AnyScheduleDeclaration;
+let missing: AnyScheduleDeclaration;
 /** Fires every minute of 2020 only: matching times to count, and never a run now. */
-let dense: ScheduleDeclaration;
+let dense: AnyScheduleDeclaration;
 /** The schedule fires daily at this UTC hour, twelve hours from now: never during the test. */
 const fireHour = (new Date().getUTCHours() + 12) % 24;
 
@@ -320,12 +320,15 @@ describe('GET /health', () => {
 
   it("keeps the analytics service's components: the scheduler running and its three batch jobs, less any paused", async () => {
     // The metrics jobs' workflow types under ids only this file uses, firing twelve hours away.
-    const batch = ['daily_metrics_batch', 'weekly_metrics_batch', 'cleanup_metrics'].map((job) => ({
-      ...declaration,
-      id: `${declaration.id}-${job}`,
-      workflowIdPrefix: `${declaration.id}-${job}`,
-      workflowType: job,
-    }));
+    const batch = (['daily_metrics_batch', 'weekly_metrics_batch', 'cleanup_metrics'] as const).map(
+      (job): AnyScheduleDeclaration => ({
+        ...declaration,
+        id: `${declaration.id}-${job}`,
+        workflowIdPrefix: `${declaration.id}-${job}`,
+        workflowType: job,
+        args: [{ timeZone: context.timeZone }],
+      }),
+    );
     await applySchedules(ctx.client, batch, context, { owner });
     const seedClient = await startTestApi(ctx, { schedules: [declaration, ...batch] });
     try {

@@ -1,5 +1,5 @@
 import { createComplianceReportActivities } from '../../activities/compliance/report';
-import { createNotificationActivities } from '../../activities/notifications';
+import { createNotificationActivities } from '../../platform/notifications/delivery';
 import { enqueueDailySummaries } from '../../activities/telemetry/summary';
 import { readReports } from '../../api/compliance/reports';
 import { regulatorDate, regulatorDayStart } from '../../lib/compliance/calendar';

@@ -3,7 +3,7 @@ import { TRIGGERED_BY } from '../../lib/search-attributes';
 import { generateMetricsDemoData } from '../../local/demo-data/metrics';
 import { applySchedules } from '../../schedules/apply';
 import { metricsSchedules } from '../../schedules/metrics';
-import type { ScheduleDeclaration } from '../../schedules/types';
+import type { AnyScheduleDeclaration } from '../../schedules/types';
 import type { MetricsBatchResult } from '../../workflows/metrics/batch';
 import { eventually, startTestApi, type TestApi } from '../api/api-client';
 import { createTestContext, TEST_KEYS, type TestContext } from '../harness/context';
@@ -12,7 +12,7 @@ const TZ = 'America/Santiago';
 const owner = `test-metrics-api-${randomBytes(4).toString('hex')}`;
 let ctx: TestContext;
 let api: TestApi;
-let schedules: ScheduleDeclaration[];
+let schedules: AnyScheduleDeclaration[];
 /** The schedules fire twelve hours from now: never during the test. */
 const fireHour = (new Date().getUTCHours() + 12) % 24;
 

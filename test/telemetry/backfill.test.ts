@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BackfillProgress } from '../../activities/telemetry/backfill';
-import { TELEMETRY_BACKFILL_WORKFLOW_TYPE } from '../../api/telemetry/backfill';
+import type { Workflows } from '../../workflows/types';
 import { PIPELINE } from '../../lib/search-attributes';
 import { startTestApi, type TestApi } from '../api/api-client';
 import { recordHistory } from '../harness/histories';
@@ -83,7 +83,7 @@ describe('backfilling a point', () => {
     // Slow answers, so the run lasts long enough to be killed in the middle.
     ctx.sim.setFaults(point.provider, { slowRate: 1, slowMs: 150 });
     let worker = await startWorker(taskQueue);
-    const handle = await ctx.client.workflow.start(TELEMETRY_BACKFILL_WORKFLOW_TYPE, {
+    const handle = await ctx.client.workflow.start<Workflows['telemetryBackfillPoint']>('telemetryBackfillPoint', {
       taskQueue,
       workflowId: `telemetry-backfill-test/${point.code}/${taskQueue}`,
       args: [

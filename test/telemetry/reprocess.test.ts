@@ -1,4 +1,3 @@
-import { TELEMETRY_REPROCESS_WORKFLOW_TYPE } from '../../api/telemetry/reprocess';
 import type { ReprocessResult } from '../../activities/telemetry/reprocess';
 import { startTestApi, type TestApi } from '../api/api-client';
 import {
@@ -23,7 +22,7 @@ afterAll(async () => {
 
 async function reprocess(code: string, from: string, to: string, record?: string): Promise<ReprocessResult> {
   const run = await runTelemetryWorkflow<ReprocessResult>(ctx, {
-    type: TELEMETRY_REPROCESS_WORKFLOW_TYPE,
+    type: 'telemetryReprocessPoint',
     args: [{ code, from, to, timeZone: 'America/Santiago' }],
     queue: 'telemetry-reprocess',
     id: `telemetry-reprocess-test/${code}`,

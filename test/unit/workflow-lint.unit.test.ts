@@ -17,7 +17,7 @@ function restrictedImports(code: string): string[] {
       path.join(root, 'node_modules', 'eslint', 'bin', 'eslint.js'),
       '--stdin',
       '--stdin-filename',
-      'workflows/platform/canary.ts',
+      'workflows/run-context.ts',
       '--format',
       'json',
       // Without type information, which the import rules do not need: building the project's type

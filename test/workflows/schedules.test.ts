@@ -4,7 +4,7 @@ import { PIPELINE, TRIGGERED_BY } from '../../lib/search-attributes';
 import { declareSchedules } from '../../schedules';
 import { applySchedules } from '../../schedules/apply';
 import { CANARY_INTERVAL_MINUTES, platformSchedules } from '../../schedules/platform';
-import type { ScheduleDeclaration } from '../../schedules/types';
+import type { AnyScheduleDeclaration } from '../../schedules/types';
 import * as workflows from '../../workflows';
 import { createTestContext, type TestContext } from '../harness/context';
 import { waitUntil } from '../harness/wait';
@@ -28,8 +28,8 @@ afterAll(async () => {
 
 /** The canary's declaration under a unique id; tests give it a unique task queue so only their worker runs it. */
 function testDeclaration(
-  overrides: Partial<Omit<ScheduleDeclaration, 'taskQueue'>> & { taskQueue?: string } = {},
-): ScheduleDeclaration {
+  overrides: Partial<Omit<AnyScheduleDeclaration, 'taskQueue'>> & { taskQueue?: string } = {},
+): AnyScheduleDeclaration {
   const [canary] = platformSchedules(context);
   const id = `test-canary-${randomBytes(4).toString('hex')}`;
   created.push(id);
@@ -40,7 +40,7 @@ function testDeclaration(
     workflowIdPrefix: id,
     taskQueue: ctx.uniqueQueue('platform'),
     ...overrides,
-  } as ScheduleDeclaration;
+  } as AnyScheduleDeclaration;
 }
 
 async function schedulesWithId(client: Client, id: string): Promise<number> {

@@ -1,6 +1,6 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { createComplianceActivities } from '../../activities/compliance';
-import type { DeliveryResult } from '../../activities/notifications';
+import type { DeliveryResult } from '../../platform/notifications/delivery';
 import { tagRun } from '../run-context';
 
 type ComplianceActivities = ReturnType<typeof createComplianceActivities>;

@@ -1,6 +1,6 @@
 import { proxyActivities } from '@temporalio/workflow';
-import type { DeliveryResult } from '../../activities/notifications';
-import type { createNotificationActivities } from '../../activities/notifications';
+import type { DeliveryResult } from '../../platform/notifications/delivery';
+import type { createNotificationActivities } from '../../platform/notifications/delivery';
 import type { createComplianceReportActivities, ReportResult } from '../../activities/compliance/report';
 import { regulatorDate } from '../../lib/compliance/calendar';
 import { previousDay } from '../../lib/compliance/report';

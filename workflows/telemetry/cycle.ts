@@ -5,7 +5,7 @@ import {
   proxyActivities,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import type { DeliveryResult } from '../../activities/notifications';
+import type { DeliveryResult } from '../../platform/notifications/delivery';
 import type { createTelemetryActivities, PointBatch, PointOutcome } from '../../activities/telemetry';
 import { FAILED_STEPS } from '../../lib/search-attributes';
 import type { Frequency, Provider } from '../../lib/telemetry/providers';

@@ -1,5 +1,5 @@
 import { proxyActivities } from '@temporalio/workflow';
-import type { DeliveryResult } from '../../activities/notifications';
+import type { DeliveryResult } from '../../platform/notifications/delivery';
 import type { createTelemetryActivities } from '../../activities/telemetry';
 import type { HealthResult } from '../../activities/telemetry/health';
 import { localDate } from '../../lib/time';

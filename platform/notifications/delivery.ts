@@ -3,8 +3,8 @@ import type { Config } from '../../lib/config';
 import type { Database } from '../../lib/db';
 import { NonRetryableError } from '../../lib/errors';
 import { claimPendingNotification, markNotificationSent, recordFailedSend } from '../../data/notifications';
-import { createCredentialsStore } from '../../platform/credentials';
-import { createSenders } from '../../platform/notifications/channels';
+import { createCredentialsStore } from '../credentials';
+import { createSenders } from './channels';
 
 /** After this many failed sends a notification is marked FAILED (and stays visible in the outbox). */
 export const MAX_SEND_ATTEMPTS = 8;
@@ -21,6 +21,8 @@ export interface DeliveryResult {
  * SENT in the same transaction: two deliveries never send one row at once, and a crash after the
  * send but before COMMIT resends it with the same id (receivers drop it by `webhook-id`, the
  * gateway by its idempotency key, mail readers by Message-ID). At least once, never under a new id.
+ * A platform service: the telemetry and compliance activities spread it into theirs (and call it after
+ * a send), so it runs inside their activity and heartbeats through its context.
  */
 export function createNotificationActivities({
   config,
