@@ -11,11 +11,11 @@ import {
   loadComplianceConfig,
   newestSlot,
   openSlots,
-  readReadingsNearSlots,
   reopenSlots,
   storeSlotPayloads,
   type ComplianceConfigRow,
 } from '../../data/compliance';
+import { readReadingsNearSlots } from '../../data/telemetry';
 import { planInactiveWork } from './in-doubt';
 
 /**

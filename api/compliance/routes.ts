@@ -15,6 +15,7 @@ import { principalOf } from '../http/auth';
 import { badRequest, conflict, notFound } from '../http/problem';
 import { defineRoute, type RouteKit } from '../http/route';
 import { isViolation } from '../http/sql';
+import { pointExists } from '../../data/telemetry';
 import { defineLedgerRoutes } from './ledger';
 import {
   ConfigIdParams,
@@ -94,8 +95,7 @@ export function complianceRoutes(deps: ApiDeps, kit: RouteKit): Router {
       409: { description: 'The point or the work is already reported to that regulator' },
     },
     async handler({ body }, res) {
-      const point = await db.query('SELECT 1 FROM telemetry_points WHERE code = $1', [body.pointCode]);
-      if (!point.rowCount)
+      if (!(await pointExists(db, body.pointCode)))
         throw badRequest(`body.pointCode: no point with code "${body.pointCode}"`, [
           { field: 'body.pointCode', message: 'unknown point' },
         ]);

@@ -1,3 +1,4 @@
+import { setClause } from '../../lib/sql';
 import type { QueryResult, QueryResultRow } from 'pg';
 import type { ConfigStatus, Source, Standard, WorkKind } from '../../lib/compliance/config';
 import { MANUAL_STANDARDS } from '../../lib/compliance/standards';
@@ -169,13 +170,12 @@ export async function updateConfig(db: QueryRunner, id: number, changes: ConfigC
     // any change is the operator's answer to what blocked it
     blocked_reason: changes.status ? null : undefined,
   };
-  // Only the columns it names (undefined = unchanged), numbered after the id ($1); names come from the list above.
-  const set = Object.entries(columns).filter(([, value]) => value !== undefined);
-  const assignments = set.map(([column], i) => `${column} = $${i + 2}`).join(', ');
+  // Only the columns it names, numbered after the id ($1); names come from the list above.
+  const set = setClause(columns, 2);
   const { rows } = await db.query<ConfigRecord>(
-    `UPDATE compliance_configs SET ${assignments}, updated_at = now()
+    `UPDATE compliance_configs SET ${set.sql}, updated_at = now()
       WHERE id = $1 RETURNING ${CONFIG_VIEW_COLUMNS}`,
-    [id, ...set.map(([, value]) => value)],
+    [id, ...set.values],
   );
   return toConfig(rows[0]!);
 }

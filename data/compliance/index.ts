@@ -8,6 +8,5 @@ export * from './attempts';
 export * from './config-views';
 export * from './configs';
 export * from './ledger';
-export * from './readings';
 export * from './reports';
 export * from './slots';

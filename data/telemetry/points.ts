@@ -1,3 +1,4 @@
+import { setClause } from '../../lib/sql';
 import type { Database } from '../../lib/db';
 import type { JsonObject } from '../../lib/telemetry/config';
 import type { Provider } from '../../lib/telemetry/providers';
@@ -127,7 +128,7 @@ export async function listPoints(
   return { items: rows.map(toPoint), total: Number(total.rows[0]!.n) };
 }
 
-/** The seed's `/points/active` rows: active points, optionally of one frequency or provider. */
+/** The old service's `/points/active` rows: active points, optionally of one frequency or provider. */
 export async function listActivePoints(db: Database, filters: { frequency: number | null; provider: string | null }) {
   const { rows } = await db.query<{
     code: string;
@@ -203,13 +204,12 @@ export async function updatePoint(
     overrides?: string;
   },
 ): Promise<Point | undefined> {
-  // Only the columns it names (undefined = unchanged), numbered after the code ($1); names come from the type above.
-  const set = Object.entries(columns).filter(([, value]) => value !== undefined);
-  const assignments = set.map(([column], i) => `${column} = $${i + 2}`).join(', ');
+  // Only the columns it names, numbered after the code ($1); names come from the type above.
+  const set = setClause(columns, 2);
   const { rows } = await db.query<PointRecord>(
-    `UPDATE telemetry_points SET ${assignments}, updated_at = now()
+    `UPDATE telemetry_points SET ${set.sql}, updated_at = now()
             WHERE code = $1 RETURNING ${POINT_COLUMNS}`,
-    [code, ...set.map(([, value]) => value)],
+    [code, ...set.values],
   );
   return rows[0] && toPoint(rows[0]);
 }
