@@ -18,7 +18,7 @@ import { scheduleRoutes } from './schedules/routes';
 
 export type { ApiDeps } from './deps';
 
-/** The control API (SPEC §4), built from its dependencies so tests can build as many as they like. */
+/** The control API, built from its dependencies so tests can build as many as they like. */
 export function createApp(deps: ApiDeps): express.Express {
   const logger = deps.logger.child({ component: 'api' });
   const metrics = createHttpMetrics();

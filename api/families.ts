@@ -9,7 +9,7 @@ import { notificationRoutes } from './notifications/routes';
 import { telemetryRoutes } from './telemetry/routes';
 
 /**
- * Where each family plugs in its own routes (SPEC §4: the seed paths and parameter names, e.g.
+ * Where each family plugs in its own routes (the paths and parameter names of the services they replace, e.g.
  * `/dashboards/batch-jobs/status`, `/api/v1/etl/...`). A family exports a function that builds a
  * Router with `defineRoute(router, kit, …)`, so its routes are validated, authenticated (`role`
  * is required), measured and listed in `/openapi.json` like the generic ones, and adds it here.

@@ -5,7 +5,7 @@ import type { AnyScheduleDeclaration, ScheduleContext } from './types';
  * The compliance schedules. Sending itself is not scheduled: the compliance sender keeps its own
  * durable timers. These keep the sender running (started if the API could not reach Temporal, or
  * it was terminated by hand) and verify SENT receipts every
- * 2 hours (the seed's sync). Both are idempotent: SKIP, and a second run changes nothing. The daily
+ * 2 hours (the old service's sync). Both are idempotent: SKIP, and a second run changes nothing. The daily
  * report of the regulators' previous day runs at 07:00, before the 08:00 summary that includes it.
  */
 export function complianceSchedules({ timeZone }: ScheduleContext): AnyScheduleDeclaration[] {

@@ -3,7 +3,7 @@ import type { MetricsBatchInput } from '../workflows/metrics/batch';
 import { RUN_TIMEOUT, type MetricsJobId } from '../lib/metrics/catalog';
 import type { ScheduleContext, ScheduleDeclaration } from './types';
 
-/** The seed's three jobs; each schedule's id is the job id, so the API finds a job's schedule by it. */
+/** The old service's three jobs; each schedule's id is the job id, so the API finds a job's schedule by it. */
 export function metricsSchedules({ timeZone }: ScheduleContext): ScheduleDeclaration<MetricsJobId>[] {
   // No date: each run derives its date from its scheduled time and runs under the business id.
   const input: MetricsBatchInput = { timeZone };

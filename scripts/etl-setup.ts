@@ -6,7 +6,7 @@ import { createDatabase } from '../lib/db';
 import { Secret } from '../lib/secret';
 
 /**
- * `npm run etl:setup -- [apply|check|validate]` (seed `setup_timescaledb`):
+ * `npm run etl:setup -- [apply|check|validate]` (the old service's `setup_timescaledb`):
  *   apply     the TimescaleDB layout where the extension loads (also run by the migrations), then check;
  *   check     prints `optimal` (TimescaleDB, every hypertable and retention policy) or `basic`;
  *   validate  compares every target table's columns, types and key with the registry.

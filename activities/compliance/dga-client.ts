@@ -4,7 +4,7 @@ import type { WorkKind } from '../../lib/compliance/standards';
 import type { DgaCredentials } from './credentials';
 import { exchange } from './http';
 
-/** The DGA MEE API (contracts/dga-mee.md): one submit, one verify. */
+/** The DGA MEE API: one submit, one verify. */
 export interface DgaWork {
   baseUrl: string;
   kind: WorkKind;

@@ -5,7 +5,7 @@ import { endpoint } from './dga-client';
 import { exchange } from './http';
 
 /**
- * The SMA REST API (contracts/sma.md). Its token (valid 24 h) is cached in this worker process per
+ * The SMA REST API. Its token (valid 24 h) is cached in this worker process per
  * credentials, until 10 minutes before it expires, and renewed once on a 401; one login per
  * credentials is in flight at a time, shared by the lanes that wait for it. It never leaves the
  * process: not in a result, a heartbeat, a table or a log.

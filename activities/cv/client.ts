@@ -14,7 +14,7 @@ export const MAX_RETRY_AFTER_MS = 10 * 60_000;
 const WAIT_TICK_MS = 1_000;
 
 /**
- * The CV platform client (contracts/cv-api.md): login, re-login on `token_expired`, `429` honoured
+ * The CV platform client: login, re-login on `token_expired`, `429` honoured
  * through `Retry-After` (up to `maxRetryAfterMs`), `5xx` / resets / timeouts / malformed bodies
  * retried with backoff. Every wait is cancelled with `signal`. After `maxAttempts` it throws a
  * retryable error: the activity's retry resumes from its checkpoint.

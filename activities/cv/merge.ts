@@ -11,11 +11,11 @@ export interface MergeResult {
 }
 
 /**
- * Merges one category (seed UpdateData*), in one transaction with its watermark, so a retry
+ * Merges one category (the old service's UpdateData*), in one transaction with its watermark, so a retry
  * after a crash merges nothing twice. The window is (category watermark, ingest high watermark]:
  * never past the ingest watermark, because events above it may still have a gap below them.
  *
- * 1. New target events are inserted with the seed rule: an empty `dataName` takes the name of
+ * 1. New target events are inserted with the old service's rule: an empty `dataName` takes the name of
  *    the latest reference event (highest recordId) of the same `dataId`; a non-empty one is kept.
  * 2. Late names: targets merged earlier with an empty name take the name of the latest reference
  *    event of their `dataId` that arrived in this window. A name once set is never replaced.

@@ -5,9 +5,9 @@ import type { checkSchedules } from './checks';
 const BATCH_JOB_TYPES = new Set<string>(METRICS_JOBS);
 
 /**
- * Seed 003's `components`, which its clients read: the scheduler is `running` when Temporal
+ * The old service's `components`, which its clients read: the scheduler is `running` when Temporal
  * answered for the schedules, and `batch_jobs` counts the metrics batch schedules that will fire
- * (applied and not paused): 3 on a healthy system, as the seed's APScheduler reported.
+ * (applied and not paused): 3 on a healthy system, as the old service's APScheduler reported.
  */
 export function seedComponents(
   schedules: Awaited<ReturnType<typeof checkSchedules>>,

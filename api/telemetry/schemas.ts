@@ -157,7 +157,7 @@ export const PointListSchema = z
   .object({ items: z.array(PointSchema), total: z.number() })
   .meta({ id: 'TelemetryPointList' });
 
-/** Seed 001's `GET /points/active`: `{points, total, filters}`. */
+/** The old service's `GET /points/active`: `{points, total, filters}`. */
 export const ActivePointsQuery = z.strictObject({
   frequency: FrequencyParams.shape.frequency.optional(),
   provider: z.enum(PROVIDERS).optional(),

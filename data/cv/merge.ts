@@ -25,7 +25,7 @@ const dirty = (category: Category, cte: string) =>
     : 'SELECT 1';
 
 /**
- * Inserts the window's target events with the seed rule: an empty `dataName` takes the name of the
+ * Inserts the window's target events with the old service's rule: an empty `dataName` takes the name of the
  * latest reference event (highest recordId) of the same `dataId`; a non-empty one is kept.
  */
 export async function insertMergedTargets(tx: PoolClient, category: Category, from: number, to: number) {

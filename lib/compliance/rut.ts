@@ -3,7 +3,7 @@
  * `12345678-5`: a number and a check digit (`0`–`9` or `K`) computed modulo 11 over the
  * number's digits, right to left, with weights 2…7 repeating. A DGA work code
  * (`codigoObra`) is `OB-0602-7`: OB (captación) or OR (restitución), region and province,
- * and a number (contracts/dga-mee.md).
+ * and a number, as the DGA expects it.
  */
 
 export const RUT_PATTERN = /^(\d{1,8})-([\dK])$/;

@@ -3,7 +3,7 @@ import { BANDS, bandKey, type Band } from './bands';
 import { bandPieFigure, channelFigure } from './figures';
 
 /**
- * The seed's TelemetriaDaysOTT answer (`totals` / `events` / `graphs` with the seed's keys),
+ * The old service's TelemetriaDaysOTT answer (`totals` / `events` / `graphs` with the old service's keys),
  * built from the daily rollups summed over the window: one row per band × dataName.
  */
 export interface OttRollupRow {

@@ -1,4 +1,4 @@
-/** The OTT time bands (contracts/cv-api.md § Time bands), in the seed's names and order. */
+/** The OTT time bands, in the CV platform's names and order. */
 export const BANDS = ['Madrugada', 'Mañana', 'Tarde', 'Noche'] as const;
 export type Band = (typeof BANDS)[number];
 
@@ -14,5 +14,5 @@ export function bandSql(column: string): string {
   return `(ARRAY['Madrugada','Mañana','Tarde','Noche'])[floor(extract(hour from ${column}) / 6)::int + 1]`;
 }
 
-/** The seed's key suffixes: lower case in `totals` (`…madrugada`), capitalised in `graphs` (`graphottMañana`). */
+/** The old service's key suffixes: lower case in `totals` (`…madrugada`), capitalised in `graphs` (`graphottMañana`). */
 export const bandKey = (band: Band) => band.toLowerCase();

@@ -1,5 +1,5 @@
 /**
- * The six merge pairs (contracts/cv-api.md § Action ids and the merge pairs): a target action
+ * The six merge pairs: a target action
  * takes its empty `dataName` from the latest reference event of the same `dataId`.
  */
 export const CATEGORIES = {

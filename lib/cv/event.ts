@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createLocalClock, parseInstant } from './instant';
 
 /**
- * One CV event, validated on its own (contracts/cv-api.md § Event). A bad event becomes a
+ * One CV event, validated on its own. A bad event becomes a
  * reject with its reason and raw JSON; it never stops the others.
  */
 export interface CvEvent {

@@ -1,6 +1,6 @@
 /**
- * Plotly figure JSON (`data` + `layout`) for the OTT analytics, as the seed's frontend reads it.
- * Pure builders over plain numbers; the route serialises them into the seed's `graph` strings.
+ * Plotly figure JSON (`data` + `layout`) for the OTT analytics, as the old service's frontend reads it.
+ * Pure builders over plain numbers; the route serialises them into the old service's `graph` strings.
  */
 export interface PlotlyFigure {
   data: Record<string, unknown>[];

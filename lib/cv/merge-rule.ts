@@ -1,5 +1,5 @@
 /**
- * The seed's merge rule as a pure function, the specification the SQL in
+ * The old service's merge rule as a pure function, the specification the SQL in
  * `activities/cv/merge.ts` implements (and is tested against).
  */
 export interface MergeInput {

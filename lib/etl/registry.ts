@@ -1,5 +1,5 @@
 /**
- * The ETL's table registry (seed 004): one declaration per dashboard table. Everything else is
+ * The ETL's table registry: one declaration per dashboard table. Everything else is
  * derived from it — extraction SQL, staging and merge SQL, COPY encoding, schema-drift checks,
  * the API's config route. Adding a table is one declaration here and a migration creating it.
  * Pure data: safe to import from workflows.

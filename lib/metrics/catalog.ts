@@ -1,9 +1,9 @@
 /**
- * The metric batches (seed 003) by name: job ids, the metric activities of each job and the
+ * The metric batches by name: job ids, the metric activities of each job and the
  * business workflow ids. Pure data, shared by the workflows, activities, schedules and API.
  */
 
-/** The seed's job ids; they are also the workflow types. */
+/** The old service's job ids; they are also the workflow types. */
 export const METRICS_JOBS = ['daily_metrics_batch', 'weekly_metrics_batch', 'cleanup_metrics'] as const;
 export type MetricsJobId = (typeof METRICS_JOBS)[number];
 
@@ -25,7 +25,7 @@ export type WeeklyMetric = (typeof WEEKLY_METRICS)[number];
 export type PeriodMetric = DailyMetric | WeeklyMetric;
 export type CleanupTask = (typeof CLEANUP_TASKS)[number];
 
-/** Business ids: a second start for the same date finds the running one (SPEC §3). */
+/** Business ids: a second start for the same date finds the running one. */
 export const WORKFLOW_ID_PREFIX: Record<MetricsJobId, string> = {
   daily_metrics_batch: 'metrics-daily/',
   weekly_metrics_batch: 'metrics-weekly/',
@@ -41,5 +41,5 @@ export const RETENTION_DAYS = { daily: 90, weekly: 365 } as const;
 /** Cleanup deletes `eventos` older than this. */
 export const EVENT_RETENTION_DAYS = 30;
 
-/** Every run, and every scheduled launcher, times out after this (the seed's 30 minutes). */
+/** Every run, and every scheduled launcher, times out after this (the old service's 30 minutes). */
 export const RUN_TIMEOUT = '30 minutes';

@@ -1,5 +1,5 @@
 /**
- * A point's effective configuration (seed 001's `DynamicSchema.get_merged_config`): its template
+ * A point's effective configuration (what `DynamicSchema.get_merged_config` did in the old service): its template
  * deep-merged with its own overrides. Pure, so the same inputs always give the same configuration
  * and the same version, and reprocessing with today's constants is reproducible.
  */
@@ -10,9 +10,9 @@ export type Variable = (typeof VARIABLES)[number];
 export type StoredVariable = Variable | 'depth';
 
 export interface PulseConstants {
-  /** `m³ = pulses × calibrationFactor / (pulsesPerLitre × 1000)` (seed 002) … */
+  /** `m³ = pulses × calibrationFactor / (pulsesPerLitre × 1000)` (pulses per litre) … */
   pulsesPerLitre?: number;
-  /** … or `m³ = pulses × litresPerPulse × calibrationFactor / 1000` (contracts/providers.md). */
+  /** … or `m³ = pulses × litresPerPulse × calibrationFactor / 1000` (litres per pulse). */
   litresPerPulse?: number;
   /** @default 1 */
   calibrationFactor?: number;
@@ -22,7 +22,7 @@ export interface VariableConfig {
   unit: string;
   min: number;
   max: number;
-  /** Seed names of the rules applied to this variable. */
+  /** The old service's names of the rules applied to this variable. */
   rules: string[];
   /** flow: alert at or below it; level: alert above it. */
   alertThreshold?: number | null;
@@ -48,7 +48,7 @@ export interface PointConfig {
   levelChangeThreshold: number;
 }
 
-/** The defaults every template starts from (seed 002's TelemetryConfig). */
+/** The defaults every template starts from (the old service's `TelemetryConfig`). */
 export const DEFAULT_POINT_CONFIG: PointConfig = {
   variables: {
     flow: { unit: 'l/s', min: 0, max: 1000, rules: ['FLOW_TOTAL_CONSISTENCY'], alertThreshold: null },

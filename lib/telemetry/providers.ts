@@ -1,4 +1,4 @@
-/** The six telemetry providers (seeds 001/002) and the wire protocol each speaks (contracts/providers.md). */
+/** The six telemetry providers and the wire protocol each speaks. */
 export const PROVIDERS = ['twin', 'nettra', 'novus', 'tago', 'tdata', 'thingsio'] as const;
 export type Provider = (typeof PROVIDERS)[number];
 

@@ -1,6 +1,6 @@
 import type { TotalFlag } from './totalizer';
 
-/** Every flag a measurement can carry; the seed's rule names stay as they are. */
+/** Every flag a measurement can carry; the old service's rule names stay as they are. */
 export type Flag =
   | TotalFlag
   | 'LEVEL_MAX_RESET'

@@ -9,7 +9,7 @@ import { closeWindow, updateWindow, type HourWindow, type WindowFinding } from '
  * and the same final state: that is what makes cycles resumable and reprocessing reproducible.
  */
 
-/** A reading as an adapter returns it (contracts/providers.md "What every adapter returns"). */
+/** A reading as every provider adapter returns it. */
 export interface RawReading {
   variable: string;
   value: number;

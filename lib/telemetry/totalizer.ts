@@ -1,7 +1,7 @@
 import type { PointConfig, PulseConstants } from './config';
 
 /**
- * The totalizer rules (contracts/providers.md "Meter conventions", seed 002 `ZERO_TOTAL_RESET`),
+ * The totalizer rules (the providers' meter conventions and the `ZERO_TOTAL_RESET` rule),
  * in this order (sentinels are dropped by the adapters before): a zero or a >90% drop is an
  * ingestion error; a fall at the register's top is a rollover; any other fall is a counter reset;
  * then the jump guard on the increase those corrections give. Every comparison is with the last

@@ -3,7 +3,7 @@ import { qualityOf } from './quality';
 import type { Measurement } from './rules';
 
 /**
- * The hourly consistency rules (seed 002): `FLOW_TOTAL_CONSISTENCY` (over an hour, Δm³ ≈ mean
+ * The hourly consistency rules: `FLOW_TOTAL_CONSISTENCY` (over an hour, Δm³ ≈ mean
  * l/s × 3.6 × hours; a ratio near 3.6 is the classic m³/h reported as l/s) and
  * `LEVEL_ACCUMULATED_CONSISTENCY` (the level falls a lot while the total does not move). Windows are
  * clock hours of the readings' own times, so the result does not depend on how cycles cut them.

@@ -18,7 +18,7 @@ export async function complianceEnsureSender(): Promise<{ workflowId: string; st
   return ensureComplianceSender({ taskQueue: workflowInfo().taskQueue });
 }
 
-/** Every 2 hours (the seed's sync): SENT DGA slots checked against the DGA's record of their receipt. */
+/** Every 2 hours (the old service's sync): SENT DGA slots checked against the DGA's record of their receipt. */
 export async function complianceVerifySweep(input: { olderThanMs?: number } = {}): Promise<{
   verified: Record<string, number>;
   notifications: DeliveryResult;

@@ -32,7 +32,7 @@ export interface CvPipelineResult {
 export const cvPipelinePhaseQuery = defineQuery<string>('phase');
 
 /**
- * The CV pipeline (seed 000): ingest the new events, merge the six categories, then refresh the
+ * The CV pipeline: ingest the new events, merge the six categories, then refresh the
  * OTT rollups of the days the merges touched. Every step is idempotent and keeps its own
  * watermark in PostgreSQL, so a run that fails part-way is completed by the next one.
  */

@@ -82,7 +82,7 @@ export interface JoinedRun {
   joined: string;
 }
 
-/** Daily batch (seed `daily_metrics_batch`, 02:00): the four daily metrics of one local day. */
+/** Daily batch (the old service's `daily_metrics_batch`, 02:00): the four daily metrics of one local day. */
 export async function dailyMetricsBatch(input: MetricsBatchInput): Promise<MetricsBatchResult | JoinedRun> {
   const job = 'daily_metrics_batch';
   if (input.date === undefined) return runUnderBusinessId(job, dailyDateFor(scheduledTime(), input.timeZone), input);
@@ -95,7 +95,7 @@ export async function dailyMetricsBatch(input: MetricsBatchInput): Promise<Metri
   return finish(job, input.date, periodo, metrics);
 }
 
-/** Weekly batch (seed `weekly_metrics_batch`, Monday 03:00): the 7 days ending `date`, vs the 7 before. */
+/** Weekly batch (the old service's `weekly_metrics_batch`, Monday 03:00): the 7 days ending `date`, vs the 7 before. */
 export async function weeklyMetricsBatch(input: MetricsBatchInput): Promise<MetricsBatchResult | JoinedRun> {
   const job = 'weekly_metrics_batch';
   if (input.date === undefined) return runUnderBusinessId(job, weeklyEndFor(scheduledTime(), input.timeZone), input);
@@ -109,7 +109,7 @@ export async function weeklyMetricsBatch(input: MetricsBatchInput): Promise<Metr
 }
 
 /**
- * Cleanup (seed `cleanup_metrics`, Sunday 04:00): expired metric rows and `eventos` older than
+ * Cleanup (the old service's `cleanup_metrics`, Sunday 04:00): expired metric rows and `eventos` older than
  * 30 days, both measured from the run's scheduled time (or start). `rows` counts deleted rows.
  */
 export async function cleanupMetrics(input: MetricsBatchInput): Promise<MetricsBatchResult | JoinedRun> {
@@ -177,7 +177,7 @@ async function runUnderBusinessId(
     ],
   };
   try {
-    // By type name: the functions are registered under the seed's job ids (workflows/index.ts).
+    // By type name: the functions are registered under the old service's job ids (workflows/index.ts).
     const asOf = scheduledTime().toISOString();
     return await executeChild<typeof dailyMetricsBatch>(job, { ...options, args: [{ ...input, date, asOf }] });
   } catch (error) {

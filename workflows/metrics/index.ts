@@ -1,4 +1,4 @@
-// The workflow types are the seed's job ids (daily_metrics_batch, …), so the bundle exports them by those names.
+// The workflow types are the old service's job ids (daily_metrics_batch, …), so the bundle exports them by those names.
 export {
   dailyMetricsBatch as daily_metrics_batch,
   weeklyMetricsBatch as weekly_metrics_batch,

@@ -54,7 +54,7 @@ export interface TelemetryCycleResult {
 const FAILED_LISTED = 200;
 
 /**
- * One polling cycle of a frequency (seed 001's collect_by_frequency): the active points of that
+ * One polling cycle of a frequency (what `collect_by_frequency` did under Celery): the active points of that
  * frequency, in batches of one provider, each provider in its own lane of at most
  * `providerConcurrency` batches, so a slow or failing provider only delays itself. A point's
  * failure is its outcome; the cycle completes and lists it (and sets `FailedSteps`). Batches keep
