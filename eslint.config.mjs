@@ -149,8 +149,14 @@ export default tseslint.config(
     files: ['**/*.ts'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     plugins: { 'import-x': importX },
-    // Without `.ts` the plugin resolves no import of ours, and its path rules (zones, cycles) see nothing.
-    settings: { 'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js', '.json', '.node'] })] },
+    // Without `.ts` the plugin resolves no import of ours, and its zones see nothing; without a parser for
+    // `.ts` it cannot read the files it resolves, and `no-cycle` finds no cycle (two files importing each
+    // other passed lint until these settings).
+    settings: {
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js', '.json', '.node'] })],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/extensions': ['.ts', '.js'],
+    },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
